@@ -1,0 +1,71 @@
+"""tensorweave: PyTorch's programming model on pluggable hardware backends.
+
+The public API mirrors PyTorch's names: ``import tensorweave as tw`` and use
+``tw.tensor``, ``tw.randn(3, device="opencl:0")``, ``x.backward()``...
+Functions come from the op definitions (`tensorweave.ops`); ops added by
+plugins are reachable here too, through the registry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import autograd, dtypes
+from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
+                                 set_grad_enabled)
+from .backend import Backend
+from .device import DeviceError, device, get_default_device, set_default_device
+from .dispatch import (DeviceMismatchError, KernelError, fallback_counts, get_fallback_policy,
+                       set_fallback_policy)
+from .dtypes import (bool, double, dtype, float, float16, float32, float64, get_default_dtype,
+                     half, int, int8, int16, int32, int64, long, promote_types, result_type,
+                     set_default_dtype, short, uint8)
+from .ops import FUNCTIONS as _FUNCTIONS
+from .ops._rules import ShapeError
+from .plugin import hookimpl
+from .plugin.manager import PluginError, get_registry
+from .tensor import Size, Tensor
+
+globals().update(_FUNCTIONS)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Tensor", "Size", "device", "dtype", "Backend", "autograd", "dtypes", "hookimpl",
+    "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
+    "set_default_device", "get_default_device", "set_default_dtype", "get_default_dtype",
+    "promote_types", "result_type", "set_fallback_policy", "get_fallback_policy",
+    "fallback_counts", "get_registry", "devices",
+    "DeviceError", "DeviceMismatchError", "KernelError", "PluginError", "ShapeError",
+    "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
+    "half", "float", "double", "short", "int", "long",
+    *sorted(_FUNCTIONS),
+]
+
+
+def devices() -> list[dict[str, Any]]:
+    """Every registered backend: availability (with the reason), and its devices.
+
+    Returns:
+        One dict per backend: ``type``, ``available``, ``reason``, ``devices`` (a list of
+        ``{"name": "opencl:0", "description": ..., **info}``).
+    """
+    out = []
+    for name, be in get_registry().backends.items():
+        ok, reason = be.availability()
+        devs = []
+        if ok:
+            for i in range(be.device_count()):
+                label = name if name == "cpu" else f"{name}:{i}"
+                devs.append({"name": label, "description": be.device_name(i),
+                             **be.device_info(i)})
+        out.append({"type": name, "available": ok, "reason": reason, "devices": devs})
+    return out
+
+
+def __getattr__(name: str) -> Any:
+    """Ops registered by plugins are reachable as ``tensorweave.<name>``."""
+    op = get_registry().ops.get(name)
+    if op is None or not op.function:
+        raise AttributeError(f"module 'tensorweave' has no attribute {name!r}")
+    return op

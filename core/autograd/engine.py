@@ -1,0 +1,441 @@
+"""The autograd engine: graph nodes and the backward walk.
+
+micrograd-shaped: every tensor produced by a differentiable op points at a
+`Node` (its ``grad_fn``) that holds its parents (``next_functions``) and knows
+how to turn output gradients into input gradients. ``backward`` orders the
+reachable nodes topologically (iteratively, so deep graphs never hit the
+recursion limit) and walks them once, summing gradients that meet.
+
+Everything else hangs off that skeleton: saved-tensor version checks
+(in-place changes after saving), tensor hooks, ``retain_grad``,
+``retain_graph`` and ``create_graph`` (the vjps are written in ops, so running
+them with grad mode on records a graph of the gradient itself).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+
+from . import grad_mode
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
+__all__ = ["Node", "OpNode", "AccumulateGrad", "backward", "grad"]
+
+Edge = tuple["Node", int]
+
+_FREED_MSG = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward.")
+
+
+class Node:
+    """One step of the backward graph.
+
+    Attributes:
+        next_functions: per input, the ``(node, output index)`` its gradient flows to, or None.
+        pre_hooks: ``{output index: [hook]}``; a hook gets the gradient of that output and
+            may return a replacement (these are `Tensor.register_hook` on non-leaves).
+    """
+
+    __slots__ = ("next_functions", "pre_hooks", "n_outputs", "__weakref__")
+
+    def __init__(self, next_functions: tuple[Edge | None, ...], n_outputs: int = 1) -> None:
+        self.next_functions = next_functions
+        self.pre_hooks: dict[int, list[Callable[[Any], Any]]] | None = None
+        self.n_outputs = n_outputs
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def apply(self, grads: list[Any]) -> Sequence[Any]:
+        """Gradients of the inputs, one per ``next_functions`` entry (None where none flows)."""
+        raise NotImplementedError
+
+    def release(self) -> None:
+        """Free saved tensors after a backward without ``retain_graph``."""
+
+    def add_pre_hook(self, index: int, hook: Callable[[Any], Any]) -> None:
+        if self.pre_hooks is None:
+            self.pre_hooks = {}
+        self.pre_hooks.setdefault(index, []).append(hook)
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {id(self):#x}>"
+
+
+class _Released:
+    """Marker for saved tensors freed by a backward pass."""
+
+
+_RELEASED = _Released()
+
+
+class SavedTensor:
+    """A tensor kept for backward with the version it had when saved."""
+
+    __slots__ = ("tensor", "version")
+
+    def __init__(self, t: Tensor) -> None:
+        self.tensor = t
+        self.version = t._version
+
+    def unpack(self, node: Node, nr: int) -> Tensor:
+        t = self.tensor
+        if t._version != self.version:
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [{t.dtype.name} tensor of shape {list(t.shape)}], which is "
+                f"input {nr} of {node.name()}, is at version {t._version}; expected version "
+                f"{self.version} instead. Hint: replace the in-place operation (such as add_ or "
+                "x[i] = v) with its out-of-place form, or clone() the tensor before changing it.")
+        return t
+
+
+def _save(x: Any) -> Any:
+    return SavedTensor(x) if hasattr(x, "_data") else x
+
+
+class OpNode(Node):
+    """The backward of one op call: runs the op's vjp on the saved inputs/outputs."""
+
+    __slots__ = ("op", "params", "saved", "out", "input_meta")
+
+    def __init__(self, op: Any, inputs: Sequence[Any], outs: Any, params: dict[str, Any],
+                 next_functions: tuple[Edge | None, ...]) -> None:
+        super().__init__(next_functions, op.n_outputs)
+        self.op = op
+        self.params = params
+        self.saved = tuple(_save(x) for x in inputs) if op.save_inputs else None
+        if op.save_out:
+            self.out = tuple(_save(o) for o in outs) if op.n_outputs > 1 else _save(outs)
+        else:
+            self.out = None
+        self.input_meta = tuple(TensorMeta(x) if hasattr(x, "_data") else x for x in inputs)
+
+    def name(self) -> str:
+        return "".join(p.capitalize() for p in self.op.name.split("_")) + "Backward0"
+
+    def release(self) -> None:
+        self.saved = _RELEASED  # type: ignore[assignment]
+        self.out = _RELEASED
+
+    def apply(self, grads: list[Any]) -> Sequence[Any]:
+        op = self.op
+        if self.saved is _RELEASED:
+            raise RuntimeError(_FREED_MSG)
+        saved = self.saved
+        if saved is None:
+            inputs: tuple[Any, ...] = self.input_meta
+        else:
+            inputs = tuple(s.unpack(self, i) if type(s) is SavedTensor else s
+                           for i, s in enumerate(saved))
+        out = self.out
+        if type(out) is SavedTensor:
+            out = out.unpack(self, 0)
+        elif type(out) is tuple:
+            out = tuple(o.unpack(self, i) for i, o in enumerate(out))
+        g = grads[0] if op.n_outputs == 1 else tuple(grads)
+        res = op.vjp(g, out, *inputs, **self.params)
+        if len(res) != len(self.input_meta):
+            raise RuntimeError(f"vjp of op {op.name!r} returned {len(res)} gradients for "
+                               f"{len(self.input_meta)} inputs")
+        return tuple(_conform(r, m) if e is not None else None
+                     for r, m, e in zip(res, self.input_meta, self.next_functions))
+
+
+class TensorMeta:
+    """What a vjp may read of an input that was not saved: shape, dtype, device."""
+
+    __slots__ = ("shape", "_dtype", "device")
+
+    def __init__(self, t: Tensor) -> None:
+        self.shape = t.shape
+        self._dtype = t._dtype
+        self.device = t._device
+
+    @property
+    def dtype(self) -> Any:
+        return self._dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+
+def _conform(g: Any, meta: TensorMeta) -> Any:
+    """Bring a vjp result to its input's shape (undo broadcasting) and dtype."""
+    if g is None:
+        return None
+    shape, dtype = meta.shape, meta._dtype
+    if g.shape != shape:
+        from ..ops.movement import sum_to_size
+
+        g = sum_to_size(g, shape)
+    if g._dtype is not dtype:
+        g = g.to(dtype)
+    return g
+
+
+class AccumulateGrad(Node):
+    """The sink of a leaf tensor: adds the incoming gradient into ``.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable: Tensor) -> None:
+        super().__init__((), 1)
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def apply(self, grads: list[Any]) -> Sequence[Any]:
+        g = grads[0]
+        var = self.variable
+        if g is None:
+            return ()
+        if var.grad is None:
+            if grad_mode.state.enabled:  # create_graph: keep the gradient's own graph
+                var.grad = g
+            else:
+                # .grad must own its memory: optimizers update it in place.
+                var.grad = g.detach() if g._base is None and g.is_contiguous() else g.clone()
+        elif grad_mode.state.enabled:
+            var.grad = var.grad + g
+        else:
+            var.grad.add_(g)
+        return ()
+
+
+def accumulator(t: Tensor) -> AccumulateGrad:
+    """The (cached) AccumulateGrad node of leaf ``t``."""
+    acc = t._accumulator
+    if acc is None:
+        acc = AccumulateGrad(t)
+        t._accumulator = acc
+    return acc
+
+
+def edge_of(t: Tensor) -> Edge | None:
+    """Where the gradient of ``t`` flows: its grad_fn, its accumulator (leaf), or nowhere."""
+    if t._grad_fn is not None:
+        return (t._grad_fn, t._output_nr)
+    if t._requires_grad:
+        return (accumulator(t), 0)
+    return None
+
+
+def _topo(roots: Iterable[Node]) -> list[Node]:
+    """Nodes reachable from ``roots`` in an order where every node follows all its consumers."""
+    roots = list(dict.fromkeys(roots))
+    deps: dict[Node, int] = {}
+    stack = list(roots)
+    seen = set(stack)
+    while stack:
+        n = stack.pop()
+        for e in n.next_functions:
+            if e is not None:
+                c = e[0]
+                deps[c] = deps.get(c, 0) + 1
+                if c not in seen:
+                    seen.add(c)
+                    stack.append(c)
+    ready = [n for n in roots if deps.get(n, 0) == 0]
+    order = []
+    while ready:
+        n = ready.pop()
+        order.append(n)
+        for e in n.next_functions:
+            if e is not None:
+                c = e[0]
+                deps[c] -= 1
+                if deps[c] == 0:
+                    ready.append(c)
+    return order
+
+
+def _accumulate(buf: list[Any], i: int, g: Any) -> None:
+    buf[i] = g if buf[i] is None else buf[i] + g
+
+
+def _execute(roots: list[tuple[Edge, Any]], retain_graph: bool, create_graph: bool,
+             targets: list[Edge] | None = None) -> list[Any] | None:
+    """Walk the graph from ``roots``; return the gradients at ``targets`` when given.
+
+    With ``targets`` (autograd.grad) nothing is accumulated into ``.grad`` and only the
+    nodes that lead to a target run.
+    """
+    order = _topo(e[0] for e, _ in roots)
+    needed: set[Node] = set()
+    captured: dict[Edge, Any] = {}
+    wanted = set(targets or ())
+    if targets is not None:
+        target_nodes = {e[0] for e in targets}
+        needed = set()
+        for n in reversed(order):
+            if any(e is not None and (e[0] in needed or e[0] in target_nodes)
+                   for e in n.next_functions):
+                needed.add(n)
+    buffers: dict[Node, list[Any]] = {}
+    for (n, i), g in roots:
+        _accumulate(buffers.setdefault(n, [None] * n.n_outputs), i, g)
+    prev = grad_mode.state.enabled
+    grad_mode.state.enabled = create_graph
+    try:
+        for node in order:
+            grads = buffers.pop(node, None)
+            if grads is None:
+                continue
+            if node.pre_hooks:
+                for i, hooks in node.pre_hooks.items():
+                    for hook in hooks:
+                        if grads[i] is not None:
+                            new = hook(grads[i])
+                            if new is not None:
+                                grads[i] = new
+            if targets is not None:
+                for i, g in enumerate(grads):
+                    if (node, i) in wanted:
+                        captured[(node, i)] = g
+                if node not in needed:
+                    continue
+            if all(g is None for g in grads):
+                continue
+            in_grads = node.apply(grads)
+            if not retain_graph:
+                node.release()
+            for e, g in zip(node.next_functions, in_grads):
+                if e is not None and g is not None:
+                    _accumulate(buffers.setdefault(e[0], [None] * e[0].n_outputs), e[1], g)
+    finally:
+        grad_mode.state.enabled = prev
+    if targets is None:
+        return None
+    return [captured.get(e) for e in targets]
+
+
+def _root_grads(op_name: str, tensors: Sequence[Tensor], grads: Sequence[Any]) -> list[Any]:
+    from ..tensor import Tensor
+    from ..ops.creation import ones_like
+
+    out = []
+    for i, (t, g) in enumerate(zip(tensors, grads)):
+        if g is None:
+            if t.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs; "
+                                   f"{op_name} got a tensor of shape {list(t.shape)}. Pass "
+                                   "gradient= (a tensor of the same shape) to backward().")
+            g = ones_like(t)
+        elif not isinstance(g, Tensor):
+            g = Tensor._from_value(g, t.device, t.dtype)
+        if g.shape != t.shape:
+            raise RuntimeError(f"{op_name}: Mismatch in shape: grad_output[{i}] has a shape of "
+                               f"{list(g.shape)} and output[{i}] has a shape of "
+                               f"{list(t.shape)}.")
+        out.append(g)
+    return out
+
+
+def _roots(op_name: str, tensors: Sequence[Tensor], grads: Sequence[Any]) -> list[tuple[Edge, Any]]:
+    roots = []
+    for i, (t, g) in enumerate(zip(tensors, _root_grads(op_name, tensors, grads))):
+        e = edge_of(t)
+        if e is None:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have "
+                               "a grad_fn")
+        roots.append((e, g))
+    return roots
+
+
+def _as_seq(x: Any) -> list[Any]:
+    from ..tensor import Tensor
+
+    if x is None:
+        return []
+    return [x] if isinstance(x, Tensor) else list(x)
+
+
+def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
+             create_graph: bool = False, inputs: Any = None) -> None:
+    """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves, like
+    `torch.autograd.backward`.
+
+    Args:
+        tensors: tensors to differentiate (scalars unless ``grad_tensors`` is given).
+        grad_tensors: the vector of the vector-Jacobian product, one per tensor.
+        retain_graph: keep saved tensors for another backward (default: ``create_graph``).
+        create_graph: record the backward pass so gradients can be differentiated again.
+        inputs: accumulate only into these tensors' ``.grad``.
+    """
+    ts = _as_seq(tensors)
+    gs = _as_seq(grad_tensors) or [None] * len(ts)
+    if len(gs) != len(ts):
+        raise RuntimeError(f"backward: got {len(gs)} gradients for {len(ts)} tensors")
+    retain = create_graph if retain_graph is None else retain_graph
+    roots = _roots("backward", ts, gs)
+    if inputs is None:
+        _execute(roots, retain, create_graph)
+        return
+    ins = _as_seq(inputs)
+    edges = [_input_edge(t) for t in ins]
+    res = _execute(roots, retain, create_graph, edges) or []
+    with grad_mode.set_grad_enabled(create_graph):
+        for t, g in zip(ins, res):
+            if g is not None:
+                AccumulateGrad(t).apply([g])
+
+
+def _input_edge(t: Tensor) -> Edge:
+    if not t._requires_grad:
+        raise RuntimeError("One of the differentiated Tensors does not require grad")
+    e = edge_of(t)
+    assert e is not None  # requires_grad implies an edge
+    return e
+
+
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool | None = None,
+         materialize_grads: bool = False) -> tuple[Any, ...]:
+    """Gradients of ``outputs`` with respect to ``inputs``, like `torch.autograd.grad`.
+
+    Nothing is accumulated into ``.grad``.
+
+    Args:
+        outputs: tensors to differentiate.
+        inputs: tensors to differentiate with respect to.
+        grad_outputs: the vector of the vector-Jacobian product (default: ones for scalars).
+        retain_graph: keep the graph for another backward (default: ``create_graph``).
+        create_graph: record the computation so the result can be differentiated again.
+        allow_unused: return None for inputs that do not affect the outputs instead of raising.
+        materialize_grads: return zeros instead of None for unused inputs.
+
+    Returns:
+        One gradient per input.
+    """
+    outs = _as_seq(outputs)
+    ins = _as_seq(inputs)
+    gs = _as_seq(grad_outputs) or [None] * len(outs)
+    if len(gs) != len(outs):
+        raise RuntimeError(f"grad: got {len(gs)} grad_outputs for {len(outs)} outputs")
+    retain = create_graph if retain_graph is None else retain_graph
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    edges = [_input_edge(t) for t in ins]
+    res = _execute(_roots("grad", outs, gs), retain, create_graph, edges) or []
+    out = []
+    for t, g in zip(ins, res):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the "
+                    "graph. Set allow_unused=True if this is the desired behavior.")
+            if materialize_grads:
+                from ..ops.creation import zeros_like
+
+                g = zeros_like(t)
+        out.append(g)
+    return tuple(out)

@@ -1,0 +1,97 @@
+"""The backend contract: what a device type must provide to run tensorweave.
+
+A backend is a class returned by the ``tensorweave_backends`` hook. Core talks
+to it only through this interface and through its kernel table; it never
+imports a backend by name. Native arrays are whatever the backend chooses
+(NumPy arrays for cpu, CuPy arrays for cuda), but they must expose ``shape``,
+``dtype`` (a NumPy dtype) and ``strides`` (in elements or bytes, see
+`Backend.strides`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+__all__ = ["Backend", "Kernel"]
+
+Kernel = Callable[..., Any]
+
+
+class Backend:
+    """Base class of every backend. Subclasses override what their device needs.
+
+    Attributes:
+        name: the device type (``"cpu"``, ``"opencl"``): the part before ``:``.
+        install_hint: what to ``pip install`` when the backend's packages are missing.
+    """
+
+    name: str = ""
+    install_hint: str = ""
+
+    # -- discovery -----------------------------------------------------------------------
+    def availability(self) -> tuple[bool, str]:
+        """Return ``(True, "")`` or ``(False, reason)``; the reason says how to fix it."""
+        return True, ""
+
+    def device_count(self) -> int:
+        """How many devices of this type exist (0 when unavailable)."""
+        return 1
+
+    def device_name(self, index: int) -> str:
+        """A human-readable name for ``tensorweave devices``."""
+        return self.name
+
+    def device_info(self, index: int) -> dict[str, Any]:
+        """Extra facts for ``tensorweave devices`` (memory, compute units, fp64 support...)."""
+        return {}
+
+    def current_device(self) -> int:
+        """The index used for ``"<type>"`` with no index."""
+        return 0
+
+    # -- memory and transfer -------------------------------------------------------------
+    def from_numpy(self, array: np.ndarray, index: int | None) -> Any:
+        """Copy a host array to device ``index``; may share memory on host backends."""
+        raise NotImplementedError(f"backend {self.name!r} does not implement from_numpy")
+
+    def to_numpy(self, native: Any) -> np.ndarray:
+        """Copy a native array to the host (waits for pending work on it)."""
+        raise NotImplementedError(f"backend {self.name!r} does not implement to_numpy")
+
+    def strides(self, native: Any) -> tuple[int, ...]:
+        """Strides in elements, as `Tensor.stride()` reports them."""
+        return tuple(s // native.dtype.itemsize for s in native.strides)
+
+    def storage_offset(self, native: Any) -> int:
+        """Offset in elements of ``native``'s first element within its storage."""
+        return 0
+
+    def synchronize(self, index: int | None) -> None:
+        """Wait until all queued work on the device is done."""
+
+    def memory_stats(self, index: int | None) -> dict[str, int]:
+        """Allocator statistics: at least ``allocated_bytes`` and ``peak_allocated_bytes``."""
+        return {}
+
+    # -- randomness ------------------------------------------------------------------------
+    def manual_seed(self, seed: int) -> None:
+        """Reseed the generators of every device of this type."""
+
+    def get_rng_state(self, index: int | None) -> Any:
+        """An opaque, JSON-serializable state of the device's default generator."""
+        raise NotImplementedError(f"backend {self.name!r} does not implement get_rng_state")
+
+    def set_rng_state(self, index: int | None, state: Any) -> None:
+        raise NotImplementedError(f"backend {self.name!r} does not implement set_rng_state")
+
+    # -- kernels -----------------------------------------------------------------------------
+    def kernels(self) -> dict[str, Kernel]:
+        """``{op name: kernel}``: every primitive, plus any composites it accelerates.
+
+        A kernel takes native arrays and the op's normalized parameters and returns
+        a native array (or a tuple for multi-output ops). Creation kernels also get
+        ``device_index``.
+        """
+        return {}

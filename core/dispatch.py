@@ -1,0 +1,201 @@
+"""The per-call path of every op: kernel lookup, run, wrap, record.
+
+``apply(op, inputs, params)`` is the whole of it:
+
+1. find the device of the tensor inputs (they must agree);
+2. for elementwise ops, promote: cast tensor inputs to the computation dtype;
+3. look the kernel up in ``op.kernels`` (a plain dict filled at plugin load);
+   a composite without a kernel runs its decomposition instead; a primitive
+   without one follows the fallback policy;
+4. run the kernel on native arrays and wrap the result in `Tensor`;
+5. record an autograd node only when grad mode is on and an input requires grad.
+
+No hook calls and no backend-specific branches happen here: per-op Python
+overhead is a product feature measured by ``tensorweave bench``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import Counter
+from typing import Any
+
+from .autograd import grad_mode
+from .autograd.engine import OpNode, edge_of
+from .ops._opdef import COMPOSITE, OpDef
+from .ops._rules import elementwise_dtypes
+from .tensor import Tensor
+
+__all__ = ["apply", "set_fallback_policy", "get_fallback_policy", "fallback_counts",
+           "DeviceMismatchError", "KernelError"]
+
+_gm = grad_mode.state
+
+
+class DeviceMismatchError(RuntimeError):
+    """Tensors on different devices met in one op."""
+
+
+class KernelError(RuntimeError):
+    """A backend has no kernel for a primitive op (and the fallback policy is ``error``)."""
+
+
+def _device_error(op: OpDef, inputs: tuple[Any, ...]) -> DeviceMismatchError:
+    devs = [str(x._device) for x in inputs if isinstance(x, Tensor)]
+    return DeviceMismatchError(
+        f"{op.name}: Expected all tensors to be on the same device, but found tensors on "
+        f"{' and '.join(dict.fromkeys(devs))}. Move them with .to(device) first.")
+
+
+def apply(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
+    """Run ``op`` on ``inputs``; see the module docstring."""
+    dev = None
+    needs_grad = False
+    for x in inputs:
+        if isinstance(x, Tensor):
+            if dev is None:
+                dev = x._device
+            elif x._device is not dev and x._device != dev:
+                raise _device_error(op, inputs)
+            if x._requires_grad:
+                needs_grad = True
+    if dev is None:
+        dev = params.get("device")
+        if dev is None:
+            raise TypeError(f"{op.name}: expected at least one tensor argument")
+    needs_grad = needs_grad and _gm.enabled and op.differentiable
+
+    out_dtype = None
+    if op.promotion is not None:
+        compute, out_dtype = elementwise_dtypes(op.name, op.promotion, inputs)
+        if any(isinstance(x, Tensor) and x._dtype is not compute for x in inputs):
+            inputs = tuple(x.to(compute) if isinstance(x, Tensor) else x for x in inputs)
+    elif op.meta is not None:
+        out_dtype = op.meta(*inputs, **params)
+
+    kernel = op.kernels.get(dev.type)
+    if kernel is None or (needs_grad and op.vjp is None):
+        if op.kind is not COMPOSITE:
+            return _fallback(op, dev, inputs, params)
+        if not needs_grad or op.vjp is None:
+            # The decomposition records its own graph (a derivative "for free").
+            return _mark_view(op, inputs, params, op.decomp(*inputs, **params))
+        # An explicit vjp is stabler than differentiating the decomposition.
+        _gm.enabled = False
+        try:
+            out = op.decomp(*inputs, **params)
+        finally:
+            _gm.enabled = True
+        record(op, inputs, out, params)
+        return _mark_view(op, inputs, params, out)
+    try:
+        res = kernel(*[x._data if isinstance(x, Tensor) else x for x in inputs], **params)
+    except (ValueError, IndexError, TypeError, RuntimeError, FloatingPointError) as e:
+        raise _kernel_error(op, inputs, params, e) from e
+    if op.n_outputs == 1:
+        out: Any = Tensor._wrap(res, dev, out_dtype)
+    else:
+        dts = out_dtype or (None,) * op.n_outputs
+        out = tuple(Tensor._wrap(r, dev, d) for r, d in zip(res, dts))
+    if needs_grad:
+        record(op, inputs, out, params)
+    if op.view:
+        _mark_view(op, inputs, params, out)
+    return out
+
+
+def _mark_view(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any], out: Any) -> Any:
+    """A view shares its base's storage and version counter, and knows how to redo itself
+    from the base (for in-place ops through views under autograd).
+    """
+    if not op.view:
+        return out
+    x = inputs[0]
+    out._vc = x._shared_vc()
+    if x._base is None:
+        out._base = x
+        out._view_fn = lambda b: op.bind(b, **params)
+    else:
+        out._base = x._base
+        prev = x._view_fn
+        out._view_fn = lambda b: op.bind(prev(b), **params)
+    return out
+
+
+def record(op: OpDef, inputs: tuple[Any, ...], out: Any, params: dict[str, Any]) -> None:
+    """Attach a backward node for ``op`` to its output(s)."""
+    edges = tuple(edge_of(x) if isinstance(x, Tensor) else None for x in inputs)
+    node = OpNode(op, inputs, out, params, edges)
+    if op.n_outputs == 1:
+        out._grad_fn = node
+        out._requires_grad = True
+    else:
+        for i, o in enumerate(out):
+            if o._dtype.is_floating_point:
+                o._grad_fn = node
+                o._output_nr = i
+                o._requires_grad = True
+
+
+def _kernel_error(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any],
+                  e: Exception) -> Exception:
+    """Re-raise a backend's exception with the op and the operands named."""
+    if getattr(e, "_tw_checked", False):
+        return e
+    desc = ", ".join(
+        f"Tensor(shape={list(x.shape)}, dtype={x._dtype.name}, device={x._device})"
+        if isinstance(x, Tensor) else repr(x) for x in inputs)
+    ps = ", ".join(f"{k}={v!r}" for k, v in params.items())
+    cls = type(e) if isinstance(e, (ValueError, IndexError, TypeError)) else RuntimeError
+    err = cls(f"{op.name}: {e} (inputs: {desc}{'; ' + ps if ps else ''})")
+    err._tw_checked = True  # type: ignore[attr-defined]
+    return err
+
+
+# -- fallback policy for missing primitive kernels ---------------------------------------------
+
+_POLICIES = ("error", "warn", "cpu")
+_policy = ["error"]
+_counts: Counter[tuple[str, str]] = Counter()
+
+
+def set_fallback_policy(policy: str) -> None:
+    """What happens when a backend lacks a kernel for a primitive op.
+
+    Args:
+        policy: ``"error"`` (default) raises; ``"warn"`` warns then runs on cpu;
+            ``"cpu"`` copies the inputs to cpu, runs there and copies back. Every
+            fallback is counted per (device type, op): see `fallback_counts`.
+    """
+    if policy not in _POLICIES:
+        raise ValueError(f"set_fallback_policy: expected one of {_POLICIES}; got {policy!r}")
+    _policy[0] = policy
+
+
+def get_fallback_policy() -> str:
+    return _policy[0]
+
+
+def fallback_counts() -> dict[tuple[str, str], int]:
+    """``{(device type, op name): calls that fell back to cpu}`` since start."""
+    return dict(_counts)
+
+
+def _fallback(op: OpDef, dev: Any, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
+    policy = _policy[0]
+    if policy == "error" or dev.type == "cpu":
+        raise KernelError(
+            f"{op.name}: the {dev.type!r} backend has no kernel for this primitive op. Install a "
+            "plugin that provides it, or run tensorweave.set_fallback_policy('cpu') to run it on "
+            "the cpu backend (counted in tensorweave.fallback_counts()).")
+    _counts[(dev.type, op.name)] += 1
+    if policy == "warn":
+        warnings.warn(f"{op.name}: no {dev.type!r} kernel; running on cpu", stacklevel=3)
+    cpu_inputs = tuple(x.cpu() if isinstance(x, Tensor) else x for x in inputs)
+    from .device import resolve
+
+    cpu_params = {k: (resolve("cpu")[0] if k == "device" else v) for k, v in params.items()}
+    res = op.bind(*cpu_inputs, **cpu_params)
+    if isinstance(res, tuple):
+        return tuple(r.to(dev) for r in res)
+    return res.to(dev)

@@ -1,0 +1,197 @@
+"""Data types and PyTorch's type-promotion lattice.
+
+A `dtype` is a small immutable value that knows its NumPy equivalent (every
+backend speaks NumPy dtypes on the host side) and its category (bool,
+integer, floating). Promotion follows `torch.result_type`: dimensioned
+tensors outrank 0-d tensors, which outrank Python scalars, except that a
+higher *category* always wins (an int tensor plus a float scalar is a float).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "dtype", "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32",
+    "float64", "half", "float", "double", "short", "int", "long", "get_default_dtype",
+    "set_default_dtype", "promote_types", "result_type", "can_cast", "to_dtype",
+]
+
+_BOOL, _INT, _FLOAT = 0, 1, 2
+
+
+class dtype:
+    """A tensor element type, like `torch.dtype`.
+
+    Attributes:
+        name: the short name (``"float32"``).
+        itemsize: bytes per element.
+        is_floating_point: True for float16/32/64.
+        is_signed: True for signed integers and floats.
+    """
+
+    __slots__ = ("name", "np", "itemsize", "is_floating_point", "is_signed", "category")
+
+    def __init__(self, name: str, np_dtype: Any, category: int) -> None:
+        self.name = name
+        self.np = np.dtype(np_dtype)
+        self.itemsize = self.np.itemsize
+        self.category = category
+        self.is_floating_point = category == _FLOAT
+        self.is_signed = category == _FLOAT or self.np.kind == "i"
+
+    is_complex = False
+
+    def __repr__(self) -> str:
+        return f"tensorweave.{self.name}"
+
+    def __reduce__(self) -> str:
+        return self.name
+
+    def to_real(self) -> dtype:
+        return self
+
+    def to_complex(self) -> dtype:
+        raise TypeError(f"to_complex: complex dtypes are not supported; got {self!r}")
+
+
+bool = dtype("bool", np.bool_, _BOOL)  # noqa: A001 - mirrors torch.bool
+uint8 = dtype("uint8", np.uint8, _INT)
+int8 = dtype("int8", np.int8, _INT)
+int16 = dtype("int16", np.int16, _INT)
+int32 = dtype("int32", np.int32, _INT)
+int64 = dtype("int64", np.int64, _INT)
+float16 = dtype("float16", np.float16, _FLOAT)
+float32 = dtype("float32", np.float32, _FLOAT)
+float64 = dtype("float64", np.float64, _FLOAT)
+# PyTorch's aliases.
+half, float, double = float16, float32, float64  # noqa: A001
+short, int, long = int16, int32, int64  # noqa: A001
+
+ALL: tuple[dtype, ...] = (bool, uint8, int8, int16, int32, int64, float16, float32, float64)
+FLOATING: tuple[dtype, ...] = (float16, float32, float64)
+INTEGRAL: tuple[dtype, ...] = (uint8, int8, int16, int32, int64)
+
+_BY_NP: dict[np.dtype[Any], dtype] = {d.np: d for d in ALL}
+_BY_NAME: dict[str, dtype] = {d.name: d for d in ALL}
+_BY_NAME.update(half=float16, float=float32, double=float64, short=int16, int=int32, long=int64)
+
+_default_float: list[dtype] = [float32]
+
+
+def get_default_dtype() -> dtype:
+    """The dtype of float tensors created from Python floats (float32 unless changed)."""
+    return _default_float[0]
+
+
+def set_default_dtype(d: dtype) -> None:
+    """Set the default floating dtype, like `torch.set_default_dtype`.
+
+    Raises:
+        TypeError: if ``d`` is not a floating dtype.
+    """
+    d = to_dtype(d)
+    if not d.is_floating_point:
+        raise TypeError(f"set_default_dtype: only floating-point types are supported; got {d!r}")
+    _default_float[0] = d
+
+
+def from_numpy_dtype(npd: Any) -> dtype:
+    """The tensorweave dtype of a NumPy dtype; a clear error for unsupported ones."""
+    try:
+        return _BY_NP[np.dtype(npd)]
+    except (KeyError, TypeError):
+        raise TypeError(
+            f"can't convert NumPy dtype {npd} to a tensorweave dtype; supported: "
+            f"{', '.join(d.name for d in ALL)}"
+        ) from None
+
+
+def to_dtype(d: Any) -> dtype:
+    """Accept a tensorweave dtype, a NumPy dtype, a name, or a Python type."""
+    if type(d) is dtype:
+        return d
+    if isinstance(d, str) and d in _BY_NAME:
+        return _BY_NAME[d]
+    if d is builtins_bool:
+        return bool
+    if d is builtins_int:
+        return int64
+    if d is builtins_float:
+        return get_default_dtype()
+    return from_numpy_dtype(d)
+
+
+import builtins as _b  # noqa: E402 - the names above shadow the builtins, as torch's do
+
+builtins_bool, builtins_int, builtins_float = _b.bool, _b.int, _b.float
+
+
+def _promote_pair(a: dtype, b: dtype) -> dtype:
+    if a is b:
+        return a
+    if a.category != b.category:
+        hi, lo = (a, b) if a.category > b.category else (b, a)
+        return hi
+    if a.category == _FLOAT:
+        return a if a.itemsize >= b.itemsize else b
+    # Integers: NumPy's lattice matches PyTorch's (uint8 + int8 -> int16).
+    return _BY_NP[np.promote_types(a.np, b.np)]
+
+
+_PROMOTE: dict[tuple[dtype, dtype], dtype] = {(a, b): _promote_pair(a, b) for a in ALL for b in ALL}
+
+
+def promote_types(a: dtype, b: dtype) -> dtype:
+    """The smallest dtype both ``a`` and ``b`` convert to, like `torch.promote_types`."""
+    return _PROMOTE[(to_dtype(a), to_dtype(b))]
+
+
+def scalar_dtype(x: Any) -> dtype:
+    """The dtype PyTorch gives a Python scalar (a "wrapped number")."""
+    if isinstance(x, _b.bool):
+        return bool
+    if isinstance(x, _b.int):
+        return int64
+    if isinstance(x, _b.float):
+        return _default_float[0]
+    raise TypeError(f"expected a tensor or a Python number; got {type(x).__name__}")
+
+
+def _combine(higher: dtype | None, lower: dtype | None) -> dtype | None:
+    """PyTorch's combine_categories: a lower-priority group only wins by category."""
+    if higher is None:
+        return lower
+    if lower is None:
+        return higher
+    return _PROMOTE[(higher, lower)] if lower.category > higher.category else higher
+
+
+def result_type(*operands: Any) -> dtype:
+    """The dtype of an elementwise op over ``operands``, like `torch.result_type`.
+
+    Operands are tensors (anything with ``dtype`` and ``ndim``) or Python scalars.
+    """
+    dim_r: dtype | None = None
+    zero_r: dtype | None = None
+    wrapped_r: dtype | None = None
+    for x in operands:
+        d = getattr(x, "dtype", None)
+        if d is None:
+            s = scalar_dtype(x)
+            wrapped_r = s if wrapped_r is None else _PROMOTE[(wrapped_r, s)]
+        elif x.ndim:
+            dim_r = d if dim_r is None else _PROMOTE[(dim_r, d)]
+        else:
+            zero_r = d if zero_r is None else _PROMOTE[(zero_r, d)]
+    out = _combine(dim_r, _combine(zero_r, wrapped_r))
+    if out is None:
+        raise TypeError("result_type: expected at least one tensor or number")
+    return out
+
+
+def can_cast(from_: dtype, to: dtype) -> _b.bool:
+    """Whether an in-place op may write a ``from_`` result into a ``to`` tensor (PyTorch's rule)."""
+    return from_.category <= to.category

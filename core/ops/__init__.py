@@ -1,0 +1,39 @@
+"""Op definitions: the only place an op is defined (see `_opdef`).
+
+This module is also the built-in plugin that registers core's ops through the
+``tensorweave_ops`` hook, the same road third-party ops take.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from ..plugin import hookimpl
+from . import creation, elementwise, inplace, linalg, movement, reduction
+from ._opdef import COMPOSITE, PRIMITIVE, Kind, OpDef, Tol, defop
+
+__all__ = ["defop", "OpDef", "Kind", "PRIMITIVE", "COMPOSITE", "Tol", "CORE_OPS", "FUNCTIONS"]
+
+MODULES = (elementwise, reduction, movement, linalg, creation, inplace)
+
+CORE_OPS: list[OpDef] = list({v.name: v for m in MODULES for v in vars(m).values()
+                              if isinstance(v, OpDef)}.values())
+# The public functions of the op modules (`tensorweave.<name>`), ops and helpers alike.
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    name: getattr(m, name) for m in MODULES for name in m.__all__
+    if callable(getattr(m, name)) and getattr(getattr(m, name), "function", True)}
+
+
+@hookimpl
+def tensorweave_ops() -> list[OpDef]:
+    """Core's ops (the primitives and the built-in composites)."""
+    return CORE_OPS
+
+
+def _install() -> None:
+    from .. import _tensor_ops
+
+    _tensor_ops.install({op.name: op for op in CORE_OPS}, FUNCTIONS)
+
+
+_install()

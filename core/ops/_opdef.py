@@ -1,0 +1,130 @@
+"""`OpDef`: the single declaration of an op.
+
+An op is declared once with `defop` on its public function. The declaration
+holds everything about the op: its kind (primitive or composite), its
+output-dtype rule (``meta``), its derivative written with other ops
+(``vjp``), its conformance entry (``samples``, ``dtypes``, NumPy ``ref``,
+tolerances) and its docs. Backends attach kernels by name at load time; the
+op never names a backend.
+
+Two levels of call:
+
+* ``op(...)`` -- the public function as users call it (``tw.sum(x, dim=1)``):
+  it normalizes arguments and calls ``op.bind``.
+* ``op.bind(*inputs, **params)`` -- the dispatch entry: inputs are tensors (or
+  Python scalars for elementwise ops), params are normalized, hashable values.
+  A kernel receives ``(*native_inputs, **params)``; ``vjp`` receives
+  ``(grad, out, *inputs, **params)``; a composite's ``decomp`` receives
+  ``(*inputs, **params)`` as tensors.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+__all__ = ["Kind", "OpDef", "defop", "Tol", "PRIMITIVE", "COMPOSITE"]
+
+
+class Kind(enum.Enum):
+    PRIMITIVE = "primitive"  # every backend must provide a kernel
+    COMPOSITE = "composite"  # decomposes into other ops; a backend may override it
+
+
+PRIMITIVE, COMPOSITE = Kind.PRIMITIVE, Kind.COMPOSITE
+
+
+@dataclass(frozen=True)
+class Tol:
+    """Absolute and relative tolerance of a conformance comparison for one dtype."""
+
+    atol: float
+    rtol: float
+
+
+@dataclass(eq=False)
+class OpDef:
+    """Everything about one op. Created with `defop`; see the module docstring."""
+
+    name: str
+    kind: Kind
+    api: Callable[..., Any]
+    meta: Callable[..., Any] | None = None
+    vjp: Callable[..., Any] | None = None
+    decomp: Callable[..., Any] | None = None
+    # Elementwise ops declare a type-promotion kind instead of a meta rule: the dispatcher
+    # casts tensor inputs to the computation dtype (see _rules.Promotion).
+    promotion: Any = None
+    # Which of (inputs, out) the vjp reads: the rest are not kept alive nor version-checked.
+    save_inputs: bool = True
+    save_out: bool = False
+    # Elementwise ops broadcast: the engine sums gradients back to each input's shape.
+    broadcasts: bool = False
+    # The output is a view of the first input (shares storage and version counter).
+    view: bool = False
+    # How many outputs bind() returns (sort returns values and indices).
+    n_outputs: int = 1
+    # Which outputs are differentiable (indices are not).
+    differentiable: bool = True
+    # Conformance entry.
+    samples: Callable[..., Any] | None = None
+    ref: Callable[..., Any] | None = None
+    dtypes: tuple[Any, ...] = ()
+    grad_dtypes: tuple[Any, ...] | None = None
+    gradgrad: bool = False
+    tol: dict[Any, Tol] = field(default_factory=dict)
+    # Public names: `tw.<name>`, and `Tensor.<name>` when method is True.
+    method: bool = True
+    function: bool = True
+    doc: str = ""
+    # Filled by the registry at load time: {device type: kernel}.
+    kernels: dict[str, Callable[..., Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.__doc__ = self.api.__doc__
+        self.__name__ = self.name
+        self.__qualname__ = self.name
+        self.__wrapped__ = self.api
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.api(*args, **kwargs)
+
+    def bind(self, *inputs: Any, **params: Any) -> Any:
+        """Dispatch to a kernel (or the decomposition) and record autograd; see module doc."""
+        return _dispatch.apply(self, inputs, params)
+
+    def __repr__(self) -> str:
+        return f"<op {self.name} ({self.kind.value})>"
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        # Bound as a Tensor method: `x.sum(1)` calls the public function with x first.
+        if obj is None:
+            return self
+        return self.api.__get__(obj, objtype)
+
+
+def defop(
+    kind: Kind = PRIMITIVE, *, name: str | None = None, **fields: Any
+) -> Callable[[Callable[..., Any]], OpDef]:
+    """Declare the decorated public function as an op; see the module docstring.
+
+    Example::
+
+        @defop(PRIMITIVE, meta=same_dtype, vjp=lambda g, out, x: (g * out,), save_out=True,
+               ref=np.exp, samples=unary_samples, dtypes=FLOATING)
+        def exp(x):
+            "Element-wise e**x."
+            return exp.bind(x)
+    """
+
+    def wrap(fn: Callable[..., Any]) -> OpDef:
+        op = OpDef(name=name or fn.__name__, kind=kind, api=fn, **fields)
+        if kind is COMPOSITE and op.decomp is None:
+            raise TypeError(f"defop: composite op {op.name!r} needs decomp=")
+        return op
+
+    return wrap
+
+
+from .. import dispatch as _dispatch  # noqa: E402 - dispatch imports this module's types

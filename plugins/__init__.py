@@ -1,0 +1,1 @@
+"""Built-in layers, losses and optimizers, registered through entry points like any plugin."""
