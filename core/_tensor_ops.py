@@ -32,9 +32,6 @@ UNARY = {"__neg__": "neg", "__abs__": "abs", "__invert__": "bitwise_not"}
 INPLACE = {"__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_",
            "__ifloordiv__": "floor_divide_", "__imod__": "remainder_", "__ipow__": "pow_",
            "__iand__": "bitwise_and_", "__ior__": "bitwise_or_", "__ixor__": "bitwise_xor_"}
-# Public functions that are Tensor methods without being ops of their own.
-METHODS = ("reshape", "expand", "expand_as", "transpose", "t", "unsqueeze", "squeeze",
-           "flatten", "contiguous", "sum_to_size", "broadcast_to", "swapaxes", "swapdims")
 
 
 def _binary(op: OpDef, reflected: bool) -> Callable[[Tensor, Any], Any]:
@@ -77,9 +74,9 @@ def install(ops: dict[str, OpDef], functions: dict[str, Callable[..., Any]]) -> 
             setattr(Tensor, op.name, op)
         if op.promotion is not None and op.name + "_" not in Tensor.__dict__:
             setattr(Tensor, op.name + "_", inplace.inplace_method(op))
-    for name in METHODS:
-        if name in functions and name not in Tensor.__dict__:
-            setattr(Tensor, name, functions[name])
+    for name, fn in functions.items():
+        if getattr(fn, "_tw_method", False) and name not in Tensor.__dict__:
+            setattr(Tensor, name, fn)
     for dunder, name in INPLACE.items():
         if hasattr(Tensor, name):
             setattr(Tensor, dunder, getattr(Tensor, name))

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
-__all__ = ["Kind", "OpDef", "defop", "Tol", "PRIMITIVE", "COMPOSITE"]
+__all__ = ["Kind", "OpDef", "defop", "Tol", "PRIMITIVE", "COMPOSITE", "method"]
 
 
 class Kind(enum.Enum):
@@ -125,6 +125,19 @@ def defop(
         return op
 
     return wrap
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def method(fn: F) -> F:
+    """Mark a public helper function (not an op of its own) as a `Tensor` method too.
+
+    ``reshape``, ``transpose``... are written over ops; marking them here makes
+    ``x.reshape(...)`` exist without listing it anywhere else.
+    """
+    fn._tw_method = True  # type: ignore[attr-defined]
+    return fn
 
 
 from .. import dispatch as _dispatch  # noqa: E402 - dispatch imports this module's types

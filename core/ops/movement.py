@@ -15,12 +15,12 @@ import numpy as np
 from .. import dtypes as D
 from ..conformance import samples as S
 from ..tensor import Size, Tensor
-from ._opdef import COMPOSITE, PRIMITIVE, defop
+from ._opdef import COMPOSITE, PRIMITIVE, defop, method
 from ._rules import ShapeError, normalize_dim
 
 __all__ = ["as_strided", "view", "reshape", "expand", "permute", "transpose", "contiguous",
            "clone", "to_device", "sum_to_size", "unsqueeze", "squeeze", "flatten", "expand_as",
-           "broadcast_to", "copy", "t"]
+           "broadcast_to", "copy", "t", "swapaxes", "swapdims"]
 
 
 def _shape_arg(op: str, size: Sequence[Any]) -> tuple[int, ...]:
@@ -108,6 +108,7 @@ def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:  # noqa: A002
     return clone.bind(input)
 
 
+@method
 def contiguous(input: Tensor, memory_format: Any = None) -> Tensor:  # noqa: A002
     """``input`` itself if it is contiguous, else a contiguous copy."""
     return input if input.is_contiguous() else clone.bind(input)
@@ -220,6 +221,7 @@ def view(input: Tensor, *size: Any) -> Tensor:  # noqa: A002
     return view.bind(input, size=shape)
 
 
+@method
 def reshape(input: Tensor, *shape: Any) -> Tensor:  # noqa: A002
     """``input`` with a new shape: a view when the strides allow it, else a copy."""
     size = _infer_size("reshape", _shape_arg("reshape", shape), input.numel())
@@ -271,11 +273,13 @@ def expand(input: Tensor, *size: Any) -> Tensor:  # noqa: A002
     return expand.bind(input, size=tuple(shape))
 
 
+@method
 def broadcast_to(input: Tensor, size: Sequence[int]) -> Tensor:  # noqa: A002
     """``input`` broadcast to ``size`` (a view), like `torch.broadcast_to`."""
     return expand(input, tuple(size))
 
 
+@method
 def expand_as(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     return expand(input, tuple(other.shape))
 
@@ -307,6 +311,7 @@ def permute(input: Tensor, *dims: Any) -> Tensor:  # noqa: A002
     return permute.bind(input, dims=nd)
 
 
+@method
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
     """A view with ``dim0`` and ``dim1`` swapped."""
     n = input.ndim
@@ -318,9 +323,10 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
     return permute.bind(input, dims=tuple(dims))
 
 
-swapaxes = swapdims = transpose
+swapaxes = swapdims = transpose  # PyTorch's aliases, methods too
 
 
+@method
 def t(input: Tensor) -> Tensor:  # noqa: A002
     """Transpose a tensor of at most 2 dimensions."""
     if input.ndim > 2:
@@ -328,6 +334,7 @@ def t(input: Tensor) -> Tensor:  # noqa: A002
     return transpose(input, 0, -1) if input.ndim == 2 else input
 
 
+@method
 def unsqueeze(input: Tensor, dim: int) -> Tensor:  # noqa: A002
     """A view with a size-1 dimension inserted at ``dim``."""
     d = normalize_dim("unsqueeze", dim, input.ndim + 1)
@@ -336,6 +343,7 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:  # noqa: A002
     return view.bind(input, size=tuple(shape))  # inserting a 1 is always a view
 
 
+@method
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
     """A view without size-1 dimensions (all, or those in ``dim``)."""
     if dim is None:
@@ -348,6 +356,7 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
     return view.bind(input, size=shape)  # dropping 1s is always a view
 
 
+@method
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A002
     """``input`` with dims ``start_dim..end_dim`` merged (a view when possible)."""
     if input.ndim == 0:
@@ -360,6 +369,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # 
     return reshape(input, *shape[:s], -1, *shape[e + 1:])
 
 
+@method
 def sum_to_size(input: Tensor, *size: Any) -> Tensor:  # noqa: A002
     """Sum ``input`` down to ``size`` (the inverse of broadcasting; used by gradients)."""
     from .reduction import sum as _sum
