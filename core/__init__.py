@@ -11,22 +11,54 @@ from __future__ import annotations
 from typing import Any
 
 from . import autograd, dtypes
-from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
-                                 set_grad_enabled)
+from ._tensor_str import set_printoptions
+from .autograd.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .backend import Backend
 from .device import DeviceError, device, get_default_device, set_default_device
-from .dispatch import (DeviceMismatchError, KernelError, fallback_counts, get_fallback_policy,
-                       set_fallback_policy)
-from .dtypes import (bool, double, dtype, float, float16, float32, float64, get_default_dtype,
-                     half, int, int8, int16, int32, int64, long, promote_types, result_type,
-                     set_default_dtype, short, uint8)
+from .dispatch import (
+    DeviceMismatchError,
+    KernelError,
+    fallback_counts,
+    get_fallback_policy,
+    set_fallback_policy,
+)
+from .dtypes import (
+    bool,
+    double,
+    dtype,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    promote_types,
+    result_type,
+    set_default_dtype,
+    short,
+    uint8,
+)
 from .ops import FUNCTIONS as _FUNCTIONS
+from .ops import install_methods as _install_methods
 from .ops._rules import ShapeError
 from .plugin import hookimpl
 from .plugin.manager import PluginError, get_registry
 from .tensor import Size, Tensor
 
 globals().update(_FUNCTIONS)
+_install_methods()
 
 __version__ = "0.1.0"
 
@@ -35,7 +67,7 @@ __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
     "set_default_device", "get_default_device", "set_default_dtype", "get_default_dtype",
     "promote_types", "result_type", "set_fallback_policy", "get_fallback_policy",
-    "fallback_counts", "get_registry", "devices",
+    "fallback_counts", "get_registry", "devices", "set_printoptions",
     "DeviceError", "DeviceMismatchError", "KernelError", "PluginError", "ShapeError",
     "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
     "half", "float", "double", "short", "int", "long",

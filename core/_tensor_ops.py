@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from .dispatch import apply
 from .ops import inplace
 from .ops._opdef import OpDef
 from .tensor import Tensor
@@ -35,12 +36,11 @@ INPLACE = {"__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itrued
 
 
 def _binary(op: OpDef, reflected: bool) -> Callable[[Tensor, Any], Any]:
-    bind = op.bind
     if reflected:
         def method(self: Tensor, other: Any) -> Any:
             if isinstance(other, _np.generic):
                 other = other.item()
-            return bind(other, self)
+            return apply(op, (other, self), {})
     else:
         def method(self: Tensor, other: Any) -> Any:
             if other.__class__ not in _OPERANDS:
@@ -48,15 +48,13 @@ def _binary(op: OpDef, reflected: bool) -> Callable[[Tensor, Any], Any]:
                     other = other.item()  # NumPy scalars promote like Python numbers
                 elif not isinstance(other, Tensor):
                     return NotImplemented
-            return bind(self, other)
+            return apply(op, (self, other), {})
     return method
 
 
 def _unary(op: OpDef) -> Callable[[Tensor], Any]:
-    bind = op.bind
-
     def method(self: Tensor) -> Any:
-        return bind(self)
+        return apply(op, (self,), {})
     return method
 
 

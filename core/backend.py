@@ -4,7 +4,7 @@ A backend is a class returned by the ``tensorweave_backends`` hook. Core talks
 to it only through this interface and through its kernel table; it never
 imports a backend by name. Native arrays are whatever the backend chooses
 (NumPy arrays for cpu, CuPy arrays for cuda), but they must expose ``shape``,
-``dtype`` (a NumPy dtype) and ``strides`` (in elements or bytes, see
+``ndim``, ``dtype`` (a NumPy dtype) and ``strides`` (in bytes, or override
 `Backend.strides`).
 """
 

@@ -105,7 +105,10 @@ def _registered_types() -> str:
     for name, be in reg.backends.items():
         ok, reason = be.availability()
         parts.append(f"{name} ({'available' if ok else 'unavailable: ' + reason})")
-    return ", ".join(parts) or "none"
+    out = ", ".join(parts) or "none"
+    if reg.blocked:
+        out += f" (plugins disabled by TENSORWEAVE_DISABLE_PLUGINS: {', '.join(reg.blocked)})"
+    return out
 
 
 def resolve(dev: Any = None) -> tuple[device, Backend]:
@@ -133,7 +136,8 @@ def resolve(dev: Any = None) -> tuple[device, Backend]:
                           f"{_registered_types()}")
     ok, reason = be.availability()
     if not ok:
-        raise DeviceError(f"device {str(d)!r} is unavailable: {reason}")
+        raise DeviceError(f"device {str(d)!r} is unavailable: {reason}. Registered device "
+                          f"types: {_registered_types()}")
     count = be.device_count()
     if d.type == "cpu":
         if d.index not in (None, 0):
@@ -159,9 +163,16 @@ _DEFAULT: list[Any] = [None]
 
 def _default() -> tuple[device, Backend]:
     d = _DEFAULT[0]
-    if d is None:
-        d = os.environ.get(DEFAULT_DEVICE_ENV) or "cpu"
-    return resolve(d)
+    if d is not None:
+        return resolve(d)
+    env = os.environ.get(DEFAULT_DEVICE_ENV)
+    if not env:
+        return resolve("cpu")
+    try:
+        return resolve(env)
+    except DeviceError as e:
+        raise DeviceError(f"the default device comes from {DEFAULT_DEVICE_ENV}={env!r}, "
+                          f"which is not usable: {e}") from None
 
 
 def set_default_device(dev: Any) -> None:
@@ -169,9 +180,21 @@ def set_default_device(dev: Any) -> None:
 
     The environment variable ``TENSORWEAVE_DEVICE`` sets the initial default (for
     instance to point a whole test run at ``opencl:0``).
+
+    Args:
+        dev: a device or device string; None restores the initial default.
+
+    Raises:
+        DeviceError: if ``dev`` names no usable device (checked now, not at the next
+            factory call).
+
+    Example:
+        >>> tw.set_default_device("cpu")
+        >>> tw.zeros(2).device
+        device(type='cpu')
     """
     if dev is not None:
-        resolve(dev)  # fail now, not at the next factory call
+        resolve(dev)
     _DEFAULT[0] = dev
 
 

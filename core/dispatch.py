@@ -20,6 +20,7 @@ import warnings
 from collections import Counter
 from typing import Any
 
+from . import dtypes as D
 from .autograd import grad_mode
 from .autograd.engine import OpNode, edge_of
 from .ops._opdef import COMPOSITE, OpDef
@@ -30,6 +31,7 @@ __all__ = ["apply", "set_fallback_policy", "get_fallback_policy", "fallback_coun
            "DeviceMismatchError", "KernelError"]
 
 _gm = grad_mode.state
+_new = object.__new__
 
 
 class DeviceMismatchError(RuntimeError):
@@ -51,14 +53,22 @@ def apply(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
     """Run ``op`` on ``inputs``; see the module docstring."""
     dev = None
     needs_grad = False
+    dt = None
+    uniform = True  # every input is a tensor of one dtype: the common, cached case
     for x in inputs:
         if isinstance(x, Tensor):
             if dev is None:
                 dev = x._device
-            elif x._device is not dev and x._device != dev:
-                raise _device_error(op, inputs)
+                dt = x._dtype
+            else:
+                if x._device is not dev and x._device != dev:
+                    raise _device_error(op, inputs)
+                if x._dtype is not dt:
+                    uniform = False
             if x._requires_grad:
                 needs_grad = True
+        else:
+            uniform = False
     if dev is None:
         dev = params.get("device")
         if dev is None:
@@ -66,10 +76,18 @@ def apply(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
     needs_grad = needs_grad and _gm.enabled and op.differentiable
 
     out_dtype = None
-    if op.promotion is not None:
-        compute, out_dtype = elementwise_dtypes(op.name, op.promotion, inputs)
-        if any(isinstance(x, Tensor) and x._dtype is not compute for x in inputs):
-            inputs = tuple(x.to(compute) if isinstance(x, Tensor) else x for x in inputs)
+    promotion = op.promotion
+    if promotion is not None:
+        hit = op.promotion_cache.get(dt) if uniform else None
+        if hit is None or hit[2] is not D._default_float[0]:
+            compute, out_dtype = elementwise_dtypes(op.name, promotion, inputs)
+            if uniform:
+                op.promotion_cache[dt] = (compute, out_dtype, D._default_float[0])
+        else:
+            compute, out_dtype = hit[0], hit[1]
+        if compute is not dt or not uniform:
+            inputs = tuple(x.to(compute) if isinstance(x, Tensor) and x._dtype is not compute
+                           else x for x in inputs)
     elif op.meta is not None:
         out_dtype = op.meta(*inputs, **params)
 
@@ -89,11 +107,20 @@ def apply(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
         record(op, inputs, out, params)
         return _mark_view(op, inputs, params, out)
     try:
-        res = kernel(*[x._data if isinstance(x, Tensor) else x for x in inputs], **params)
-    except (ValueError, IndexError, TypeError, RuntimeError, FloatingPointError) as e:
+        if uniform:
+            res = kernel(*[x._data for x in inputs], **params)
+        else:
+            res = kernel(*[x._data if isinstance(x, Tensor) else x for x in inputs], **params)
+    except (ValueError, IndexError, TypeError, RuntimeError, FloatingPointError,
+            ZeroDivisionError) as e:
         raise _kernel_error(op, inputs, params, e) from e
     if op.n_outputs == 1:
-        out: Any = Tensor._wrap(res, dev, out_dtype)
+        if out_dtype is None:
+            out_dtype = D.from_numpy_dtype(res.dtype)
+        out: Any = _new(Tensor)  # Tensor._wrap, inlined: this is the hottest line
+        out._data = res
+        out._dtype = out_dtype
+        out._device = dev
     else:
         dts = out_dtype or (None,) * op.n_outputs
         out = tuple(Tensor._wrap(r, dev, d) for r, d in zip(res, dts))
@@ -127,8 +154,9 @@ def record(op: OpDef, inputs: tuple[Any, ...], out: Any, params: dict[str, Any])
     edges = tuple(edge_of(x) if isinstance(x, Tensor) else None for x in inputs)
     node = OpNode(op, inputs, out, params, edges)
     if op.n_outputs == 1:
-        out._grad_fn = node
-        out._requires_grad = True
+        if out._dtype.is_floating_point:  # integer results carry no gradient, as in PyTorch
+            out._grad_fn = node
+            out._requires_grad = True
     else:
         for i, o in enumerate(out):
             if o._dtype.is_floating_point:

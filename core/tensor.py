@@ -372,16 +372,9 @@ class Tensor:
         if self._grad_fn is None or self._retains_grad:
             return
         self._retains_grad = True
-        import weakref
+        from .autograd.engine import retain_grad
 
-        ref = weakref.ref(self)
-
-        def _store(g: Tensor) -> None:
-            t = ref()
-            if t is not None:
-                t.grad = g.detach() if t.grad is None else t.grad + g.detach()
-
-        self._grad_fn.add_pre_hook(self._output_nr, _store)
+        retain_grad(self)
 
     @property
     def retains_grad(self) -> bool:

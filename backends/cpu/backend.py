@@ -19,7 +19,8 @@ class CpuBackend(Backend):
     name = "cpu"
 
     def __init__(self) -> None:
-        self.generator = np.random.default_rng()
+        # Like PyTorch's default cpu generator: a nondeterministic seed, remembered.
+        self.manual_seed(int.from_bytes(os.urandom(8), "little"))
 
     def device_name(self, index: int) -> str:
         return platform.processor() or platform.machine() or "cpu"
@@ -42,12 +43,25 @@ class CpuBackend(Backend):
 
     def manual_seed(self, seed: int) -> None:
         self.generator = np.random.default_rng(seed)
+        self._initial_seed = seed
+
+    def initial_seed(self, index: int | None) -> int:
+        return self._initial_seed
 
     def get_rng_state(self, index: int | None) -> Any:
-        return self.generator.bit_generator.state
+        return self.generator_state(self.generator)
 
     def set_rng_state(self, index: int | None, state: Any) -> None:
-        self.generator.bit_generator.state = state
+        self.set_generator_state(self.generator, state)
+
+    def new_generator(self, index: int | None, seed: int) -> np.random.Generator:
+        return np.random.default_rng(seed)
+
+    def generator_state(self, native: np.random.Generator) -> Any:
+        return native.bit_generator.state
+
+    def set_generator_state(self, native: np.random.Generator, state: Any) -> None:
+        native.bit_generator.state = state
 
     def kernels(self) -> dict[str, Any]:
         return kernels.table(self)

@@ -13,6 +13,8 @@ def as_strided(x: np.ndarray, size: tuple[int, ...], stride: tuple[int, ...],
     while isinstance(root.base, np.ndarray):
         root = root.base
     item = x.itemsize
+    if 0 in size:  # an empty view may start past the end (x[3:, 4:]); NumPy refuses that
+        storage_offset = min(storage_offset, root.size)
     return np.ndarray(size, x.dtype, buffer=root, offset=storage_offset * item,
                       strides=tuple(s * item for s in stride))
 
@@ -46,6 +48,80 @@ def assign(dst: np.ndarray, src: np.ndarray) -> np.ndarray:
     return dst
 
 
+def _mesh(index: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
+    """The NumPy index that reads ``index``'s entries along ``dim`` and its own position
+    elsewhere (gather/scatter's addressing, for indices smaller than the input too)."""
+    idx = list(np.ix_(*[np.arange(n) for n in index.shape]))
+    idx[dim] = index
+    return tuple(idx)
+
+
+def gather(x: np.ndarray, index: np.ndarray, dim: int) -> np.ndarray:
+    return x[_mesh(index, dim)]
+
+
+def scatter(x: np.ndarray, index: np.ndarray, src: np.ndarray, dim: int) -> np.ndarray:
+    out = x.copy()
+    out[_mesh(index, dim)] = src
+    return out
+
+
+def scatter_add(x: np.ndarray, index: np.ndarray, src: np.ndarray, dim: int) -> np.ndarray:
+    out = x.copy()
+    np.add.at(out, _mesh(index, dim), src)
+    return out
+
+
+def _key(ndim: int, idx: tuple[np.ndarray, ...], dims: tuple[int, ...]) -> tuple[Any, ...]:
+    key: list[Any] = [slice(None)] * ndim
+    for d, i in zip(dims, idx):
+        key[d] = i
+    return tuple(key)
+
+
+def index(x: np.ndarray, *idx: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
+    # NumPy places the broadcast index dims exactly as PyTorch does once ints are selected.
+    return np.array(x[_key(x.ndim, idx, dims)], copy=True)
+
+
+def index_put(x: np.ndarray, values: np.ndarray, *idx: np.ndarray, dims: tuple[int, ...],
+              accumulate: bool) -> np.ndarray:
+    out = x.copy()
+    key = _key(x.ndim, idx, dims)
+    if accumulate:
+        np.add.at(out, key, values)
+    else:
+        out[key] = values
+    return out
+
+
+def cat(*xs: np.ndarray, dim: int) -> np.ndarray:
+    return np.concatenate(xs, axis=dim)
+
+
+def nonzero(x: np.ndarray) -> np.ndarray:
+    return np.argwhere(x).astype(np.int64, copy=False)
+
+
+def index_select(x: np.ndarray, index: np.ndarray, dim: int) -> np.ndarray:
+    return np.take(x, index, axis=dim)
+
+
+def flip(x: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
+    return np.flip(x, dims).copy()
+
+
+def roll(x: np.ndarray, shifts: tuple[int, ...], dims: tuple[int, ...]) -> np.ndarray:
+    return np.roll(x, shifts if dims else shifts[0], dims or None)
+
+
+def repeat(x: np.ndarray, repeats: tuple[int, ...]) -> np.ndarray:
+    return np.tile(x, repeats)  # always a new array
+
+
 KERNELS: dict[str, Callable[..., Any]] = {
     "as_strided": as_strided, "view": view, "expand": expand, "permute": permute,
-    "clone": clone, "copy": copy, "assign": assign}
+    "clone": clone, "copy": copy, "assign": assign, "gather": gather, "scatter": scatter,
+    "scatter_add": scatter_add, "index": index, "index_put": index_put, "cat": cat,
+    "nonzero": nonzero, "index_select": index_select, "flip": flip, "roll": roll,
+    "repeat": repeat}

@@ -14,6 +14,8 @@ them with grad mode on records a graph of the gradient itself).
 
 from __future__ import annotations
 
+import sys
+import weakref
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from . import grad_mode
@@ -21,7 +23,7 @@ from . import grad_mode
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
-__all__ = ["Node", "OpNode", "AccumulateGrad", "backward", "grad"]
+__all__ = ["Node", "OpNode", "AccumulateGrad", "backward", "grad", "retain_grad", "keep_original"]
 
 Edge = tuple["Node", int]
 
@@ -39,14 +41,16 @@ class Node:
     Attributes:
         next_functions: per input, the ``(node, output index)`` its gradient flows to, or None.
         pre_hooks: ``{output index: [hook]}``; a hook gets the gradient of that output and
-            may return a replacement (these are `Tensor.register_hook` on non-leaves).
+            may return a replacement (these are `Tensor.register_hook`).
+        retains: ``{output index: weakref to the tensor}`` for `Tensor.retain_grad`.
     """
 
-    __slots__ = ("next_functions", "pre_hooks", "n_outputs", "__weakref__")
+    __slots__ = ("next_functions", "pre_hooks", "retains", "n_outputs", "__weakref__")
 
     def __init__(self, next_functions: tuple[Edge | None, ...], n_outputs: int = 1) -> None:
         self.next_functions = next_functions
         self.pre_hooks: dict[int, list[Callable[[Any], Any]]] | None = None
+        self.retains: dict[int, weakref.ref[Any]] | None = None
         self.n_outputs = n_outputs
 
     def name(self) -> str:
@@ -84,15 +88,17 @@ class SavedTensor:
         self.tensor = t
         self.version = t._version
 
-    def unpack(self, node: Node, nr: int) -> Tensor:
+    def unpack(self, node: Node, nr: int, output: bool = False) -> Tensor:
+        """The saved tensor; raises if it was modified in place since it was saved."""
         t = self.tensor
         if t._version != self.version:
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: [{t.dtype.name} tensor of shape {list(t.shape)}], which is "
-                f"input {nr} of {node.name()}, is at version {t._version}; expected version "
-                f"{self.version} instead. Hint: replace the in-place operation (such as add_ or "
-                "x[i] = v) with its out-of-place form, or clone() the tensor before changing it.")
+                f"{'output' if output else 'input'} {nr} of {node.name()}, is at version "
+                f"{t._version}; expected version {self.version} instead. Hint: replace the "
+                "in-place operation (such as add_ or x[i] = v) with its out-of-place form, or "
+                "clone() the tensor before changing it.")
         return t
 
 
@@ -121,8 +127,10 @@ class OpNode(Node):
         return "".join(p.capitalize() for p in self.op.name.split("_")) + "Backward0"
 
     def release(self) -> None:
-        self.saved = _RELEASED  # type: ignore[assignment]
-        self.out = _RELEASED
+        # As in PyTorch, a node that saved nothing can be run again.
+        if self.saved is not None or self.out is not None:
+            self.saved = _RELEASED  # type: ignore[assignment]
+            self.out = _RELEASED
 
     def apply(self, grads: list[Any]) -> Sequence[Any]:
         op = self.op
@@ -136,9 +144,9 @@ class OpNode(Node):
                            for i, s in enumerate(saved))
         out = self.out
         if type(out) is SavedTensor:
-            out = out.unpack(self, 0)
+            out = out.unpack(self, 0, True)
         elif type(out) is tuple:
-            out = tuple(o.unpack(self, i) for i, o in enumerate(out))
+            out = tuple(o.unpack(self, i, True) for i, o in enumerate(out))
         g = grads[0] if op.n_outputs == 1 else tuple(grads)
         res = op.vjp(g, out, *inputs, **self.params)
         if len(res) != len(self.input_meta):
@@ -146,6 +154,20 @@ class OpNode(Node):
                                f"{len(self.input_meta)} inputs")
         return tuple(_conform(r, m) if e is not None else None
                      for r, m, e in zip(res, self.input_meta, self.next_functions))
+
+
+def keep_original(node: Node | None, t: Tensor) -> None:
+    """Before ``t`` is overwritten in place, make ``node`` (the out-of-place op whose result is
+    being written into ``t``) keep a copy of ``t`` if it saved it, as PyTorch's in-place ops
+    save ``self.clone()``; otherwise ``y.mul_(3)`` or ``y.sin_()`` on a non-leaf would fail
+    the saved-version check at backward. The copy is recorded, so double backward works.
+    """
+    if type(node) is not OpNode or type(node.saved) is not tuple:
+        return
+    if any(type(s) is SavedTensor and s.tensor is t for s in node.saved):
+        copy = SavedTensor(t.clone())
+        node.saved = tuple(copy if type(s) is SavedTensor and s.tensor is t else s
+                           for s in node.saved)
 
 
 class TensorMeta:
@@ -182,7 +204,13 @@ def _conform(g: Any, meta: TensorMeta) -> Any:
 
 
 class AccumulateGrad(Node):
-    """The sink of a leaf tensor: adds the incoming gradient into ``.grad``."""
+    """The sink of a leaf tensor: adds the incoming gradient into ``.grad``.
+
+    PyTorch's rules: the first gradient is stored as a tensor that owns its memory (an
+    optimizer updates ``.grad`` in place, so it must not alias the user's ``gradient=``, a
+    broadcast view, or another leaf's gradient); later ones are added in place, or out of
+    place under ``create_graph`` so the sum stays differentiable.
+    """
 
     __slots__ = ("variable",)
 
@@ -195,20 +223,53 @@ class AccumulateGrad(Node):
 
     def apply(self, grads: list[Any]) -> Sequence[Any]:
         g = grads[0]
-        var = self.variable
-        if g is None:
-            return ()
-        if var.grad is None:
-            if grad_mode.state.enabled:  # create_graph: keep the gradient's own graph
-                var.grad = g
-            else:
-                # .grad must own its memory: optimizers update it in place.
-                var.grad = g.detach() if g._base is None and g.is_contiguous() else g.clone()
-        elif grad_mode.state.enabled:
-            var.grad = var.grad + g
-        else:
-            var.grad.add_(g)
+        grads[0] = None  # drop the list's reference so `_owned` can count the others
+        if g is not None:
+            _store_grad(self.variable, g)
         return ()
+
+
+def _owned(g: Tensor, refs: int) -> bool:
+    """Whether nothing but the engine can see ``g``'s memory, so ``.grad`` may take it as is.
+
+    ``refs`` is how many references the callers' frames hold. A native array that is a view
+    (``.base`` set), a backend without ``.base``, or any other holder of the tensor or its
+    array (the user's ``gradient=``, another leaf's ``.grad``, a hook's list) means shared.
+    """
+    return (g._base is None and getattr(g._data, "base", False) is None
+            and sys.getrefcount(g._data) <= _SOLE_ATTR and sys.getrefcount(g) <= refs + _SOLE_LOCAL)
+
+
+class _Probe:
+    __slots__ = ("_data",)
+
+
+def _sole_refs() -> tuple[int, int]:
+    """What ``sys.getrefcount`` reports for an object held only by one local, and only by one
+    attribute (measured, since interpreters differ in how they count borrowed references).
+    """
+    local = object()
+    holder = _Probe()
+    holder._data = object()
+    return sys.getrefcount(local), sys.getrefcount(holder._data)
+
+
+_SOLE_LOCAL, _SOLE_ATTR = _sole_refs()
+
+
+def _store_grad(var: Tensor, g: Tensor) -> None:
+    """Accumulate ``g`` into ``var.grad`` (see `AccumulateGrad`)."""
+    if var.grad is None:
+        if grad_mode.state.enabled:  # create_graph: a differentiable copy
+            var.grad = g.clone()
+        elif _owned(g, 2):  # `g` here and in AccumulateGrad.apply
+            var.grad = g.detach() if g._requires_grad else g
+        else:
+            var.grad = g.detach().clone()
+    elif grad_mode.state.enabled:
+        var.grad = var.grad + g
+    else:
+        var.grad.add_(g)
 
 
 def accumulator(t: Tensor) -> AccumulateGrad:
@@ -275,7 +336,6 @@ def _execute(roots: list[tuple[Edge, Any]], retain_graph: bool, create_graph: bo
     wanted = set(targets or ())
     if targets is not None:
         target_nodes = {e[0] for e in targets}
-        needed = set()
         for n in reversed(order):
             if any(e is not None and (e[0] in needed or e[0] in target_nodes)
                    for e in n.next_functions):
@@ -290,27 +350,29 @@ def _execute(roots: list[tuple[Edge, Any]], retain_graph: bool, create_graph: bo
             grads = buffers.pop(node, None)
             if grads is None:
                 continue
-            if node.pre_hooks:
-                for i, hooks in node.pre_hooks.items():
-                    for hook in hooks:
-                        if grads[i] is not None:
-                            new = hook(grads[i])
-                            if new is not None:
-                                grads[i] = new
+            if node.pre_hooks or node.retains:
+                _run_pre_hooks(node, grads)
             if targets is not None:
-                for i, g in enumerate(grads):
+                for i in range(node.n_outputs):
                     if (node, i) in wanted:
-                        captured[(node, i)] = g
+                        captured[(node, i)] = grads[i]
                 if node not in needed:
                     continue
             if all(g is None for g in grads):
                 continue
-            in_grads = node.apply(grads)
+            # No local may keep a gradient alive past its consumer: AccumulateGrad counts
+            # references to decide whether `.grad` can take the tensor without a copy.
+            in_grads = list(node.apply(grads))
+            del grads
             if not retain_graph:
                 node.release()
-            for e, g in zip(node.next_functions, in_grads):
-                if e is not None and g is not None:
-                    _accumulate(buffers.setdefault(e[0], [None] * e[0].n_outputs), e[1], g)
+            for k, e in enumerate(node.next_functions):
+                if e is not None and in_grads[k] is not None:
+                    buf = buffers.get(e[0])
+                    if buf is None:
+                        buf = buffers[e[0]] = [None] * e[0].n_outputs
+                    _accumulate(buf, e[1], in_grads[k])
+                in_grads[k] = None
     finally:
         grad_mode.state.enabled = prev
     if targets is None:
@@ -318,9 +380,33 @@ def _execute(roots: list[tuple[Edge, Any]], retain_graph: bool, create_graph: bo
     return [captured.get(e) for e in targets]
 
 
+def _run_pre_hooks(node: Node, grads: list[Any]) -> None:
+    """Tensor hooks of the node's outputs, then ``retain_grad`` (last, so it sees what the
+    hooks returned, as in PyTorch).
+    """
+    for i, hooks in (node.pre_hooks or {}).items():
+        for hook in list(hooks):
+            if grads[i] is not None:
+                new = hook(grads[i])
+                if new is not None:
+                    grads[i] = new
+    for i, ref in (node.retains or {}).items():
+        t = ref()
+        if t is not None and grads[i] is not None:
+            t.grad = grads[i].clone() if t.grad is None else t.grad + grads[i]
+
+
+def retain_grad(t: Tensor) -> None:
+    """Make backward store the gradient of non-leaf ``t`` in ``t.grad`` (a copy)."""
+    node = t._grad_fn
+    if node.retains is None:
+        node.retains = {}
+    node.retains[t._output_nr] = weakref.ref(t)
+
+
 def _root_grads(op_name: str, tensors: Sequence[Tensor], grads: Sequence[Any]) -> list[Any]:
-    from ..tensor import Tensor
     from ..ops.creation import ones_like
+    from ..tensor import Tensor
 
     out = []
     for i, (t, g) in enumerate(zip(tensors, grads)):
@@ -381,12 +467,14 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
         _execute(roots, retain, create_graph)
         return
     ins = _as_seq(inputs)
+    if not ins:
+        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
     edges = [_input_edge(t) for t in ins]
     res = _execute(roots, retain, create_graph, edges) or []
     with grad_mode.set_grad_enabled(create_graph):
         for t, g in zip(ins, res):
             if g is not None:
-                AccumulateGrad(t).apply([g])
+                _store_grad(t, g)
 
 
 def _input_edge(t: Tensor) -> Edge:
@@ -422,6 +510,9 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     if len(gs) != len(outs):
         raise RuntimeError(f"grad: got {len(gs)} grad_outputs for {len(outs)} outputs")
     retain = create_graph if retain_graph is None else retain_graph
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads="
+                         "True, but got: allow_unused=False.")
     if allow_unused is None:
         allow_unused = materialize_grads
     edges = [_input_edge(t) for t in ins]

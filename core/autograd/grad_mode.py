@@ -32,6 +32,7 @@ def is_grad_enabled() -> bool:
 
 
 def is_inference_mode_enabled() -> bool:
+    """Whether an `inference_mode` block is active."""
     return state.inference
 
 
@@ -63,7 +64,16 @@ class _Mode:
         return ()
 
 
-class no_grad(_Mode):
+class _BareDecorator(_Mode):
+    """A mode that also decorates without parentheses: ``@no_grad`` as well as ``@no_grad()``."""
+
+    def __new__(cls, orig_func: Callable[..., Any] | None = None) -> Any:
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+
+class no_grad(_BareDecorator):
     """Disable gradient recording, like `torch.no_grad` (context manager or decorator).
 
     Example:
@@ -78,7 +88,7 @@ class no_grad(_Mode):
     _target = False
 
 
-class enable_grad(_Mode):
+class enable_grad(_BareDecorator):
     """Enable gradient recording inside a `no_grad` block, like `torch.enable_grad`."""
 
     _target = True
@@ -113,6 +123,11 @@ class inference_mode(_Mode):
     Args:
         mode: True (default) to enable inference mode.
     """
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        return cls()(mode)  # used as a bare decorator: @inference_mode
 
     def __init__(self, mode: bool = True) -> None:
         self._mode = bool(mode)

@@ -3,13 +3,14 @@
 For each op and dtype: every sample runs on the device and is compared with
 the op's NumPy reference evaluated in float64 (integers in their own dtype);
 for differentiable ops, float64 gradients are compared with central
-differences, and with ``gradgrad=True`` second derivatives too.
+differences, and with ``gradgrad=True`` second derivatives too (`check_gradgrad`).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -17,7 +18,8 @@ from .. import dtypes as D
 from ..ops._opdef import OpDef, Tol
 from .samples import Arg, SampleInput
 
-__all__ = ["Result", "check_forward", "check_backward", "tolerance", "DEFAULT_TOL", "place"]
+__all__ = ["Result", "check_forward", "check_backward", "check_random", "Dist", "tolerance",
+           "DEFAULT_TOL", "place"]
 
 DEFAULT_TOL = {
     D.float16: Tol(atol=1e-2, rtol=1e-2),
@@ -126,7 +128,11 @@ def samples(op: OpDef, dtype: D.dtype, seed: int = 0) -> Iterator[SampleInput]:
 
 
 def check_forward(op: OpDef, dev: Any, dtype: D.dtype) -> list[Result]:
-    """Every sample of ``op`` in ``dtype`` on ``dev`` against the float64 reference."""
+    """Every sample of ``op`` in ``dtype`` on ``dev`` against the float64 reference
+    (random ops: against their distribution, see `check_random`).
+    """
+    if op.random:
+        return check_random(op, dev, dtype)
     results = []
     for s in samples(op, dtype):
         try:
@@ -223,5 +229,125 @@ def check_backward(op: OpDef, dev: Any) -> list[Result]:
     return results
 
 
+def check_gradgrad(op: OpDef, dev: Any) -> list[Result]:
+    """Second derivatives of every float64 sample of an op declared with ``gradgrad=True``
+    (`tensorweave.autograd.gradgradcheck` on ``dev``: the vjp differentiated again against
+    central differences of the first derivative).
+    """
+    import tensorweave as tw
+
+    results: list[Result] = []
+    if not (op.gradgrad and op.differentiable and D.float64 in op.dtypes):
+        return results
+    for s in samples(op, D.float64):
+        try:
+            args = place(s, dev, requires_grad=True)
+            if not any(hasattr(a, "_data") and a.requires_grad for a in args):
+                continue
+            kw = _kwargs(op, s, dev)
+            tw.autograd.gradgradcheck(lambda *xs: _first(op(*xs, **kw)), args)
+            ok, err, detail = True, 0.0, ""
+        except tw.autograd.GradcheckError as e:
+            ok, err, detail = False, float("inf"), str(e).split("\n")[0]
+        except Exception as e:  # noqa: BLE001
+            ok, err, detail = False, float("inf"), f"{type(e).__name__}: {e}"
+        results.append(Result(op.name, "float64", f"gradgrad {s!r}", ok, detail, err))
+    return results
+
+
 def _first(x: Any) -> Any:
     return x[0] if isinstance(x, tuple) else x
+
+
+# -- random ops ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Dist:
+    """What a random op's ``ref`` returns: the law its samples must follow.
+
+    ``mean`` and ``var`` are per-element (broadcastable to ``shape``); None skips the
+    statistical test. ``low``/``high`` bound every value (inclusive); ``check`` tests an
+    extra invariant (integers, a permutation...) and returns what is wrong, or "".
+    """
+
+    shape: tuple[int, ...]
+    dtype: D.dtype
+    mean: Any = None
+    var: Any = None
+    low: float = -math.inf
+    high: float = math.inf
+    check: Callable[[np.ndarray], str] | None = None
+
+
+RANDOM_SEED = 1234
+# Samples at least this large get the statistical test; smaller ones only shape, range, seed.
+MIN_STAT_SAMPLES = 1000
+
+
+def check_random(op: OpDef, dev: Any, dtype: D.dtype) -> list[Result]:
+    """Random ops: shape, dtype, range, reproducibility under `manual_seed` and under a seeded
+    `Generator`, and the sample mean and variance (within 5 standard errors, 15%).
+    """
+    import tensorweave as tw
+
+    results = []
+    for s in samples(op, dtype):
+        try:
+            # The law depends on the inputs' own dtypes: no float64 upcast here.
+            want = op.ref(*(a.value if isinstance(a, Arg) else a for a in s.args), **s.kwargs)
+            args, kw = place(s, dev), _kwargs(op, s, dev)
+            tw.manual_seed(RANDOM_SEED)
+            a = op(*args, **kw)
+            tw.manual_seed(RANDOM_SEED)
+            b = op(*args, **kw)
+            g = tw.Generator(dev)
+            c = op(*args, generator=g.manual_seed(RANDOM_SEED), **kw)
+            d = op(*args, generator=g.manual_seed(RANDOM_SEED), **kw)
+            detail = _random_problem(a, want)
+            if not detail and not np.array_equal(_as_host(a), _as_host(b), equal_nan=True):
+                detail = "two draws after manual_seed(same seed) differ"
+            if not detail and not np.array_equal(_as_host(c), _as_host(d), equal_nan=True):
+                detail = "two draws from a Generator seeded alike differ"
+            if not detail:
+                detail = _random_problem(c, want)
+        except Exception as e:  # noqa: BLE001 - a failing sample is a result, not a crash
+            detail = f"{type(e).__name__}: {e}"
+        results.append(Result(op.name, dtype.name, f"random {s!r}", not detail, detail,
+                              0.0 if not detail else float("inf")))
+    return results
+
+
+def _random_problem(out: Any, want: Dist) -> str:
+    """What is wrong with one random draw ``out`` given its law ``want`` ("" if nothing)."""
+    if tuple(out.shape) != tuple(want.shape):
+        return f"shape {tuple(out.shape)} != expected {tuple(want.shape)}"
+    if out.dtype is not want.dtype:
+        return f"dtype {out.dtype!r} != expected {want.dtype!r}"
+    if not _dtype_consistent(out):
+        return "kernel returned a native array whose dtype differs from the tensor's dtype"
+    x = _as_host(out).astype(np.float64)
+    if x.size == 0:
+        return ""
+    if not np.all(np.isfinite(x)):
+        return "non-finite values"
+    if x.min() < want.low or x.max() > want.high:
+        return f"values in [{x.min()}, {x.max()}], outside [{want.low}, {want.high}]"
+    if want.check is not None:
+        problem = want.check(x)
+        if problem:
+            return problem
+    if want.mean is None or x.size < MIN_STAT_SAMPLES:
+        return ""
+    mu = np.broadcast_to(np.asarray(want.mean, np.float64), x.shape)
+    var = np.broadcast_to(np.asarray(want.var, np.float64), x.shape)
+    n = x.size
+    if var.sum() == 0:
+        return "" if np.allclose(x, mu) else "values differ from a degenerate distribution's mean"
+    z = (x.mean() - mu.mean()) / (math.sqrt(var.sum()) / n)
+    if abs(z) > 5:
+        return f"sample mean {x.mean():.5g} is {z:.1f} standard errors from {mu.mean():.5g}"
+    m2, ev = float(np.mean((x - mu) ** 2)), float(var.mean())
+    if abs(m2 / ev - 1) > 0.15:
+        return f"sample variance {m2:.5g} differs from {ev:.5g} by more than 15%"
+    return ""

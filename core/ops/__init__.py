@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from .. import random  # the random ops live in tensorweave.random, beside Generator
 from ..plugin import hookimpl
-from . import creation, elementwise, inplace, linalg, movement, reduction
+from . import creation, elementwise, indexing, inplace, linalg, movement, nn, reduction
 from ._opdef import COMPOSITE, PRIMITIVE, Kind, OpDef, Tol, defop
 
 __all__ = ["defop", "OpDef", "Kind", "PRIMITIVE", "COMPOSITE", "Tol", "CORE_OPS", "FUNCTIONS"]
 
-MODULES = (elementwise, reduction, movement, linalg, creation, inplace)
+MODULES = (elementwise, reduction, movement, linalg, creation, inplace, nn, random, indexing)
 
 CORE_OPS: list[OpDef] = list({v.name: v for m in MODULES for v in vars(m).values()
                               if isinstance(v, OpDef)}.values())
@@ -30,10 +31,8 @@ def tensorweave_ops() -> list[OpDef]:
     return CORE_OPS
 
 
-def _install() -> None:
+def install_methods() -> None:
+    """Attach operators and op methods to Tensor (called once by ``tensorweave/__init__``)."""
     from .. import _tensor_ops
 
     _tensor_ops.install({op.name: op for op in CORE_OPS}, FUNCTIONS)
-
-
-_install()

@@ -67,6 +67,9 @@ class OpDef:
     n_outputs: int = 1
     # Which outputs are differentiable (indices are not).
     differentiable: bool = True
+    # Draws random numbers (takes a `generator` param): conformance checks its statistics,
+    # range and reproducibility, and its `ref` returns a `conformance.runner.Dist`.
+    random: bool = False
     # Conformance entry.
     samples: Callable[..., Any] | None = None
     ref: Callable[..., Any] | None = None
@@ -80,6 +83,8 @@ class OpDef:
     doc: str = ""
     # Filled by the registry at load time: {device type: kernel}.
     kernels: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    # The dispatcher's memo of elementwise promotion for inputs sharing one dtype.
+    promotion_cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.__doc__ = self.api.__doc__

@@ -33,10 +33,12 @@ class Promotion(enum.Enum):
 _CACHE: dict[tuple[Any, ...], tuple[D.dtype, D.dtype]] = {}
 
 
-def elementwise_dtypes(op_name: str, kind: Promotion, inputs: Sequence[Any]) -> tuple[D.dtype, D.dtype]:
+def elementwise_dtypes(op_name: str, kind: Promotion,
+                       inputs: Sequence[Any]) -> tuple[D.dtype, D.dtype]:
     """(computation dtype, result dtype) of an elementwise op; cached per input signature."""
     # The default float dtype is part of the key: set_default_dtype changes the answers.
-    key = (kind, D._default_float[0], *[(x.dtype, x.ndim == 0) if hasattr(x, "dtype") else type(x) for x in inputs])
+    key = (kind, D._default_float[0],
+           *[(x.dtype, x.ndim == 0) if hasattr(x, "dtype") else type(x) for x in inputs])
     hit = _CACHE.get(key)
     if hit is not None:
         return hit

@@ -1,8 +1,8 @@
-"""Creation ops: tensors from data, constants, ranges, and random numbers.
+"""Creation ops: tensors from data, constants, ranges, and triangular masks.
 
 ``full`` and ``arange`` are primitives (every backend fills its own memory);
-zeros/ones/eye... are built on them. Random ops use the backend's per-device
-generator, seeded by `manual_seed`.
+zeros/ones/eye/linspace/tril... are built on them. Random creation ops
+(``rand``, ``randn``...) live in `tensorweave.random`.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from .. import dtypes as D
 from ..conformance import samples as S
 from ..device import resolve
 from ..tensor import Tensor
-from ._opdef import PRIMITIVE, defop
+from ._opdef import COMPOSITE, PRIMITIVE, defop
 from .movement import _shape_arg
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "scalar_tensor", "full", "zeros", "ones",
-           "empty", "full_like", "zeros_like", "ones_like", "empty_like", "arange"]
+           "empty", "full_like", "zeros_like", "ones_like", "empty_like", "arange", "linspace",
+           "logspace", "eye", "tril", "triu"]
 
 
 def tensor(data: Any, *, dtype: Any = None, device: Any = None,
@@ -68,6 +69,26 @@ def scalar_tensor(value: Any, device: Any = None, dtype: Any = None) -> Tensor:
     return full((), value, dtype=dt, device=device)
 
 
+def factory_size(op: str, args: Sequence[Any], size: Any = None) -> tuple[int, ...]:
+    """The shape of a factory call: ``f(2, 3)``, ``f((2, 3))`` or ``f(size=(2, 3))``.
+
+    Raises:
+        TypeError: for sizes given both ways, or non-int sizes.
+        RuntimeError: for a negative size, as PyTorch.
+    """
+    if size is not None:
+        if args:
+            raise TypeError(f"{op}: got sizes both as arguments {tuple(args)} and as "
+                            f"size={size!r}; pass one of them")
+        args = (size,)
+    shape = _shape_arg(op, args)
+    if any(s < 0 for s in shape):
+        neg = next(s for s in shape if s < 0)
+        raise RuntimeError(f"{op}: Trying to create tensor with negative dimension {neg}: "
+                           f"{list(shape)}")
+    return shape
+
+
 def _factory_dtype(dtype: Any, fill: Any = 0.0) -> D.dtype:
     if dtype is not None:
         return D.to_dtype(dtype)
@@ -91,7 +112,7 @@ def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None, device: Any
          requires_grad: bool = False) -> Tensor:
     """A tensor of ``size`` filled with ``fill_value`` (dtype inferred from it by default)."""
     dev, _ = resolve(device)
-    shape = _shape_arg("full", (size,) if isinstance(size, int) else tuple(size))
+    shape = factory_size("full", (size,) if isinstance(size, int) else tuple(size))
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     out = full.bind(size=shape, fill_value=fill_value, dtype=_factory_dtype(dtype, fill_value),
@@ -99,24 +120,27 @@ def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None, device: Any
     return out.requires_grad_(True) if requires_grad else out
 
 
-def zeros(*size: Any, dtype: Any = None, device: Any = None,
+def zeros(*args: Any, size: Any = None, dtype: Any = None, device: Any = None,
           requires_grad: bool = False) -> Tensor:
-    """A tensor of zeros (default dtype float32)."""
-    return full(_shape_arg("zeros", size), 0, dtype=_factory_dtype(dtype), device=device,
-                requires_grad=requires_grad)
+    """A tensor of zeros (default dtype float32): ``zeros(2, 3)``, ``zeros((2, 3))`` or
+    ``zeros(size=(2, 3))``.
+    """
+    return full(factory_size("zeros", args, size), 0, dtype=_factory_dtype(dtype),
+                device=device, requires_grad=requires_grad)
 
 
-def ones(*size: Any, dtype: Any = None, device: Any = None,
+def ones(*args: Any, size: Any = None, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
-    """A tensor of ones (default dtype float32)."""
-    return full(_shape_arg("ones", size), 1, dtype=_factory_dtype(dtype), device=device,
-                requires_grad=requires_grad)
+    """A tensor of ones (default dtype float32); sizes as for `zeros`."""
+    return full(factory_size("ones", args, size), 1, dtype=_factory_dtype(dtype),
+                device=device, requires_grad=requires_grad)
 
 
-def empty(*size: Any, dtype: Any = None, device: Any = None,
+def empty(*args: Any, size: Any = None, dtype: Any = None, device: Any = None,
           requires_grad: bool = False) -> Tensor:
     """An uninitialized tensor; tensorweave fills it with zeros so results never vary."""
-    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+    return zeros(factory_size("empty", args, size), dtype=dtype, device=device,
+                 requires_grad=requires_grad)
 
 
 def _like(x: Tensor, dtype: Any, device: Any) -> dict[str, Any]:
@@ -176,3 +200,211 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, dev
     dev, _ = resolve(device)
     out = arange.bind(start=start, end=end, step=step, dtype=D.to_dtype(dtype), device=dev)
     return out.requires_grad_(True) if requires_grad else out
+
+
+def _scalar_arg(op: str, name: str, v: Any) -> Any:
+    if isinstance(v, Tensor):
+        if v.numel() != 1:
+            raise RuntimeError(f"{op}: {name} must be a number or a 0-dimensional tensor; got a "
+                               f"tensor of shape {list(v.shape)}")
+        return v.item()
+    if not isinstance(v, (int, float, np.integer, np.floating)) or isinstance(v, bool):
+        raise TypeError(f"{op}: {name} must be a number; got {type(v).__name__}")
+    return v
+
+
+def _linspace_decomp(start: Any, end: Any, steps: int, dtype: D.dtype, device: Any) -> Tensor:
+    # PyTorch's kernel: the first half counts up from start, the second half down from end,
+    # so both endpoints are exact; integer results are computed in double, then truncated.
+    ct = dtype if dtype.is_floating_point else D.float64
+    if not dtype.is_floating_point:
+        start, end = int(start), int(end)
+    if steps <= 1:
+        return full.bind(size=(steps,), fill_value=start, dtype=dtype, device=device)
+    from .elementwise import where
+
+    step = (end - start) / (steps - 1)
+    i = arange.bind(start=0, end=steps, step=1, dtype=ct, device=device)
+    out = where(i < steps // 2, i * step + start, end - (steps - 1 - i) * step)
+    return out.to(dtype)
+
+
+def _linspace_ref(start: Any, end: Any, steps: int, dtype: Any = None) -> np.ndarray:
+    out = np.linspace(start, end, steps)
+    return out if dtype is None else out.astype(D.to_dtype(dtype).np)
+
+
+def _range_samples(dt: D.dtype, rng: np.random.Generator) -> Any:
+    yield S.SampleInput((0, 10, 5), {"dtype": dt}, name="0..10")
+    yield S.SampleInput((-5, 5, 4), {"dtype": dt}, name="negative")
+    yield S.SampleInput((3, 1, 7) if not dt.is_floating_point else (2.5, -1.5, 7),
+                        {"dtype": dt}, name="descending")
+    yield S.SampleInput((1, 4, 1), {"dtype": dt}, name="one-step")
+    yield S.SampleInput((1, 4, 0), {"dtype": dt}, name="empty")
+
+
+def _steps_arg(op: str, steps: Any) -> int:
+    if isinstance(steps, Tensor):
+        steps = steps.item()
+    if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool):
+        raise TypeError(f"{op}: steps must be an int; got {type(steps).__name__}")
+    if steps < 0:
+        raise RuntimeError(f"{op}: number of steps must be non-negative; got {steps}")
+    return int(steps)
+
+
+@defop(COMPOSITE, decomp=_linspace_decomp, method=False, differentiable=False,
+       dtypes=(D.int32, D.int64, D.float32, D.float64), ref=_linspace_ref,
+       samples=_range_samples)
+def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included.
+
+    The result has the default dtype unless ``dtype`` is given (even for int endpoints),
+    as in PyTorch; integer dtypes truncate.
+
+    Raises:
+        RuntimeError: for a negative ``steps``.
+
+    Example:
+        >>> import tensorweave as tw
+        >>> tw.linspace(0, 1, 5)
+        tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+    """
+    start, end = _scalar_arg("linspace", "start", start), _scalar_arg("linspace", "end", end)
+    dev, _ = resolve(device)
+    dt = D.get_default_dtype() if dtype is None else D.to_dtype(dtype)
+    out = linspace.bind(start=start, end=end, steps=_steps_arg("linspace", steps), dtype=dt,
+                        device=dev)
+    return out.requires_grad_(True) if requires_grad else out
+
+
+def _logspace_decomp(start: Any, end: Any, steps: int, base: Any, dtype: D.dtype,
+                     device: Any) -> Tensor:
+    ct = dtype if dtype.is_floating_point else D.float64
+    exps = linspace.bind(start=start, end=end, steps=steps, dtype=ct, device=device)
+    return (base ** exps).to(dtype)
+
+
+@defop(COMPOSITE, decomp=_logspace_decomp, method=False, differentiable=False,
+       dtypes=(D.int64, D.float32, D.float64),
+       ref=lambda start, end, steps, base=10.0, dtype=None: np.power(
+           base, np.linspace(start, end, steps)).astype(D.to_dtype(dtype).np),
+       samples=lambda dt, rng: [
+           S.SampleInput((0, 3, 4), {"dtype": dt}, name="base10"),
+           S.SampleInput((-1, 2, 7), {"base": 2.0, "dtype": dt}, name="base2"),
+           S.SampleInput((0, 2, 0), {"dtype": dt}, name="empty")])
+def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: Any = None,
+             device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``steps`` values from ``base ** start`` to ``base ** end``, evenly spaced in log scale.
+
+    Raises:
+        RuntimeError: for a negative ``steps``.
+
+    Example:
+        >>> import tensorweave as tw
+        >>> tw.logspace(0, 2, 3)
+        tensor([  1.,  10., 100.])
+    """
+    start, end = _scalar_arg("logspace", "start", start), _scalar_arg("logspace", "end", end)
+    dev, _ = resolve(device)
+    dt = D.get_default_dtype() if dtype is None else D.to_dtype(dtype)
+    out = logspace.bind(start=start, end=end, steps=_steps_arg("logspace", steps),
+                        base=_scalar_arg("logspace", "base", base), dtype=dt, device=dev)
+    return out.requires_grad_(True) if requires_grad else out
+
+
+def _eye_decomp(n: int, m: int, dtype: D.dtype, device: Any) -> Tensor:
+    rows = arange.bind(start=0, end=n, step=1, dtype=D.int64, device=device).view(n, 1)
+    cols = arange.bind(start=0, end=m, step=1, dtype=D.int64, device=device).view(1, m)
+    return (rows == cols).to(dtype)
+
+
+@defop(COMPOSITE, decomp=_eye_decomp, method=False, differentiable=False, dtypes=D.ALL,
+       ref=lambda n, m=None, dtype=None: np.eye(n, m, dtype=D.to_dtype(dtype).np),
+       samples=lambda dt, rng: [S.SampleInput((3,), {"dtype": dt}, name="square"),
+                                S.SampleInput((2, 4), {"dtype": dt}, name="wide"),
+                                S.SampleInput((4, 1), {"dtype": dt}, name="tall"),
+                                S.SampleInput((0,), {"dtype": dt}, name="empty")])
+def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
+        requires_grad: bool = False) -> Tensor:
+    """A 2-D tensor with ones on the diagonal: ``n`` rows, ``m`` (default ``n``) columns.
+
+    Raises:
+        RuntimeError: for a negative ``n`` or ``m``.
+
+    Example:
+        >>> import tensorweave as tw
+        >>> tw.eye(2)
+        tensor([[1., 0.],
+                [0., 1.]])
+    """
+    m = n if m is None else m
+    for name, v in (("n", n), ("m", m)):
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
+            raise TypeError(f"eye: {name} must be an int; got {type(v).__name__}")
+        if v < 0:
+            raise RuntimeError(f"eye: {name} must be greater or equal to 0, got {v}")
+    dev, _ = resolve(device)
+    out = eye.bind(n=int(n), m=int(m), dtype=_factory_dtype(dtype), device=dev)
+    return out.requires_grad_(True) if requires_grad else out
+
+
+def _tri_decomp(x: Tensor, diagonal: int, upper: bool) -> Tensor:
+    from .elementwise import where
+
+    n, m = x.shape[-2:]
+    rows = arange.bind(start=0, end=n, step=1, dtype=D.int64, device=x.device).view(n, 1)
+    cols = arange.bind(start=0, end=m, step=1, dtype=D.int64, device=x.device).view(1, m)
+    keep = (cols - rows >= diagonal) if upper else (cols - rows <= diagonal)
+    return where(keep, x, full.bind(size=(), fill_value=0, dtype=x.dtype, device=x.device))
+
+
+def _tri_samples(dt: D.dtype, rng: np.random.Generator) -> Any:
+    yield S.SampleInput((S.Arg(S.make(rng, (3, 4), dt)),), name="3x4")
+    yield S.SampleInput((S.Arg(S.make(rng, (4, 3), dt)), 1), name="diagonal=1")
+    yield S.SampleInput((S.Arg(S.make(rng, (3, 4), dt)), -2), name="diagonal=-2")
+    yield S.SampleInput((S.Arg(S.make(rng, (2, 3, 3), dt)),), name="batched")
+    yield S.SampleInput((S.Arg(S.make(rng, (3, 4), dt), noncontig=True),), name="noncontiguous")
+    yield S.SampleInput((S.Arg(S.make(rng, (0, 3), dt)),), name="empty")
+
+
+def _tri_check(op: str, x: Tensor, diagonal: Any) -> int:
+    if x.ndim < 2:
+        raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions; got a "
+                           f"{x.ndim}-D tensor of shape {list(x.shape)}")
+    if not isinstance(diagonal, (int, np.integer)) or isinstance(diagonal, bool):
+        raise TypeError(f"{op}: diagonal must be an int; got {type(diagonal).__name__}")
+    return int(diagonal)
+
+
+@defop(COMPOSITE, decomp=lambda x, diagonal: _tri_decomp(x, diagonal, False), dtypes=D.ALL,
+       save_inputs=False, vjp=lambda g, out, x, diagonal: (tril(g, diagonal),),
+       ref=lambda x, diagonal=0: np.tril(x, diagonal), samples=_tri_samples, gradgrad=True)
+def tril(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
+    """The lower triangle of the last two dimensions (elements with ``col - row <= diagonal``);
+    the rest is zero.
+
+    Raises:
+        RuntimeError: for a tensor with fewer than 2 dimensions.
+
+    Example:
+        >>> import tensorweave as tw
+        >>> tw.tril(tw.ones(2, 2))
+        tensor([[1., 0.],
+                [1., 1.]])
+    """
+    return tril.bind(input, diagonal=_tri_check("tril", input, diagonal))
+
+
+@defop(COMPOSITE, decomp=lambda x, diagonal: _tri_decomp(x, diagonal, True), dtypes=D.ALL,
+       save_inputs=False, vjp=lambda g, out, x, diagonal: (triu(g, diagonal),),
+       ref=lambda x, diagonal=0: np.triu(x, diagonal), samples=_tri_samples)
+def triu(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
+    """The upper triangle of the last two dimensions (elements with ``col - row >= diagonal``);
+    the rest is zero.
+
+    Raises:
+        RuntimeError: for a tensor with fewer than 2 dimensions.
+    """
+    return triu.bind(input, diagonal=_tri_check("triu", input, diagonal))

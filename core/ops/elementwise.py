@@ -1,24 +1,36 @@
 """Elementwise ops: one declaration each, with derivative, promotion kind and reference.
 
 Primitives are the math a backend must provide; composites (sigmoid, tanh,
-gelu...) are written in primitives, and a backend may still register a
-kernel for them.
+gelu, clamp, lerp...) are written in primitives, and a backend may still
+register a kernel for them (the cpu backend does where NumPy has one, e.g.
+``log1p`` and ``expm1`` for their precision near zero).
+
+Primitives of this family: cast, add, sub, mul, div, neg, pow, exp, log, abs, sign, sqrt,
+sin, cos, atan2, erf, floor, ceil, round, trunc, floor_divide, fmod, the comparisons,
+where, maximum, minimum, bitwise_and/or/xor and the two shifts.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
+import builtins
+import math
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
 from .. import dtypes as D
 from ..conformance import samples as S
 from ..tensor import Tensor
-from ._opdef import COMPOSITE, PRIMITIVE, Kind, OpDef, defop
+from ._opdef import COMPOSITE, PRIMITIVE, Kind, OpDef, defop, method
 from ._rules import Promotion
+from .creation import scalar_tensor, zeros_like
 
 P = Promotion
 NUMERIC = tuple(d for d in D.ALL if d is not D.bool)
+SIGNED = tuple(d for d in NUMERIC if d.is_signed)
+LN2, LN10 = math.log(2.0), math.log(10.0)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_GELU_C = 0.044715
 
 
 def _is_t(x: Any) -> bool:
@@ -28,8 +40,9 @@ def _is_t(x: Any) -> bool:
 def unary(name: str, *, vjp: Callable[..., Any] | None, ref: Callable[..., Any],
           promotion: Promotion = P.INT_TO_FLOAT, dtypes: tuple[D.dtype, ...] = D.FLOATING,
           kind: Kind = PRIMITIVE, decomp: Callable[..., Any] | None = None,
-          save_out: bool = False, low: float = -3.0, high: float = 3.0, doc: str = "",
-          **fields: Any) -> OpDef:
+          save_out: bool = False, save_inputs: bool | None = None,
+          differentiable: bool | None = None, low: float = -3.0, high: float = 3.0,
+          doc: str = "", **fields: Any) -> OpDef:
     """Declare a one-input elementwise op ``name(input)``."""
 
     def api(input: Tensor) -> Any:  # noqa: A002 - PyTorch's argument name
@@ -38,17 +51,20 @@ def unary(name: str, *, vjp: Callable[..., Any] | None, ref: Callable[..., Any],
     api.__name__ = api.__qualname__ = name
     api.__doc__ = doc
     fields.setdefault("samples", lambda dt, rng: S.unary(dt, rng, low, high))
+    if differentiable is None:
+        differentiable = vjp is not None or kind is COMPOSITE
     op = defop(kind, name=name, promotion=promotion, vjp=vjp, ref=ref, dtypes=dtypes,
-               decomp=decomp, save_out=save_out, save_inputs=not save_out, broadcasts=True,
-               differentiable=vjp is not None or kind is COMPOSITE, doc=doc, **fields)(api)
+               decomp=decomp, save_out=save_out,
+               save_inputs=not save_out if save_inputs is None else save_inputs,
+               broadcasts=True, differentiable=differentiable, doc=doc, **fields)(api)
     return op
 
 
 def binary(name: str, *, vjp: Callable[..., Any] | None, ref: Callable[..., Any],
            promotion: Promotion = P.DEFAULT, dtypes: tuple[D.dtype, ...] = NUMERIC,
            kind: Kind = PRIMITIVE, decomp: Callable[..., Any] | None = None,
-           save_inputs: bool = True, low: float = -3.0, high: float = 3.0, doc: str = "",
-           **fields: Any) -> OpDef:
+           save_inputs: bool = True, differentiable: bool | None = None, low: float = -3.0,
+           high: float = 3.0, doc: str = "", **fields: Any) -> OpDef:
     """Declare a two-input broadcasting elementwise op ``name(input, other)``."""
 
     def api(input: Any, other: Any) -> Any:  # noqa: A002
@@ -57,10 +73,25 @@ def binary(name: str, *, vjp: Callable[..., Any] | None, ref: Callable[..., Any]
     api.__name__ = api.__qualname__ = name
     api.__doc__ = doc
     fields.setdefault("samples", lambda dt, rng: S.binary(dt, rng, low, high))
+    if differentiable is None:
+        differentiable = vjp is not None or kind is COMPOSITE
     op = defop(kind, name=name, promotion=promotion, vjp=vjp, ref=ref, dtypes=dtypes,
                decomp=decomp, save_inputs=save_inputs, broadcasts=True,
-               differentiable=vjp is not None or kind is COMPOSITE, doc=doc, **fields)(api)
+               differentiable=differentiable, doc=doc, **fields)(api)
     return op
+
+
+def _zero_grads(g: Tensor, out: Any, *inputs: Any, **params: Any) -> tuple[Any, ...]:
+    """The derivative of a piecewise-constant op (floor, sign...): zero for tensor inputs."""
+    return tuple(zeros_like(g) if hasattr(x, "shape") else None for x in inputs)
+
+
+def _quiet(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """A NumPy reference that returns inf/nan silently, as the ops do."""
+    def ref(*args: Any, **kwargs: Any) -> Any:
+        with np.errstate(all="ignore"):
+            return fn(*args, **kwargs)
+    return ref
 
 
 # -- dtype conversion ---------------------------------------------------------------------------
@@ -69,11 +100,17 @@ def _cast_meta(x: Tensor, dtype: D.dtype) -> D.dtype:
     return dtype
 
 
+def _cast_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
+    # Only a float64 -> float64 cast has a gradient that central differences can check:
+    # integer and bool results have none, and narrower floats round the perturbation away.
+    for t in D.ALL:
+        yield S.SampleInput((S.Arg(S.make(rng, (3, 4), dt), differentiable=t is D.float64),),
+                            {"dtype": t}, name=t.name)
+
+
 @defop(PRIMITIVE, meta=_cast_meta, save_inputs=False, method=False, function=False,
-       vjp=lambda g, out, x, dtype: (g,), ref=lambda x, dtype: x.astype(dtype.np),
-       dtypes=D.ALL, samples=lambda dt, rng: (
-           S.SampleInput((S.Arg(S.make(rng, (3, 4), dt)),), {"dtype": t}, name=t.name)
-           for t in D.ALL))
+       vjp=lambda g, out, x, dtype: (g,), ref=_quiet(lambda x, dtype: x.astype(dtype.np)),
+       dtypes=D.ALL, samples=_cast_samples)
 def cast(x: Tensor, dtype: D.dtype) -> Tensor:
     """Convert ``x`` to ``dtype`` (what `Tensor.to(dtype)` runs). The gradient is cast back
     by the engine.
@@ -116,18 +153,12 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
 
 mul = binary("mul", vjp=lambda g, out, a, b: (g * b, g * a), ref=np.multiply, dtypes=D.ALL,
              doc="Element-wise ``input * other``.")
-
-
-def _div_ref(a: Any, b: Any) -> Any:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.true_divide(a, b)
-
-
-div = binary("div", promotion=P.INT_TO_FLOAT, ref=_div_ref, low=0.5, high=3.0,
+div = binary("div", promotion=P.INT_TO_FLOAT, ref=_quiet(np.true_divide), low=0.5, high=3.0,
              vjp=lambda g, out, a, b: (g / b, -g * a / (b * b)),
-             doc="Element-wise true division ``input / other`` (integers give floats).")
+             doc="Element-wise true division ``input / other`` (integers give floats; x/0 is "
+                 "inf or nan).")
 neg = unary("neg", promotion=P.KEEP, vjp=lambda g, out, x: (-g,), ref=np.negative,
-            dtypes=NUMERIC, doc="Element-wise ``-input``.")
+            dtypes=NUMERIC, save_inputs=False, doc="Element-wise ``-input``.")
 
 
 def _pow_vjp(g: Tensor, out: Tensor, a: Any, b: Any) -> tuple[Any, Any]:
@@ -135,13 +166,24 @@ def _pow_vjp(g: Tensor, out: Tensor, a: Any, b: Any) -> tuple[Any, Any]:
     gb = None
     if _is_t(b):
         # d(a**b)/db = a**b * log(a); 0 where a == 0 (PyTorch's convention).
-        la = where(eq(a, 0), 0.0, log(where(eq(a, 0), 1.0, a)))
+        if _is_t(a):
+            la = where(eq(a, 0), 0.0, log(where(eq(a, 0), 1.0, a)))
+        else:
+            la = math.log(a) if a > 0 else (0.0 if a == 0 else math.nan)
         gb = g * out * la
     return ga, gb
 
 
-pow = binary("pow", vjp=_pow_vjp, ref=np.power, low=0.5, high=2.0,  # noqa: A001 - torch.pow
-             dtypes=D.FLOATING, save_out=True, doc="Element-wise ``input ** exponent``.")
+def _pow_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
+    yield from S.binary(dt, rng, 0.5, 2.0)
+    base = 2 if not dt.is_floating_point else 1.5
+    yield S.SampleInput((base, S.Arg(S.make(rng, (3,), dt, 0.5, 2.0))), name="scalar-tensor")
+
+
+pow = binary("pow", vjp=_pow_vjp, ref=np.power, dtypes=NUMERIC,  # noqa: A001 - torch.pow
+             samples=_pow_samples, save_out=True, gradgrad=True,
+             doc="Element-wise ``input ** exponent``; either may be a Python number "
+                 "(``2 ** x`` works).")
 
 
 def exp_vjp(g: Tensor, out: Tensor, x: Any) -> tuple[Tensor]:
@@ -151,6 +193,133 @@ def exp_vjp(g: Tensor, out: Tensor, x: Any) -> tuple[Tensor]:
 exp = unary("exp", vjp=exp_vjp, ref=np.exp, save_out=True, doc="Element-wise e**input.")
 log = unary("log", vjp=lambda g, out, x: (g / x,), ref=np.log, low=0.1, high=5.0,
             doc="Element-wise natural logarithm.")
+abs = unary("abs", promotion=P.KEEP, dtypes=NUMERIC,  # noqa: A001 - torch.abs
+            vjp=lambda g, out, x: (g * sign(x),), ref=np.abs,
+            doc="Element-wise absolute value (the gradient at 0 is 0).")
+
+
+def _sign_ref(x: np.ndarray) -> np.ndarray:
+    return x.copy() if x.dtype == np.bool_ else np.sign(x)
+
+
+sign = unary("sign", promotion=P.KEEP, dtypes=D.ALL, vjp=_zero_grads, save_inputs=False,
+             ref=_sign_ref, doc="Element-wise sign: -1, 0 or 1 (nan stays nan).")
+sqrt = unary("sqrt", vjp=lambda g, out, x: (g / (2.0 * out),), save_out=True,
+             ref=_quiet(np.sqrt), low=0.1, high=5.0, doc="Element-wise square root.")
+sin = unary("sin", vjp=lambda g, out, x: (g * cos(x),), ref=np.sin, gradgrad=True,
+            doc="Element-wise sine.")
+cos = unary("cos", vjp=lambda g, out, x: (-g * sin(x),), ref=np.cos, doc="Element-wise cosine.")
+
+
+def _atan2_vjp(g: Tensor, out: Tensor, a: Any, b: Any) -> tuple[Any, Any]:
+    r = a * a + b * b
+    return (g * b / r if _is_t(a) else None), (-g * a / r if _is_t(b) else None)
+
+
+atan2 = binary("atan2", promotion=P.INT_TO_FLOAT, vjp=_atan2_vjp, ref=np.arctan2,
+               dtypes=D.FLOATING, gradgrad=True,
+               doc="Element-wise angle of the point (other, input), in (-pi, pi].")
+arctan2 = atan2
+
+_erf_host = np.frompyfunc(math.erf, 1, 1)
+
+
+def _erf_ref(x: np.ndarray) -> np.ndarray:
+    return np.asarray(_erf_host(x), dtype=np.float64)
+
+
+erf = unary("erf", vjp=lambda g, out, x: (g * (2.0 / math.sqrt(math.pi)) * exp(-(x * x)),),
+            ref=_erf_ref, doc="Element-wise Gauss error function.")
+
+
+# -- rounding -------------------------------------------------------------------------------
+
+def _rounding(name: str, ref: Callable[..., Any], what: str) -> OpDef:
+    return unary(name, promotion=P.KEEP, dtypes=NUMERIC, vjp=_zero_grads, save_inputs=False,
+                 ref=ref, doc=f"Element-wise {what} (integers are returned unchanged; the "
+                              "gradient is zero).")
+
+
+floor = _rounding("floor", np.floor, "largest integer <= input")
+ceil = _rounding("ceil", np.ceil, "smallest integer >= input")
+trunc = _rounding("trunc", np.trunc, "rounding toward zero")
+fix = trunc
+
+
+def _round_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
+    yield from S.unary(dt, rng)
+    # Halves round to even, as in PyTorch and NumPy.
+    yield S.SampleInput((S.Arg(np.array([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5]).astype(dt.np),
+                               differentiable=False),), name="halves")  # jumps: no gradient
+    if dt.is_floating_point:
+        yield S.SampleInput((S.Arg(S.make(rng, (5,), dt)),), {"decimals": 1}, name="decimals")
+
+
+@defop(PRIMITIVE, promotion=P.KEEP, broadcasts=True, save_inputs=False, dtypes=NUMERIC,
+       vjp=_zero_grads, ref=lambda x, decimals=0: np.round(x, decimals),
+       samples=_round_samples)
+def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001,A002 - torch.round
+    """Element-wise rounding to ``decimals`` places, halves to even (like PyTorch).
+
+    Args:
+        input: the tensor.
+        decimals: digits after the point (negative rounds to tens, hundreds...).
+
+    Returns:
+        A tensor of ``input``'s dtype.
+
+    Raises:
+        TypeError: if ``decimals`` is not an int.
+    """
+    if not isinstance(decimals, int) or isinstance(decimals, bool):
+        raise TypeError(f"round: decimals must be an int; got {type(decimals).__name__}")
+    return round.bind(input, decimals=decimals)
+
+
+frac = unary("frac", promotion=P.KEEP, kind=COMPOSITE, decomp=lambda x: x - trunc(x),
+             vjp=lambda g, out, x: (g,), save_inputs=False, ref=lambda x: x - np.trunc(x),
+             doc="Element-wise fractional part ``input - trunc(input)`` (sign of input).")
+
+# -- integer-style division -----------------------------------------------------------------
+
+
+def _division_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
+    """Binary samples with divisors away from zero (integer division by zero raises, and a
+    tiny float divisor puts a jump within reach of the numerical gradient's step)."""
+    for s in S.binary(dt, rng):
+        other = s.args[1]
+        if isinstance(other, S.Arg):
+            other.value[np.abs(other.value) < 0.5] = 1
+        yield s
+    yield S.SampleInput((7, S.Arg(np.array([-3, 2, 4]).astype(dt.np))), name="scalar-tensor")
+
+
+floor_divide = binary(
+    "floor_divide", vjp=_zero_grads, save_inputs=False, ref=_quiet(np.floor_divide),
+    samples=_division_samples,
+    doc="Element-wise ``input // other``, rounding toward -inf like Python. Integer division "
+        "by zero raises RuntimeError (ZeroDivisionError); float division gives inf or nan.")
+
+fmod = binary(
+    "fmod", vjp=lambda g, out, a, b: (g if _is_t(a) else None,
+                                      -g * trunc(a / b) if _is_t(b) else None),
+    ref=_quiet(np.fmod), samples=_division_samples,
+    doc="Element-wise C-style remainder: the result has the sign of ``input``.")
+
+
+def _remainder(a: Any, b: Any) -> Tensor:
+    r = fmod(a, b)
+    # Python's sign rule: a nonzero remainder takes the divisor's sign.
+    fix_sign = logical_and(ne(r, 0), ne(lt(r, 0), lt(b, 0) if _is_t(b) else b < 0))
+    return where(fix_sign, r + b, r)
+
+
+remainder = binary(
+    "remainder", kind=COMPOSITE, decomp=_remainder, ref=_quiet(np.remainder),
+    vjp=lambda g, out, a, b: (g if _is_t(a) else None,
+                              -g * floor_divide(a, b) if _is_t(b) else None),
+    samples=_division_samples,
+    doc="Element-wise Python-style ``input % other``: the result has the sign of ``other``.")
 
 # -- comparisons and selection ---------------------------------------------------------------
 
@@ -191,8 +360,6 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002
     """
     _where_meta_dtypes(condition, input, other)
     if not _is_t(input) and not _is_t(other):
-        from .creation import scalar_tensor
-
         input = scalar_tensor(input, condition.device)
     return where.bind(condition, *_promote_pair("where", input, other))
 
@@ -203,25 +370,430 @@ def _promote_pair(name: str, a: Any, b: Any) -> tuple[Any, Any]:
     return (a.to(dt) if _is_t(a) else a), (b.to(dt) if _is_t(b) else b)
 
 
-maximum = binary("maximum", ref=np.maximum, dtypes=D.ALL,
-                 vjp=lambda g, out, a, b: (where(ge(a, b), g, 0.0) if _is_t(a) else None,
-                                           where(lt(a, b), g, 0.0) if _is_t(b) else None),
-                 doc="Element-wise maximum (the gradient goes to ``input`` on ties).")
-minimum = binary("minimum", ref=np.minimum, dtypes=D.ALL,
-                 vjp=lambda g, out, a, b: (where(le(a, b), g, 0.0) if _is_t(a) else None,
-                                           where(gt(a, b), g, 0.0) if _is_t(b) else None),
-                 doc="Element-wise minimum (the gradient goes to ``input`` on ties).")
+def _minmax_vjp(loses: Callable[..., Any]) -> Callable[..., Any]:
+    """PyTorch's rule: ties split the gradient in half; a losing operand gets none."""
+    def vjp(g: Tensor, out: Tensor, a: Any, b: Any) -> tuple[Any, Any]:
+        tie = eq(a, b)
+        half = g * 0.5
+        ga = where(tie, half, where(loses(a, b), 0.0, g)) if _is_t(a) else None
+        gb = where(tie, half, where(loses(b, a), 0.0, g)) if _is_t(b) else None
+        return ga, gb
+    return vjp
 
-# -- composites ------------------------------------------------------------------------------
+
+maximum = binary("maximum", ref=np.maximum, dtypes=D.ALL, vjp=_minmax_vjp(lt),
+                 doc="Element-wise maximum (nan propagates; ties share the gradient).")
+minimum = binary("minimum", ref=np.minimum, dtypes=D.ALL, vjp=_minmax_vjp(gt),
+                 doc="Element-wise minimum (nan propagates; ties share the gradient).")
+
+
+def _clamp_vjp(g: Tensor, out: Tensor, x: Tensor, lo: Any, hi: Any) -> tuple[Any, Any, Any]:
+    # clamp(x, lo, hi) = minimum(maximum(x, lo), hi), boundaries inclusive for x (PyTorch).
+    inside = le(maximum(x, lo), hi)
+    gx = where(logical_and(ge(x, lo), inside), g, 0.0)
+    glo = where(logical_and(lt(x, lo), inside), g, 0.0) if _is_t(lo) else None
+    ghi = where(logical_not(inside), g, 0.0) if _is_t(hi) else None
+    return gx, glo, ghi
+
+
+def _clamp_ref(x: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
+    if min is not None:
+        x = np.maximum(x, min)
+    return x if max is None else np.minimum(x, max)
+
+
+def _clamp_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
+    lo, hi = (1, 2) if not dt.is_floating_point else (-1.5, 0.5)
+    for s in S.unary(dt, rng):
+        yield S.SampleInput(s.args, {"min": lo, "max": hi}, name=s.name)
+    x = S.Arg(S.make(rng, (3, 4), dt))
+    yield S.SampleInput((x,), {"min": lo}, name="min-only")
+    yield S.SampleInput((x,), {"max": hi}, name="max-only")
+    yield S.SampleInput((x,), {"min": hi, "max": lo}, name="min>max")
+    yield from S.ternary(dt, rng)
+
+
+def _clamp_decomp(x: Tensor, lo: Any, hi: Any) -> Tensor:
+    return minimum(maximum(x, lo), hi)
+
+
+@defop(COMPOSITE, promotion=P.DEFAULT, broadcasts=True, dtypes=NUMERIC, decomp=_clamp_decomp,
+       vjp=_clamp_vjp, ref=_clamp_ref, samples=_clamp_samples)
+def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """Limit ``input`` to ``[min, max]``; each bound is a number, a tensor or None.
+
+    A bound above the other gives ``max`` everywhere, as in PyTorch; nan stays nan. The
+    gradient flows to ``input`` where ``min <= input <= max``.
+
+    Example:
+        >>> tw.tensor([-2.0, 0.5, 3.0]).clamp(0, 1)
+        tensor([0.0000, 0.5000, 1.0000])
+
+    Raises:
+        RuntimeError: if both bounds are None.
+    """
+    lo, hi = min, max
+    if lo is None and hi is None:
+        raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None; got "
+                           "neither. Pass min=..., max=... or both.")
+    if hi is None:
+        return clamp_min(input, lo)
+    if lo is None:
+        return clamp_max(input, hi)
+    return clamp.bind(input, lo, hi)
+
+
+clamp_min = binary(
+    "clamp_min", kind=COMPOSITE, decomp=lambda x, lo: maximum(x, lo), ref=np.maximum,
+    vjp=lambda g, out, x, lo: (where(ge(x, lo), g, 0.0),
+                               where(lt(x, lo), g, 0.0) if _is_t(lo) else None),
+    doc="``clamp(input, min=other)``.")
+clamp_max = binary(
+    "clamp_max", kind=COMPOSITE, decomp=lambda x, hi: minimum(x, hi), ref=np.minimum,
+    vjp=lambda g, out, x, hi: (where(le(x, hi), g, 0.0),
+                               where(gt(x, hi), g, 0.0) if _is_t(hi) else None),
+    doc="``clamp(input, max=other)``.")
+
+
+@method
+def clip(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """Alias of `clamp`."""
+    return clamp(input, min, max)
+
+
+@method
+def clip_(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """Alias of ``Tensor.clamp_``."""
+    return input.clamp_(min, max)
+
+
+# -- exponentials, logarithms, powers (composites) -------------------------------------------
+
+log1p = unary("log1p", kind=COMPOSITE, decomp=lambda x: log(1.0 + x), ref=np.log1p,
+              vjp=lambda g, out, x: (g / (1.0 + x),), low=-0.9, high=3.0,
+              doc="Element-wise ``log(1 + input)``, accurate for small inputs.")
+expm1 = unary("expm1", kind=COMPOSITE, decomp=lambda x: exp(x) - 1.0, ref=np.expm1,
+              vjp=lambda g, out, x: (g * (out + 1.0),), save_out=True,
+              doc="Element-wise ``exp(input) - 1``, accurate for small inputs.")
+log2 = unary("log2", kind=COMPOSITE, decomp=lambda x: log(x) * (1.0 / LN2), ref=np.log2,
+             vjp=lambda g, out, x: (g / (x * LN2),), low=0.1, high=5.0,
+             doc="Element-wise base-2 logarithm.")
+log10 = unary("log10", kind=COMPOSITE, decomp=lambda x: log(x) * (1.0 / LN10), ref=np.log10,
+              vjp=lambda g, out, x: (g / (x * LN10),), low=0.1, high=5.0,
+              doc="Element-wise base-10 logarithm.")
+rsqrt = unary("rsqrt", kind=COMPOSITE, decomp=lambda x: 1.0 / sqrt(x),
+              ref=lambda x: 1.0 / np.sqrt(x), save_out=True, low=0.1, high=5.0,
+              vjp=lambda g, out, x: (-0.5 * g * out * out * out,),
+              doc="Element-wise ``1 / sqrt(input)``.")
+reciprocal = unary("reciprocal", kind=COMPOSITE, decomp=lambda x: 1.0 / x, save_out=True,
+                   ref=lambda x: 1.0 / x, low=0.5, high=3.0,
+                   vjp=lambda g, out, x: (-g * out * out,),
+                   doc="Element-wise ``1 / input`` (integers give floats).")
+
+
+def _square(x: Tensor) -> Tensor:
+    return x * x
+
+
+@defop(COMPOSITE, promotion=P.KEEP, broadcasts=True, dtypes=NUMERIC, decomp=_square,
+       vjp=lambda g, out, x: (2.0 * g * x,), ref=np.square, samples=S.unary)
+def square(input: Tensor) -> Tensor:  # noqa: A002
+    """Element-wise ``input * input`` (a bool tensor gives int64, as in PyTorch)."""
+    if input.dtype is D.bool:
+        input = input.to(D.int64)
+    return square.bind(input)
+
+
+# -- trigonometry (composites) -----------------------------------------------------------------
+
+tan = unary("tan", kind=COMPOSITE, decomp=lambda x: sin(x) / cos(x), ref=np.tan,
+            vjp=lambda g, out, x: (g * (1.0 + out * out),), save_out=True, low=-1.2, high=1.2,
+            doc="Element-wise tangent.")
+asin = unary("asin", kind=COMPOSITE, decomp=lambda x: atan2(x, sqrt(1.0 - x * x)),
+             ref=_quiet(np.arcsin), low=-0.95, high=0.95,
+             vjp=lambda g, out, x: (g / sqrt(1.0 - x * x),),
+             doc="Element-wise arcsine (nan outside [-1, 1]).")
+acos = unary("acos", kind=COMPOSITE, decomp=lambda x: atan2(sqrt(1.0 - x * x), x),
+             ref=_quiet(np.arccos), low=-0.95, high=0.95,
+             vjp=lambda g, out, x: (-g / sqrt(1.0 - x * x),),
+             doc="Element-wise arccosine (nan outside [-1, 1]).")
+atan = unary("atan", kind=COMPOSITE, decomp=lambda x: atan2(x, 1.0), ref=np.arctan,
+             vjp=lambda g, out, x: (g / (1.0 + x * x),), doc="Element-wise arctangent.")
+arcsin, arccos, arctan = asin, acos, atan
+
+# -- activations (composites) ------------------------------------------------------------------
 
 
 def _sigmoid(x: Tensor) -> Tensor:
     return 1.0 / (1.0 + exp(-x))
 
 
-sigmoid = unary("sigmoid", kind=COMPOSITE, decomp=_sigmoid, save_out=True,
+sigmoid = unary("sigmoid", kind=COMPOSITE, decomp=_sigmoid, save_out=True, gradgrad=True,
                 vjp=lambda g, out, x: (g * out * (1.0 - out),),
-                ref=lambda x: 1.0 / (1.0 + np.exp(-x)), doc="Element-wise logistic function.")
+                ref=_quiet(lambda x: 1.0 / (1.0 + np.exp(-x))),
+                doc="Element-wise logistic function ``1 / (1 + exp(-input))``.")
+tanh = unary("tanh", kind=COMPOSITE, decomp=lambda x: 2.0 * sigmoid(2.0 * x) - 1.0,
+             vjp=lambda g, out, x: (g * (1.0 - out * out),), save_out=True, ref=np.tanh,
+             gradgrad=True, doc="Element-wise hyperbolic tangent.")
+relu = unary("relu", kind=COMPOSITE, promotion=P.KEEP, dtypes=NUMERIC,
+             decomp=lambda x: where(le(x, 0), 0, x),  # nan propagates
+             # Subgradient 0 at 0, as PyTorch's threshold_backward.
+             vjp=lambda g, out, x: (where(gt(out, 0), g, 0.0),), save_out=True,
+             ref=lambda x: np.maximum(x, x.dtype.type(0)),
+             doc="Element-wise ``max(input, 0)``; the gradient at 0 is 0.")
 
-__all__ = ["cast", "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "eq", "ne", "lt",
-           "le", "gt", "ge", "where", "maximum", "minimum", "sigmoid", "unary", "binary"]
+
+def _silu_vjp(g: Tensor, out: Tensor, x: Tensor) -> tuple[Tensor]:
+    s = sigmoid(x)
+    return (g * s * (1.0 + x * (1.0 - s)),)
+
+
+silu = unary("silu", kind=COMPOSITE, decomp=lambda x: x * sigmoid(x), vjp=_silu_vjp,
+             gradgrad=True, ref=_quiet(lambda x: x / (1.0 + np.exp(-x))),
+             doc="Element-wise ``input * sigmoid(input)`` (a.k.a. swish).")
+
+_GELU_MODES = ("none", "tanh")
+
+
+def _gelu_decomp(x: Tensor, approximate: str) -> Tensor:
+    if approximate == "tanh":
+        return 0.5 * x * (1.0 + tanh(_SQRT_2_OVER_PI * (x + _GELU_C * x * x * x)))
+    return 0.5 * x * (1.0 + erf(x * (1.0 / math.sqrt(2.0))))
+
+
+def _gelu_vjp(g: Tensor, out: Tensor, x: Tensor, approximate: str) -> tuple[Tensor]:
+    if approximate == "tanh":
+        t = tanh(_SQRT_2_OVER_PI * (x + _GELU_C * x * x * x))
+        dinner = _SQRT_2_OVER_PI * (1.0 + 3.0 * _GELU_C * x * x)
+        return (g * (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * dinner),)
+    cdf = 0.5 * (1.0 + erf(x * (1.0 / math.sqrt(2.0))))
+    pdf = exp(-0.5 * x * x) * (1.0 / math.sqrt(2.0 * math.pi))
+    return (g * (cdf + x * pdf),)
+
+
+def _gelu_ref(x: np.ndarray, approximate: str = "none") -> np.ndarray:
+    if approximate == "tanh":
+        return 0.5 * x * (1.0 + np.tanh(_SQRT_2_OVER_PI * (x + _GELU_C * x ** 3)))
+    return 0.5 * x * (1.0 + _erf_ref(x / math.sqrt(2.0)))
+
+
+def _gelu_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
+    yield from S.unary(dt, rng)
+    yield S.SampleInput((S.Arg(S.make(rng, (3, 4), dt)),), {"approximate": "tanh"},
+                        name="tanh")
+
+
+@defop(COMPOSITE, promotion=P.INT_TO_FLOAT, broadcasts=True, dtypes=D.FLOATING,
+       decomp=_gelu_decomp, vjp=_gelu_vjp, ref=_gelu_ref, samples=_gelu_samples,
+       gradgrad=True)
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
+    """Gaussian error linear unit ``input * Phi(input)``.
+
+    Args:
+        input: the tensor.
+        approximate: ``"none"`` for the exact erf form, ``"tanh"`` for
+            ``0.5x(1 + tanh(sqrt(2/pi)(x + 0.044715x^3)))``.
+
+    Returns:
+        A tensor like ``input``.
+
+    Raises:
+        RuntimeError: for any other ``approximate``.
+    """
+    if approximate not in _GELU_MODES:
+        raise RuntimeError(f"gelu: approximate argument must be either none or tanh; got "
+                           f"{approximate!r}")
+    return gelu.bind(input, approximate=approximate)
+
+
+def _lerp(a: Tensor, b: Any, w: Any) -> Tensor:
+    # PyTorch's two-sided formula: exact at w == 0 and at w == 1.
+    d = b - a
+    small = lt(abs(w), 0.5) if _is_t(w) else builtins.abs(w) < 0.5
+    if _is_t(w):
+        return where(small, a + w * d, b - d * (1.0 - w))
+    return a + w * d if small else b - d * (1.0 - w)
+
+
+def _lerp_ref(a: Any, b: Any, w: Any) -> Any:
+    d = b - a
+    return np.where(np.abs(w) < 0.5, a + w * d, b - d * (1.0 - w))
+
+
+def _lerp_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
+    yield from S.ternary(dt, rng)
+    x, y = S.make(rng, (3, 4), dt), S.make(rng, (4,), dt)
+    for w in (0.25, 0.75):
+        yield S.SampleInput((S.Arg(x), S.Arg(y, noncontig=True), w), name=f"weight={w}")
+
+
+@defop(COMPOSITE, promotion=P.DEFAULT, broadcasts=True, dtypes=D.FLOATING, decomp=_lerp,
+       vjp=lambda g, out, a, b, w: (g * (1.0 - w), g * w, g * (b - a) if _is_t(w) else None),
+       ref=_lerp_ref, samples=_lerp_samples)
+def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:  # noqa: A002
+    """Linear interpolation ``input + weight * (end - input)``; ``weight`` is a number or a
+    tensor (broadcasting).
+
+    Example:
+        >>> tw.lerp(tw.tensor([0.0, 10.0]), tw.tensor([10.0, 20.0]), 0.5)
+        tensor([ 5., 15.])
+    """
+    return lerp.bind(input, end, weight)
+
+
+# -- classification and cleanup --------------------------------------------------------------
+
+
+def _special_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
+    yield from S.unary(dt, rng)
+    if dt.is_floating_point:
+        v = np.array([np.nan, np.inf, -np.inf, 0.0, -1.5, 2.0]).astype(dt.np)
+        yield S.SampleInput((S.Arg(v),), name="nan-inf")
+
+
+isnan = unary("isnan", kind=COMPOSITE, promotion=P.ALWAYS_BOOL, dtypes=D.ALL, vjp=None,
+              differentiable=False, decomp=lambda x: ne(x, x), ref=np.isnan,
+              samples=_special_samples, doc="Element-wise test for nan (bool result).")
+
+
+def _isinf(x: Tensor) -> Tensor:
+    return eq(abs(x), math.inf) if x.dtype.is_floating_point else zeros_like(x, dtype=D.bool)
+
+
+def _isfinite(x: Tensor) -> Tensor:
+    # nan < inf is False: one comparison covers nan and inf.
+    return lt(abs(x), math.inf) if x.dtype.is_floating_point else eq(x, x)
+
+
+isinf = unary("isinf", kind=COMPOSITE, promotion=P.ALWAYS_BOOL, dtypes=D.ALL, vjp=None,
+              differentiable=False, decomp=_isinf, ref=np.isinf, samples=_special_samples,
+              doc="Element-wise test for +inf or -inf (bool result).")
+isfinite = unary("isfinite", kind=COMPOSITE, promotion=P.ALWAYS_BOOL, dtypes=D.ALL, vjp=None,
+                 differentiable=False, decomp=_isfinite, ref=np.isfinite,
+                 samples=_special_samples,
+                 doc="Element-wise test for finite values (not nan or inf; bool result).")
+
+
+def _nan_to_num_decomp(x: Tensor, nan: float, posinf: float | None,
+                       neginf: float | None) -> Tensor:
+    if not x.dtype.is_floating_point:
+        return x.clone()
+    big = float(np.finfo(x.dtype.np).max)
+    x = where(ne(x, x), nan, x)
+    x = where(eq(x, math.inf), big if posinf is None else posinf, x)
+    return where(eq(x, -math.inf), -big if neginf is None else neginf, x)
+
+
+def _nan_to_num_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
+    # Explicit posinf/neginf: the default (the dtype's largest value) differs from the
+    # float64 reference's.
+    kw = {"posinf": 100.0, "neginf": -50.0}
+    for s in _special_samples(dt, rng):
+        yield S.SampleInput(s.args, kw, name=s.name)
+    v = np.array([np.nan, np.inf, -np.inf, 1.0]).astype(dt.np) if dt.is_floating_point else \
+        S.make(rng, (4,), dt)
+    yield S.SampleInput((S.Arg(v),), {"nan": 7.0, "posinf": 3.0, "neginf": -3.0}, name="kw")
+
+
+@defop(COMPOSITE, promotion=P.KEEP, broadcasts=True, dtypes=D.ALL, decomp=_nan_to_num_decomp,
+       vjp=lambda g, out, x, nan, posinf, neginf: (where(isfinite(x), g, 0.0),),
+       ref=lambda x, nan=0.0, posinf=None, neginf=None: np.nan_to_num(
+           x, nan=nan, posinf=posinf, neginf=neginf),
+       samples=_nan_to_num_samples)
+def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None,  # noqa: A002
+               neginf: float | None = None) -> Tensor:
+    """Replace nan, +inf and -inf by finite numbers.
+
+    Args:
+        input: the tensor (integer tensors are returned as a copy).
+        nan: the value for nan.
+        posinf: the value for +inf; default the dtype's largest finite value.
+        neginf: the value for -inf; default the dtype's lowest finite value.
+
+    Returns:
+        A tensor like ``input``.
+    """
+    return nan_to_num.bind(input, nan=float(nan),
+                           posinf=None if posinf is None else float(posinf),
+                           neginf=None if neginf is None else float(neginf))
+
+
+# -- logical and bitwise -----------------------------------------------------------------------
+
+
+def _as_bool(x: Any) -> Any:
+    return x if _is_t(x) else bool(x)
+
+
+def _logical(name: str, decomp: Callable[..., Any], ref: Callable[..., Any],
+             what: str) -> OpDef:
+    return binary(name, kind=COMPOSITE, promotion=P.BOOL_COMPUTE, dtypes=D.ALL, vjp=None,
+                  differentiable=False, ref=ref, doc=f"Element-wise logical {what} of the "
+                  "truth values (nonzero is True); the result is bool.",
+                  decomp=lambda a, b: decomp(_as_bool(a), _as_bool(b)))
+
+
+logical_and = _logical("logical_and", lambda a, b: bitwise_and(a, b), np.logical_and, "and")
+logical_or = _logical("logical_or", lambda a, b: bitwise_or(a, b), np.logical_or, "or")
+logical_xor = _logical("logical_xor", lambda a, b: ne(a, b), np.logical_xor, "xor")
+logical_not = unary("logical_not", kind=COMPOSITE, promotion=P.BOOL_COMPUTE, dtypes=D.ALL,
+                    vjp=None, differentiable=False, decomp=lambda x: eq(x, False),
+                    ref=np.logical_not, doc="Element-wise logical not (bool result).")
+
+
+def _bitwise_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
+    for s in S.binary(dt, rng, scalars=False):
+        yield s
+    yield S.SampleInput((S.Arg(S.make(rng, (3,), dt)), True if dt is D.bool else 5),
+                        name="tensor-scalar")
+
+
+def _bitwise(name: str, ref: Callable[..., Any], sym: str) -> OpDef:
+    return binary(name, promotion=P.INTEGRAL, dtypes=(D.bool, *D.INTEGRAL), vjp=None,
+                  ref=ref, samples=_bitwise_samples,
+                  doc=f"Element-wise bitwise ``input {sym} other`` of integer or bool tensors "
+                      "(logical for bool).")
+
+
+bitwise_and = _bitwise("bitwise_and", np.bitwise_and, "&")
+bitwise_or = _bitwise("bitwise_or", np.bitwise_or, "|")
+bitwise_xor = _bitwise("bitwise_xor", np.bitwise_xor, "^")
+
+
+def _bitwise_not(x: Tensor) -> Tensor:
+    ones = True if x.dtype is D.bool else (255 if x.dtype is D.uint8 else -1)
+    return bitwise_xor(x, ones)
+
+
+bitwise_not = unary("bitwise_not", kind=COMPOSITE, promotion=P.INTEGRAL,
+                    dtypes=(D.bool, *D.INTEGRAL), vjp=None, differentiable=False,
+                    decomp=_bitwise_not, ref=np.invert,
+                    doc="Element-wise bitwise not (``~``); logical not for a bool tensor.")
+
+
+def _shift_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
+    for s in S.binary(dt, rng, 0, 3, scalars=False):
+        yield s
+    yield S.SampleInput((S.Arg(S.make(rng, (3,), dt, 0, 3)), 2), name="tensor-scalar")
+
+
+def _shift(name: str, ref: Callable[..., Any], sym: str) -> OpDef:
+    return binary(name, promotion=P.INTEGRAL, dtypes=D.INTEGRAL, vjp=None, ref=ref,
+                  samples=_shift_samples,
+                  doc=f"Element-wise ``input {sym} other`` of integer tensors (shifting out "
+                      "every bit gives 0, or -1 for a negative right shift).")
+
+
+bitwise_left_shift = _shift("bitwise_left_shift", np.left_shift, "<<")
+bitwise_right_shift = _shift("bitwise_right_shift", np.right_shift, ">>")
+
+__all__ = [
+    "cast", "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "abs", "sign", "sqrt",
+    "sin", "cos", "atan2", "arctan2", "erf", "floor", "ceil", "trunc", "fix", "round", "frac",
+    "floor_divide", "fmod", "remainder", "eq", "ne", "lt", "le", "gt", "ge", "where",
+    "maximum", "minimum", "clamp", "clamp_min", "clamp_max", "clip", "clip_", "log1p", "expm1",
+    "log2", "log10", "rsqrt", "reciprocal", "square", "tan", "asin", "acos", "atan", "arcsin",
+    "arccos", "arctan", "sigmoid", "tanh", "relu", "silu", "gelu", "lerp", "isnan", "isinf",
+    "isfinite", "nan_to_num", "logical_and", "logical_or", "logical_xor", "logical_not",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
+    "bitwise_right_shift", "unary", "binary"]

@@ -14,11 +14,12 @@ from typing import Any, Callable, Sequence
 
 from .. import dtypes as D
 from ..autograd import grad_mode
-from ..autograd.engine import Node, edge_of
+from ..autograd.engine import Node, accumulator, edge_of, keep_original
 from ..tensor import Tensor
+from . import movement as _movement
 from ._opdef import PRIMITIVE, defop
 
-__all__ = ["assign", "commit", "inplace_method", "CopySlices"]
+__all__ = ["assign", "commit", "inplace_method", "unversioned", "CopySlices"]
 
 
 @defop(PRIMITIVE, method=False, function=False, differentiable=False, dtypes=D.ALL)
@@ -52,12 +53,17 @@ class CopySlices(Node):
         return g, gv
 
 
+# PyTorch's scalar-type names, used in its cast error messages.
+_TORCH_NAME = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
+               "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double"}
+
+
 def commit(self: Tensor, out: Tensor, name: str) -> Tensor:
     """Write the out-of-place result ``out`` into ``self`` as in-place op ``name``."""
     if out._dtype is not self._dtype:
         if not D.can_cast(out._dtype, self._dtype):
-            raise RuntimeError(f"{name}: result type {out._dtype.name.capitalize()} can't be cast "
-                               f"to the desired output type {self._dtype.name.capitalize()}")
+            raise RuntimeError(f"{name}: result type {_TORCH_NAME[out._dtype.name]} can't be cast "
+                               f"to the desired output type {_TORCH_NAME[self._dtype.name]}")
         out = out.to(self._dtype)
     if out.shape != self.shape:
         raise RuntimeError(f"{name}: output with shape {list(self.shape)} doesn't match the "
@@ -71,6 +77,8 @@ def commit(self: Tensor, out: Tensor, name: str) -> Tensor:
     if recording and base is not None and base._requires_grad and base._grad_fn is None:
         raise RuntimeError(f"{name}: a view of a leaf Variable that requires grad is being used "
                            "in an in-place operation.")
+    if recording:
+        keep_original(out._grad_fn, self)  # the node may have saved self: keep its old value
     with grad_mode.no_grad():
         assign.bind(self, out)
     self._bump_version()
@@ -86,13 +94,83 @@ def commit(self: Tensor, out: Tensor, name: str) -> Tensor:
     return self
 
 
-def inplace_method(op: Any) -> Callable[..., Tensor]:
-    """``Tensor.<op>_``: run ``op`` with ``self`` first, then `commit` the result."""
-    name = op.name + "_"
+def unversioned(x: Tensor) -> Tensor:
+    """An alias of ``x`` (same storage, same place in the autograd graph) with a version
+    counter of its own.
 
-    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        return commit(self, op(self, *args, **kwargs), name)
+    The engine saves all of an op's inputs or none. An op whose derivative never reads its
+    first input's values (``index``, ``index_put``, ``scatter``, ``masked_fill``) takes this
+    alias where ``x`` may be written later (``x[i] = v`` writes the result back into ``x``), so
+    the write does not trip the saved-tensor version check, as in PyTorch where those
+    backward nodes keep only ``x``'s shape.
+    """
+    a = Tensor._wrap(x._data, x._device, x._dtype)
+    if x._requires_grad:
+        a._requires_grad = True
+        a._grad_fn, a._output_nr = x._grad_fn, x._output_nr
+        if x._grad_fn is None:
+            a._accumulator = accumulator(x)  # gradients still reach x.grad
+    return a
+
+
+def inplace_method(op: Any, *, name: str | None = None,
+                   reads_self: bool = True) -> Callable[..., Tensor]:
+    """``Tensor.<op>_``: run ``op`` with ``self`` first, then `commit` the result.
+
+    Args:
+        op: the out-of-place op (or public function).
+        name: the method's name; ``op.name + "_"`` by default.
+        reads_self: False when ``op``'s derivative never reads ``self``'s values: ``op`` then
+            gets an `unversioned` alias, so the write does not invalidate its own backward.
+    """
+    name = name or op.name + "_"
+
+    if reads_self:
+        def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+            return commit(self, op(self, *args, **kwargs), name)
+    else:
+        def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+            return commit(self, op(unversioned(self), *args, **kwargs), name)
 
     method.__name__ = method.__qualname__ = name
-    method.__doc__ = f"In-place version of `{op.name}`."
+    method.__doc__ = f"In-place version of `{name[:-1]}`."
     return method
+
+
+# -- copy_, fill_, zero_ --------------------------------------------------------------------------
+
+
+def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
+    """Write ``src`` into ``self``: broadcast to its shape, cast to its dtype, moved to its
+    device. Differentiable in ``src``; returns ``self``.
+
+    Raises:
+        TypeError: if ``src`` is not a tensor.
+        RuntimeError: if ``src`` does not broadcast to ``self``'s shape.
+    """
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
+    return commit(self, _movement.copy(self, src), "copy_")
+
+
+def fill_(self: Tensor, value: Any) -> Tensor:
+    """Set every element of ``self`` to ``value`` (a number or a 0-d tensor); returns ``self``.
+
+    Raises:
+        RuntimeError: for a value tensor with dimensions.
+    """
+    if isinstance(value, Tensor) and value.ndim:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                           f"{value.ndim} dimensions.")
+    return commit(self, _movement.copy(self, value), "fill_")
+
+
+def zero_(self: Tensor) -> Tensor:
+    """Set every element of ``self`` to zero; returns ``self``."""
+    return commit(self, _movement.copy(self, 0), "zero_")
+
+
+# Tensor methods (not functions: PyTorch has no torch.copy_).
+Tensor.copy_ = copy_  # type: ignore[attr-defined]
+Tensor.fill_ = fill_  # type: ignore[attr-defined]
+Tensor.zero_ = zero_  # type: ignore[attr-defined]

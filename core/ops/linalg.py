@@ -1,77 +1,387 @@
-"""Linear algebra: matmul is the primitive; mm, bmm, dot, outer, einsum build on it."""
+"""Linear algebra: ``matmul`` and ``einsum`` are the primitives; mm, bmm, dot, outer build on
+matmul (and get its derivative for free).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
 from .. import dtypes as D
 from ..conformance import samples as S
 from ..tensor import Tensor
-from ._opdef import PRIMITIVE, defop
+from ._opdef import COMPOSITE, PRIMITIVE, Tol, defop
 from ._rules import ShapeError
+from .creation import arange
+from .elementwise import eq, mul
 
-__all__ = ["matmul"]
+__all__ = ["matmul", "mm", "bmm", "dot", "outer", "einsum"]
+
+MATMUL_DTYPES = (D.float16, D.float32, D.float64, D.int32, D.int64)
+# Products of a few float16 values summed in float32 still round once at the end.
+_TOL = {D.float16: Tol(atol=2e-2, rtol=1e-2)}
+
+
+def _as_tensors(*xs: Any) -> list[Tensor]:
+    """Accept nested lists and NumPy arrays as PyTorch's C++ binding does, on the first
+    tensor's device."""
+    from .creation import tensor
+
+    dev = next((x.device for x in xs if isinstance(x, Tensor)), None)
+    return [x if isinstance(x, Tensor) else tensor(x, device=dev) for x in xs]
+
+
+def _same_dtype(op: str, a: Tensor, b: Tensor) -> None:
+    if a.dtype is not b.dtype:
+        raise RuntimeError(f"{op}: expected both operands to have the same dtype, but got "
+                           f"{a.dtype.name} and {b.dtype.name}. Convert one with .to(dtype).")
+
+
+def _shape_str(shape: Sequence[int]) -> str:
+    return "x".join(map(str, shape))
 
 
 def _matmul_vjp(g: Tensor, out: Tensor, a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
     # Promote 1-d operands to matrices so both gradients are plain matmuls, then undo it.
+    # The engine sums broadcast batch dims back to each operand's shape.
     a2 = a.unsqueeze(0) if a.ndim == 1 else a
     b2 = b.unsqueeze(-1) if b.ndim == 1 else b
-    g2 = g
-    if a.ndim == 1:
-        g2 = g2.unsqueeze(-2)
-    if b.ndim == 1:
-        g2 = g2.unsqueeze(-1)
+    g2 = g.unsqueeze(-1) if b.ndim == 1 else g
+    g2 = g2.unsqueeze(-2) if a.ndim == 1 else g2
     ga = matmul(g2, b2.mT)
     gb = matmul(a2.mT, g2)
-    if a.ndim == 1:
-        ga = ga.squeeze(-2)
-    if b.ndim == 1:
-        gb = gb.squeeze(-1)
-    return ga, gb
+    return (ga.squeeze(-2) if a.ndim == 1 else ga), (gb.squeeze(-1) if b.ndim == 1 else gb)
 
 
-def _matmul_samples(dt: D.dtype, rng: np.random.Generator) -> Any:
+def _matmul_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
     for sa, sb in [((3, 4), (4, 5)), ((4,), (4,)), ((4,), (4, 2)), ((3, 4), (4,)),
-                   ((2, 3, 4), (4, 5)), ((2, 1, 3, 4), (5, 4, 2)), ((0, 4), (4, 3))]:
+                   ((2, 3, 4), (4, 5)), ((2, 1, 3, 4), (5, 4, 2)), ((4,), (2, 4, 3)),
+                   ((0, 4), (4, 3)), ((3, 0), (0, 2))]:
         yield S.SampleInput((S.Arg(S.make(rng, sa, dt)), S.Arg(S.make(rng, sb, dt))),
                             name=f"{sa}@{sb}")
     yield S.SampleInput((S.Arg(S.make(rng, (4, 3), dt), noncontig=True),
                          S.Arg(S.make(rng, (3, 4), dt), noncontig=True)), name="noncontiguous")
 
 
-@defop(PRIMITIVE, vjp=_matmul_vjp, ref=np.matmul, samples=_matmul_samples,
-       dtypes=(D.float16, D.float32, D.float64, D.int32, D.int64), gradgrad=True)
+@defop(PRIMITIVE, vjp=_matmul_vjp, ref=np.matmul, samples=_matmul_samples, tol=_TOL,
+       dtypes=MATMUL_DTYPES, gradgrad=True)
 def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     """Matrix product with NumPy/PyTorch semantics (1-d operands, batch broadcasting).
 
-    Example:
-        >>> import tensorweave as tw
-        >>> tw.matmul(tw.tensor([[1, 2], [3, 4]]), tw.tensor([[5, 6], [7, 8]]))
-        tensor([[19, 22],
-                [43, 50]])
+    Args:
+        input: a tensor with at least 1 dim (nested lists are accepted).
+        other: a tensor with at least 1 dim, of ``input``'s dtype.
+
+    Returns:
+        The product; a 1-d operand loses its added dim again.
 
     Raises:
-        RuntimeError: if the inner dimensions differ or an operand is 0-d.
-        TypeError: if the dtypes differ.
-    """
-    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
-        from .creation import tensor
+        RuntimeError: if the inner dims differ, an operand is 0-d, or the dtypes differ.
 
-        input = input if isinstance(input, Tensor) else tensor(input)
-        other = other if isinstance(other, Tensor) else tensor(other, device=input.device)
+    Example:
+        >>> import tensorweave as tw
+        >>> tw.matmul([[1, 2], [3, 4]], [[5, 6], [7, 8]])
+        tensor([[19, 22],
+                [43, 50]])
+    """
+    input, other = _as_tensors(input, other)
     if input.ndim == 0 or other.ndim == 0:
         raise RuntimeError(f"matmul: both arguments need at least 1 dimension, but got "
                            f"{input.ndim}D and {other.ndim}D tensors")
     k1 = input.shape[-1]
     k2 = other.shape[-2] if other.ndim > 1 else other.shape[0]
     if k1 != k2:
-        sa = "x".join(map(str, input.shape if input.ndim > 1 else (1, *input.shape)))
-        sb = "x".join(map(str, other.shape if other.ndim > 1 else (*other.shape, 1)))
+        sa = _shape_str(input.shape if input.ndim > 1 else (1, *input.shape))
+        sb = _shape_str(other.shape if other.ndim > 1 else (*other.shape, 1))
         raise ShapeError(f"matmul: mat1 and mat2 shapes cannot be multiplied ({sa} and {sb})")
-    if input.dtype is not other.dtype:
-        raise TypeError(f"matmul: expected both operands to have the same dtype, but got "
-                        f"{input.dtype!r} and {other.dtype!r}")
+    _same_dtype("matmul", input, other)
     return matmul.bind(input, other)
+
+
+def _mm_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
+    for sa, sb in [((3, 4), (4, 5)), ((0, 4), (4, 3)), ((3, 0), (0, 2)), ((1, 1), (1, 1))]:
+        yield S.SampleInput((S.Arg(S.make(rng, sa, dt)), S.Arg(S.make(rng, sb, dt))),
+                            name=f"{sa}@{sb}")
+    yield S.SampleInput((S.Arg(S.make(rng, (4, 3), dt), noncontig=True),
+                         S.Arg(S.make(rng, (3, 4), dt), noncontig=True)), name="noncontiguous")
+
+
+@defop(COMPOSITE, decomp=lambda a, b: matmul.bind(a, b), ref=np.matmul, samples=_mm_samples,
+       dtypes=MATMUL_DTYPES, tol=_TOL)
+def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
+    """Product of two matrices (no broadcasting; see `matmul`).
+
+    Raises:
+        RuntimeError: if an operand is not 2-D, the shapes do not chain, or the dtypes differ.
+
+    Example:
+        >>> import tensorweave as tw
+        >>> tw.mm(tw.ones(2, 3), tw.ones(3, 4)).shape
+        tensorweave.Size([2, 4])
+    """
+    input, mat2 = _as_tensors(input, mat2)
+    for name, x in (("self", input), ("mat2", mat2)):
+        if x.ndim != 2:
+            raise RuntimeError(f"mm: {name} must be a matrix; got a {x.ndim}-D tensor of shape "
+                               f"{list(x.shape)}. Use matmul for other ranks.")
+    if input.shape[1] != mat2.shape[0]:
+        raise ShapeError(f"mm: mat1 and mat2 shapes cannot be multiplied "
+                         f"({_shape_str(input.shape)} and {_shape_str(mat2.shape)})")
+    _same_dtype("mm", input, mat2)
+    return mm.bind(input, mat2)
+
+
+def _bmm_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
+    for sa, sb in [((2, 3, 4), (2, 4, 5)), ((0, 2, 3), (0, 3, 2)), ((2, 3, 0), (2, 0, 4))]:
+        yield S.SampleInput((S.Arg(S.make(rng, sa, dt)), S.Arg(S.make(rng, sb, dt))),
+                            name=f"{sa}@{sb}")
+    yield S.SampleInput((S.Arg(S.make(rng, (2, 4, 3), dt), noncontig=True),
+                         S.Arg(S.make(rng, (2, 3, 4), dt), noncontig=True)), name="noncontiguous")
+
+
+@defop(COMPOSITE, decomp=lambda a, b: matmul.bind(a, b), ref=np.matmul, samples=_bmm_samples,
+       dtypes=MATMUL_DTYPES, tol=_TOL)
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
+    """Batched matrix product of two 3-D tensors with the same batch size (no broadcasting).
+
+    Raises:
+        RuntimeError: if an operand is not 3-D, the batch sizes or inner dims differ, or the
+            dtypes differ.
+    """
+    input, mat2 = _as_tensors(input, mat2)
+    for name, x in (("batch1", input), ("batch2", mat2)):
+        if x.ndim != 3:
+            raise RuntimeError(f"bmm: {name} must be a 3D tensor; got a {x.ndim}-D tensor of "
+                               f"shape {list(x.shape)}. Use matmul to broadcast.")
+    b, _, k = input.shape
+    if tuple(mat2.shape[:2]) != (b, k):
+        raise ShapeError(f"bmm: Expected size for first two dimensions of batch2 tensor to be: "
+                         f"[{b}, {k}] but got: [{mat2.shape[0]}, {mat2.shape[1]}] (batch1 "
+                         f"{list(input.shape)}, batch2 {list(mat2.shape)})")
+    _same_dtype("bmm", input, mat2)
+    return bmm.bind(input, mat2)
+
+
+def _vec_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
+    for sa, sb in [((4,), (4,)), ((0,), (0,)), ((1,), (1,))]:
+        yield S.SampleInput((S.Arg(S.make(rng, sa, dt)), S.Arg(S.make(rng, sb, dt))),
+                            name=f"{sa}.{sb}")
+    yield S.SampleInput((S.Arg(S.make(rng, (5,), dt), noncontig=True),
+                         S.Arg(S.make(rng, (5,), dt), noncontig=True)), name="noncontiguous")
+
+
+def _require_1d(op: str, a: Tensor, b: Tensor) -> None:
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"{op}: 1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors "
+                           f"(shapes {list(a.shape)} and {list(b.shape)})")
+
+
+@defop(COMPOSITE, decomp=lambda a, b: matmul.bind(a, b), ref=np.dot, samples=_vec_samples,
+       dtypes=MATMUL_DTYPES, tol=_TOL)
+def dot(input: Tensor, tensor: Tensor) -> Tensor:  # noqa: A002
+    """Inner product of two 1-D tensors of the same size and dtype.
+
+    Raises:
+        RuntimeError: if an operand is not 1-D, the sizes differ, or the dtypes differ.
+
+    Example:
+        >>> import tensorweave as tw
+        >>> tw.dot(tw.tensor([1, 2]), tw.tensor([3, 4]))
+        tensor(11)
+    """
+    input, tensor = _as_tensors(input, tensor)
+    _require_1d("dot", input, tensor)
+    if input.shape[0] != tensor.shape[0]:
+        raise ShapeError(f"dot: inconsistent tensor size, expected tensor [{input.shape[0]}] and "
+                         f"src [{tensor.shape[0]}] to have the same number of elements, but got "
+                         f"{input.shape[0]} and {tensor.shape[0]} elements respectively")
+    _same_dtype("dot", input, tensor)
+    return dot.bind(input, tensor)
+
+
+def _outer_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
+    for sa, sb in [((3,), (4,)), ((0,), (2,)), ((1,), (1,))]:
+        yield S.SampleInput((S.Arg(S.make(rng, sa, dt)), S.Arg(S.make(rng, sb, dt))),
+                            name=f"{sa}x{sb}")
+    yield S.SampleInput((S.Arg(S.make(rng, (3,), dt), noncontig=True),
+                         S.Arg(S.make(rng, (2,), dt), noncontig=True)), name="noncontiguous")
+
+
+@defop(COMPOSITE, decomp=lambda a, b: mul(a.unsqueeze(-1), b), ref=np.outer,
+       samples=_outer_samples, dtypes=D.ALL)
+def outer(input: Tensor, vec2: Tensor) -> Tensor:  # noqa: A002
+    """Outer product ``input[i] * vec2[j]`` of two 1-D tensors (types promote as in `mul`).
+
+    Raises:
+        RuntimeError: if an operand is not 1-D.
+    """
+    input, vec2 = _as_tensors(input, vec2)
+    _require_1d("outer", input, vec2)
+    return outer.bind(input, vec2)
+
+
+# -- einsum ---------------------------------------------------------------------------------------
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _parse_einsum(equation: str, operands: Sequence[Tensor]) -> tuple[str, list[Tensor]]:
+    """Validate ``equation`` and rewrite it with explicit letters only (no ellipsis, always
+    ``->``); operands whose ellipsis dims broadcast are expanded to the common shape.
+    """
+    eq_ = equation.replace(" ", "")
+    lhs, arrow, rhs = eq_.partition("->")
+    terms = lhs.split(",")
+    if len(terms) != len(operands):
+        raise RuntimeError(f"einsum(): the equation {equation!r} names {len(terms)} operands but "
+                           f"{len(operands)} were given")
+    for ch in eq_.replace("...", "").replace(",", "").replace("->", ""):
+        if ch not in _LETTERS:
+            raise RuntimeError(f"einsum(): invalid subscript {ch!r} in {equation!r}; subscripts "
+                               "must be letters in [a-zA-Z], with '...' for broadcast dims")
+    free = [c for c in _LETTERS if c not in eq_]
+    ell_dims = []
+    for i, (t, x) in enumerate(zip(terms, operands)):
+        n = len(t.replace("...", ""))
+        if "..." in t:
+            if t.count("...") > 1 or n > x.ndim:
+                raise RuntimeError(f"einsum(): operand {i} has {x.ndim} dims but subscripts "
+                                   f"{t!r} in {equation!r}")
+            ell_dims.append(x.ndim - n)
+        else:
+            if n != x.ndim:
+                raise RuntimeError(f"einsum(): the number of subscripts in the equation ({n}) "
+                                   f"does not match the number of dimensions ({x.ndim}) for "
+                                   f"operand {i} and no ellipsis was given")
+            ell_dims.append(0)
+    n_ell = max(ell_dims, default=0)
+    ell = "".join(free[:n_ell])
+    # Broadcast the ellipsis dims (right-aligned) across operands.
+    ell_shape = [1] * n_ell
+    for t, x, k in zip(terms, operands, ell_dims):
+        start = t.index("...") if "..." in t else 0
+        for j, s in enumerate(x.shape[start:start + k]):
+            pos = n_ell - k + j
+            if s != 1:
+                if ell_shape[pos] not in (1, s):
+                    raise ShapeError(f"einsum(): operands do not broadcast in their '...' dims "
+                                     f"in {equation!r}: shapes "
+                                     f"{[list(o.shape) for o in operands]}")
+                ell_shape[pos] = s
+    sizes: dict[str, int] = {}
+    new_terms, new_ops = [], []
+    for i, (t, x, k) in enumerate(zip(terms, operands, ell_dims)):
+        letters = t.replace("...", ell[n_ell - k:])
+        if k:
+            s0 = t.index("...")
+            want = ell_shape[n_ell - k:]
+            if list(x.shape[s0:s0 + k]) != want:
+                x = x.expand(*x.shape[:s0], *want, *x.shape[s0 + k:])
+        for c, s in zip(letters, x.shape):
+            if sizes.setdefault(c, s) != s:
+                raise ShapeError(f"einsum(): subscript {c!r} has size {sizes[c]} for one "
+                                 f"operand and {s} for operand {i} in {equation!r} (shapes "
+                                 f"{[list(o.shape) for o in operands]})")
+        new_terms.append(letters)
+        new_ops.append(x)
+    if arrow:
+        if rhs.count("...") > 1:
+            raise RuntimeError(f"einsum(): the output of {equation!r} has more than one '...'")
+        out = rhs.replace("...", ell)
+        for c in out:
+            if out.count(c) > 1:
+                raise RuntimeError(f"einsum(): output subscript {c} appears more than once in "
+                                   f"the output of {equation!r}")
+            if c not in sizes:
+                raise RuntimeError(f"einsum(): output subscript {c} does not appear in the "
+                                   f"equation {equation!r} for any input operand")
+    else:
+        # Implicit output: the ellipsis dims, then the letters used once, alphabetically.
+        once = sorted(c for c in set("".join(terms).replace(".", ""))
+                      if "".join(terms).count(c) == 1)
+        out = ell + "".join(once)
+    return ",".join(new_terms) + "->" + out, new_ops
+
+
+def _einsum_grad(g: Tensor, i: int, terms: list[str], out: str, ops: tuple[Any, ...]) -> Tensor:
+    """The gradient of operand ``i``: another einsum of ``g`` with the other operands.
+
+    A letter repeated within the operand (a diagonal) gets a fresh letter tied to it by an
+    identity matrix; letters found nowhere else (summed away) are broadcast back at the end.
+    """
+    target = terms[i]
+    used = set("".join(terms) + out)
+    fresh = iter(c for c in _LETTERS if c not in used)
+    renamed, eyes = [], []
+    shape = ops[i].shape
+    for pos, c in enumerate(target):
+        if c in renamed:
+            f = next(fresh)
+            r = arange(shape[pos], device=g.device)
+            eyes.append((c + f, eq(r.unsqueeze(-1), r).to(g.dtype)))
+            c = f
+        renamed.append(c)
+    subs = [out] + [t for j, t in enumerate(terms) if j != i] + [s for s, _ in eyes]
+    args = [g] + [x for j, x in enumerate(ops) if j != i] + [e for _, e in eyes]
+    have = set("".join(subs))
+    kept = "".join(c for c in renamed if c in have)
+    r = einsum.bind(*args, equation=",".join(subs) + "->" + kept)
+    if len(kept) != len(renamed):
+        r = r.reshape([s if c in have else 1 for c, s in zip(renamed, shape)]).expand(*shape)
+    return r
+
+
+def _einsum_vjp(g: Tensor, out: Tensor, *ops: Any, equation: str) -> tuple[Tensor, ...]:
+    lhs, _, rhs = equation.partition("->")
+    terms = lhs.split(",")
+    return tuple(_einsum_grad(g, i, terms, rhs, ops) for i in range(len(ops)))
+
+
+def _einsum_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
+    cases = [("ij,jk->ik", (3, 4), (4, 2)), ("bij,bjk->bik", (2, 3, 4), (2, 4, 2)),
+             ("i,i->", (4,), (4,)), ("i,j->ij", (3,), (2,)), ("ij,ij->ij", (2, 3), (2, 3)),
+             ("ij,jk", (2, 3), (3, 4)), ("ii->i", (3, 3)), ("ii", (3, 3)),
+             ("ijk->kj", (2, 3, 4)), ("ij->", (2, 3)), ("...ij->...ji", (2, 2, 3)),
+             ("...ij,jk->...ik", (2, 1, 3, 4), (4, 2)), ("...i,...i->...", (2, 3), (1, 3)),
+             ("ij,jk,kl->il", (2, 3), (3, 4), (4, 2)), ("iij,j->i", (2, 2, 3), (3,)),
+             ("ij,jk->ik", (0, 3), (3, 2))]
+    for eqn, *shapes in cases:
+        yield S.SampleInput((eqn, *(S.Arg(S.make(rng, s, dt)) for s in shapes)), name=eqn)
+    yield S.SampleInput(("ij,jk->ki", S.Arg(S.make(rng, (4, 3), dt), noncontig=True),
+                         S.Arg(S.make(rng, (3, 2), dt), noncontig=True)), name="noncontiguous")
+
+
+@defop(PRIMITIVE, vjp=_einsum_vjp, ref=np.einsum, samples=_einsum_samples, method=False,
+       dtypes=MATMUL_DTYPES, tol=_TOL, gradgrad=True)
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Einstein summation, like `torch.einsum` (``...`` broadcasting, implicit output).
+
+    Args:
+        equation: subscripts such as ``"ij,jk->ik"``; without ``->`` the output holds the
+            letters used once, in alphabetical order.
+        *operands: the tensors (or one list of them), all of one dtype.
+
+    Returns:
+        The contraction.
+
+    Raises:
+        RuntimeError: for a malformed equation, sizes that disagree or mixed dtypes.
+
+    Example:
+        >>> import tensorweave as tw
+        >>> tw.einsum("ii->", tw.tensor([[1, 2], [3, 4]]))
+        tensor(5)
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not isinstance(equation, str):
+        raise TypeError(f"einsum(): the equation must be a str; got {type(equation).__name__}")
+    if not operands:
+        raise RuntimeError("einsum(): must provide at least one operand")
+    ops = _as_tensors(*operands)
+    if len({x.dtype for x in ops}) > 1:
+        raise RuntimeError(f"einsum(): expected all operands to have the same dtype, but got "
+                           f"{', '.join(x.dtype.name for x in ops)}. Convert with .to(dtype).")
+    canonical, ops = _parse_einsum(equation, ops)
+    return einsum.bind(*ops, equation=canonical)

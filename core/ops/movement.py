@@ -16,11 +16,12 @@ from .. import dtypes as D
 from ..conformance import samples as S
 from ..tensor import Size, Tensor
 from ._opdef import COMPOSITE, PRIMITIVE, defop, method
-from ._rules import ShapeError, normalize_dim
+from ._rules import ShapeError, broadcast_shapes, normalize_dim
 
-__all__ = ["as_strided", "view", "reshape", "expand", "permute", "transpose", "contiguous",
-           "clone", "to_device", "sum_to_size", "unsqueeze", "squeeze", "flatten", "expand_as",
-           "broadcast_to", "copy", "t", "swapaxes", "swapdims"]
+__all__ = ["as_strided", "as_strided_scatter", "view", "reshape", "expand", "permute",
+           "transpose", "contiguous", "clone", "to_device", "sum_to_size", "unsqueeze", "squeeze",
+           "flatten", "unflatten", "expand_as", "broadcast_to", "copy", "t", "swapaxes",
+           "swapdims", "cat", "concat", "concatenate", "stack"]
 
 
 def _shape_arg(op: str, size: Sequence[Any]) -> tuple[int, ...]:
@@ -48,34 +49,168 @@ def _samples_view(dt: D.dtype, rng: np.random.Generator) -> Any:
 # -- the view primitive ---------------------------------------------------------------------------
 
 
-@defop(PRIMITIVE, view=True, method=True, save_inputs=True, dtypes=D.ALL,
+def _as_strided_ref(x: np.ndarray, size: Any, stride: Any, storage_offset: int = 0) -> Any:
+    return np.lib.stride_tricks.as_strided(
+        x.reshape(-1)[storage_offset:], size, [s * x.itemsize for s in stride]).copy()
+
+
+def _as_strided_samples(dt: D.dtype, rng: np.random.Generator) -> Any:
+    x = S.make(rng, (4, 5), dt)
+    yield S.SampleInput((S.Arg(x), (3, 2), (5, 2), 1), name="window")
+    yield S.SampleInput((S.Arg(x), (2, 3, 2), (2, 1, 1), 0), name="overlapping")
+    yield S.SampleInput((S.Arg(S.make(rng, (3,), dt)), (2, 3), (0, 1)), name="stride0")
+    yield S.SampleInput((S.Arg(x), (), ()), {"storage_offset": 7}, name="0-d")
+    yield S.SampleInput((S.Arg(x), (0, 2), (1, 1)), name="empty")
+
+
+@defop(PRIMITIVE, view=True, method=True, save_inputs=True, dtypes=D.ALL, gradgrad=True,
        vjp=lambda g, out, x, size, stride, storage_offset: (
            _as_strided_backward(g, x, size, stride, storage_offset),),
-       ref=lambda x, size, stride, storage_offset=0: np.lib.stride_tricks.as_strided(
-           x.reshape(-1)[storage_offset:], size, [s * x.itemsize for s in stride]).copy(),
-       samples=lambda dt, rng: [S.SampleInput((S.Arg(S.make(rng, (4, 5), dt)),),
-                                              {"size": (3, 2), "stride": (5, 2),
-                                               "storage_offset": 1}, name="window")])
+       ref=_as_strided_ref, samples=_as_strided_samples)
 def as_strided(input: Tensor, size: Sequence[int], stride: Sequence[int],  # noqa: A002
                storage_offset: int | None = None) -> Tensor:
     """A view of ``input``'s storage with the given sizes, strides (in elements) and offset.
 
     Raises:
-        RuntimeError: if the view reaches outside the storage.
+        RuntimeError: for negative strides, or a view that reaches outside the storage.
     """
     size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
     if len(size) != len(stride):
         raise RuntimeError(f"as_strided: mismatch in length of strides and shape: {size} vs "
                            f"{stride}")
+    if any(s < 0 for s in stride) or any(n < 0 for n in size):
+        raise RuntimeError(f"as_strided: negative sizes and strides are not supported; got "
+                           f"size {list(size)}, stride {list(stride)}")
     off = input.storage_offset() if storage_offset is None else int(storage_offset)
     return as_strided.bind(input, size=size, stride=stride, storage_offset=off)
 
 
-def _as_strided_backward(g: Tensor, x: Any, size: Any, stride: Any, off: int) -> Tensor:
-    """Sum ``g`` into the storage positions the view read, then view them as ``x``."""
-    raise NotImplementedError(
-        "as_strided: the backward of a raw as_strided call is not implemented yet; the view "
-        "ops built on it (view, expand, permute, slicing) have their own derivatives")
+def _positions(size: Sequence[int], stride: Sequence[int], offset: int, device: Any) -> Tensor:
+    """The storage position of every element of the geometry (size, stride, offset): an int64
+    tensor of shape ``size``, built with arange arithmetic so it runs on every backend.
+    """
+    from .creation import arange, scalar_tensor
+
+    pos = scalar_tensor(offset, device, D.int64)
+    for d, (n, st) in enumerate(zip(size, stride)):
+        shape = [1] * len(size)
+        shape[d] = n
+        pos = pos + (arange(n, device=device) * st).view(shape)
+    return pos.expand(*size)
+
+
+def _may_overlap(size: Sequence[int], stride: Sequence[int]) -> bool:
+    """False only when no two elements of the geometry share a storage position."""
+    dims = sorted((st, n) for n, st in zip(size, stride) if n > 1)
+    reach = 0  # the largest position offset reachable with the smaller strides
+    for st, n in dims:
+        if st <= reach:
+            return True
+        reach += st * (n - 1)
+    return False
+
+
+def _as_strided_backward(g: Tensor, x: Tensor, size: tuple[int, ...], stride: tuple[int, ...],
+                         off: int) -> Tensor:
+    """Sum ``g`` into the storage positions the view read, then read them back as ``x`` does.
+
+    Where ``x`` itself has several elements on one storage position (an expanded input), the
+    gradient of that position is shared equally among them, as in PyTorch.
+    """
+    from .creation import zeros
+
+    if x.numel() == 0 or g.numel() == 0:
+        return zeros(*x.shape, dtype=g.dtype, device=g.device)
+    pos_out = _positions(size, stride, off, g.device).reshape(-1)
+    pos_x = _positions(x.shape, x.stride(), x.storage_offset(), g.device).reshape(-1)
+    lo = min(off, x.storage_offset())
+    n = max(off + sum((s - 1) * st for s, st in zip(size, stride)),
+            x.storage_offset() + sum((s - 1) * st for s, st in zip(x.shape, x.stride()))) + 1 - lo
+    storage = zeros(n, dtype=g.dtype, device=g.device)
+    from .indexing import gather, scatter_add
+
+    storage = scatter_add.bind(storage, pos_out - lo, g.reshape(-1), dim=0)
+    gx = gather.bind(storage, pos_x - lo, dim=0)
+    if _may_overlap(x.shape, x.stride()):
+        ones = zeros(pos_x.shape[0], dtype=g.dtype, device=g.device) + 1
+        count = scatter_add.bind(zeros(n, dtype=g.dtype, device=g.device), pos_x - lo, ones,
+                                 dim=0)
+        gx = gx / gather.bind(count, pos_x - lo, dim=0)
+    return gx.view(x.shape)
+
+
+def _relative_strided(t: Tensor, size: tuple[int, ...], stride: tuple[int, ...],
+                      off: int) -> Tensor:
+    """``t.as_strided(size, stride, off)`` with the geometry taken relative to a contiguous
+    layout of ``t`` (whatever ``t``'s own strides and storage offset are).
+    """
+    t = contiguous(t)
+    return as_strided.bind(t, size=size, stride=stride, storage_offset=t.storage_offset() + off)
+
+
+def _as_strided_scatter_decomp(x: Tensor, src: Tensor, size: tuple[int, ...],
+                               stride: tuple[int, ...], storage_offset: int) -> Tensor:
+    from .inplace import assign
+
+    out = clone.bind(x)
+    assign.bind(_relative_strided(out, size, stride, storage_offset), src)
+    return out
+
+
+def _as_strided_scatter_vjp(g: Tensor, out: Any, x: Any, src: Any, size: tuple[int, ...],
+                            stride: tuple[int, ...], storage_offset: int) -> tuple[Tensor, Tensor]:
+    from .creation import zeros
+
+    hole = zeros(*size, dtype=g.dtype, device=g.device)
+    return (as_strided_scatter.bind(g, hole, size=size, stride=stride,
+                                    storage_offset=storage_offset),
+            _relative_strided(g, size, stride, storage_offset))
+
+
+def _as_strided_scatter_ref(x: np.ndarray, src: np.ndarray, size: Any, stride: Any,
+                            storage_offset: int = 0) -> np.ndarray:
+    out = x.copy().reshape(-1)
+    np.lib.stride_tricks.as_strided(out[storage_offset:], size,
+                                    [s * out.itemsize for s in stride])[...] = src
+    return out.reshape(x.shape)
+
+
+@defop(COMPOSITE, decomp=_as_strided_scatter_decomp, vjp=_as_strided_scatter_vjp,
+       save_inputs=False, dtypes=D.ALL, gradgrad=True, ref=_as_strided_scatter_ref,
+       samples=lambda dt, rng: [
+           S.SampleInput((S.Arg(S.make(rng, (4, 5), dt)), S.Arg(S.make(rng, (3, 2), dt)),
+                          (3, 2), (5, 2), 1), name="window"),
+           S.SampleInput((S.Arg(S.make(rng, (3, 4), dt), noncontig=True),
+                          S.Arg(S.make(rng, (2,), dt), noncontig=True), (2,), (5,)),
+                         name="noncontiguous"),
+           S.SampleInput((S.Arg(S.make(rng, (), dt)), S.Arg(S.make(rng, (), dt)), (), ()),
+                         name="0-d"),
+           S.SampleInput((S.Arg(S.make(rng, (2, 3), dt)), S.Arg(S.make(rng, (0,), dt)),
+                          (0,), (1,)), name="empty")])
+def as_strided_scatter(input: Tensor, src: Tensor, size: Sequence[int],  # noqa: A002
+                       stride: Sequence[int], storage_offset: int | None = None) -> Tensor:
+    """A copy of ``input`` with ``src`` written where ``input.as_strided(size, stride,
+    storage_offset)`` would read; differentiable in both.
+
+    The geometry is relative to a contiguous layout of ``input`` (as in PyTorch for a
+    contiguous input); the written positions must not overlap.
+
+    Raises:
+        RuntimeError: if ``src``'s shape is not ``size`` or the region leaves ``input``.
+    """
+    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    off = int(storage_offset or 0)
+    if tuple(src.shape) != size or len(stride) != len(size):
+        raise RuntimeError(f"as_strided_scatter: expected src of shape {list(size)} (the size "
+                           f"argument) with one stride per dim; got src shape {list(src.shape)}, "
+                           f"stride {list(stride)}")
+    last = off + sum((n - 1) * st for n, st in zip(size, stride))
+    if any(st < 0 for st in stride) or (src.numel() and (off < 0 or last >= input.numel())):
+        raise RuntimeError(f"as_strided_scatter: the region size {list(size)}, stride "
+                           f"{list(stride)}, offset {off} does not fit in an input of "
+                           f"{input.numel()} elements")
+    return as_strided_scatter.bind(input, src.to(input.dtype), size=size, stride=stride,
+                                   storage_offset=off)
 
 
 # -- device transfer --------------------------------------------------------------------------
@@ -87,8 +222,9 @@ def _to_device_decomp(x: Tensor, device: Any) -> Tensor:
     src = resolve(x._device)[1]
     dst = resolve(device)[1]
     host = src.to_numpy(x._data)
-    return Tensor._wrap(dst.from_numpy(np.ascontiguousarray(host), device.index), device,
-                        x._dtype)
+    # np.ascontiguousarray would make a 0-d array 1-D; np.array(order="C") keeps the shape.
+    host = host if host.flags.c_contiguous else np.array(host, order="C")
+    return Tensor._wrap(dst.from_numpy(host, device.index), device, x._dtype)
 
 
 @defop(COMPOSITE, decomp=_to_device_decomp, save_inputs=True, method=False, function=False,
@@ -114,8 +250,21 @@ def contiguous(input: Tensor, memory_format: Any = None) -> Tensor:  # noqa: A00
     return input if input.is_contiguous() else clone.bind(input)
 
 
+def _copy_samples(dt: D.dtype, rng: np.random.Generator) -> Any:
+    yield S.SampleInput((S.Arg(S.make(rng, (3, 4), dt)), S.Arg(S.make(rng, (4,), dt))),
+                        name="broadcast")
+    yield S.SampleInput((S.Arg(S.make(rng, (2, 3), dt), noncontig=True),
+                         S.Arg(S.make(rng, (2, 3), D.int64), noncontig=True)),
+                        name="cast-noncontiguous")
+    yield S.SampleInput((S.Arg(S.make(rng, (), dt)), S.Arg(S.make(rng, (), dt))), name="0-d")
+    yield S.SampleInput((S.Arg(S.make(rng, (0, 2), dt)), S.Arg(S.make(rng, (1, 2), dt))),
+                        name="empty")
+    yield S.SampleInput((S.Arg(S.make(rng, (2,), dt)), True if dt is D.bool else 3),
+                        name="scalar")
+
+
 @defop(PRIMITIVE, method=False, function=False, save_inputs=False, broadcasts=True,
-       vjp=lambda g, out, dst, src: (None, g), dtypes=D.ALL,
+       vjp=lambda g, out, dst, src: (None, g), dtypes=D.ALL, samples=_copy_samples,
        ref=lambda dst, src: np.broadcast_to(src, dst.shape).astype(dst.dtype))
 def copy(dst: Tensor, src: Tensor) -> Tensor:
     """``src`` broadcast to ``dst``'s shape and cast to its dtype: the value `Tensor.copy_`
@@ -129,6 +278,9 @@ def copy(dst: Tensor, src: Tensor) -> Tensor:
         src = src.to(dst._dtype)
     if src._device != dst._device:
         src = src.to(dst._device)
+    if src.shape != dst.shape and broadcast_shapes("copy_", src.shape, dst.shape) != dst.shape:
+        raise ShapeError(f"copy_: the source of shape {list(src.shape)} does not broadcast to the "
+                         f"destination shape {list(dst.shape)}")
     return copy.bind(dst, src)
 
 
@@ -195,13 +347,18 @@ def _contiguous_strides(shape: Sequence[int]) -> tuple[int, ...]:
     return tuple(reversed(out))
 
 
-def _view_decomp(x: Tensor, size: tuple[int, ...]) -> Tensor:
+def _view_strides_or_raise(x: Tensor, size: tuple[int, ...]) -> tuple[int, ...]:
     st = view_strides(x.shape, x.stride(), size)
     if st is None:
         raise RuntimeError(
             f"view size is not compatible with input tensor's size and stride (at least one "
             f"dimension spans across two contiguous subspaces): input shape {list(x.shape)}, "
             f"stride {list(x.stride())}, requested {list(size)}. Use .reshape(...) instead.")
+    return st
+
+
+def _view_decomp(x: Tensor, size: tuple[int, ...]) -> Tensor:
+    st = _view_strides_or_raise(x, size)
     return as_strided.bind(x, size=size, stride=st, storage_offset=x.storage_offset())
 
 
@@ -218,6 +375,7 @@ def view(input: Tensor, *size: Any) -> Tensor:  # noqa: A002
     if len(size) == 1 and isinstance(size[0], D.dtype):
         raise NotImplementedError("view(dtype): reinterpreting bytes is not supported")
     shape = _infer_size("view", _shape_arg("view", size), input.numel())
+    _view_strides_or_raise(input, shape)  # before any backend kernel: one message everywhere
     return view.bind(input, size=shape)
 
 
@@ -243,7 +401,8 @@ def _expand_decomp(x: Tensor, size: tuple[int, ...]) -> Tensor:
 
 @defop(COMPOSITE, decomp=_expand_decomp, view=True, save_inputs=False, dtypes=D.ALL,
        vjp=lambda g, out, x, size: (sum_to_size(g, x.shape),),
-       ref=lambda x, size: np.broadcast_to(x, size).copy(),
+       ref=lambda x, size: np.broadcast_to(x, [x.shape[i - len(size) + x.ndim] if n == -1 else n
+                                               for i, n in enumerate(size)]).copy(),
        samples=lambda dt, rng: [
            S.SampleInput((S.Arg(S.make(rng, (3, 1), dt)), (2, 3, 4)), name="grow"),
            S.SampleInput((S.Arg(S.make(rng, (), dt)), (3,)), name="0-d"),
@@ -390,3 +549,156 @@ def sum_to_size(input: Tensor, *size: Any) -> Tensor:  # noqa: A002
                              f"tensor's size {list(input.shape)}")
     out = _sum(input, dim=dims, keepdim=True) if dims else input
     return view.bind(out, size=shape) if lead or out.shape != shape else out
+
+
+@method
+def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:  # noqa: A002
+    """A view with dimension ``dim`` split into ``sizes`` (one ``-1`` is inferred).
+
+    Raises:
+        RuntimeError: if ``sizes`` do not multiply up to the size of ``dim``.
+    """
+    d = normalize_dim("unflatten", dim, input.ndim)
+    if input.ndim == 0:
+        raise RuntimeError("unflatten: cannot unflatten a 0-d tensor")
+    sizes = _shape_arg("unflatten", (sizes,))
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    n = input.shape[d]
+    try:
+        sizes = _infer_size("unflatten", sizes, n)
+    except RuntimeError:
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
+                           f"size of dim {dim} ({n}) in the input tensor") from None
+    return view(input, *input.shape[:d], *sizes, *input.shape[d + 1:])
+
+
+# -- repetition and concatenation -------------------------------------------------------------
+
+
+def _repeat_decomp(x: Tensor, repeats: tuple[int, ...]) -> Tensor:
+    # Interleave a broadcast dim before every dim: (r0, s0, r1, s1...) then merge the pairs.
+    shape = (1,) * (len(repeats) - x.ndim) + tuple(x.shape)
+    paired = reshape(x, *[v for s in shape for v in (1, s)])
+    big = expand(paired, *[v for r, s in zip(repeats, shape) for v in (r, s)])
+    return reshape(big, *[r * s for r, s in zip(repeats, shape)])
+
+
+@defop(COMPOSITE, decomp=_repeat_decomp, dtypes=D.ALL, function=False,
+       ref=lambda x, *repeats: np.tile(x, repeats[0] if len(repeats) == 1 and isinstance(
+           repeats[0], tuple) else repeats),
+       samples=lambda dt, rng: [
+           S.SampleInput((S.Arg(S.make(rng, (2, 3), dt)), 2, 1), name="2d"),
+           S.SampleInput((S.Arg(S.make(rng, (3,), dt), noncontig=True), (2, 1, 2)),
+                         name="new-dims"),
+           S.SampleInput((S.Arg(S.make(rng, (), dt)), 3), name="0-d"),
+           S.SampleInput((S.Arg(S.make(rng, (0, 2), dt)), 2, 2), name="empty"),
+           S.SampleInput((S.Arg(S.make(rng, (2, 2), dt)), 0, 1), name="zero")])
+def repeat(input: Tensor, *repeats: Any) -> Tensor:  # noqa: A002
+    """``input`` tiled ``repeats[i]`` times along each dimension (leading new dims allowed),
+    like `torch.Tensor.repeat` (a method only, as in PyTorch).
+
+    Raises:
+        RuntimeError: if fewer repeats than dimensions are given.
+    """
+    reps = _shape_arg("repeat", repeats)
+    if len(reps) < input.ndim:
+        raise RuntimeError(f"repeat: Number of dimensions of repeat dims ({len(reps)}) can not "
+                           f"be smaller than number of dimensions of tensor ({input.ndim})")
+    if any(r < 0 for r in reps):
+        raise RuntimeError(f"repeat: repeats must be non-negative; got {list(reps)}")
+    return repeat.bind(input, repeats=reps)
+
+
+def _cat_args(op: str, tensors: Any) -> list[Tensor]:
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{op}(): argument 'tensors' must be a tuple or list of Tensors; got "
+                        f"{type(tensors).__name__}")
+    if not tensors:
+        raise RuntimeError(f"{op}(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}(): expected a list of Tensors; got {type(t).__name__} at "
+                            f"position {i}")
+    return list(tensors)
+
+
+def _cat_vjp(g: Tensor, out: Any, *xs: Any, dim: int) -> tuple[Tensor, ...]:
+    from .indexing import narrow
+
+    grads, start = [], 0
+    for x in xs:
+        grads.append(narrow(g, dim, start, x.shape[dim]))
+        start += x.shape[dim]
+    return tuple(grads)
+
+
+def _cat_samples(dt: D.dtype, rng: np.random.Generator) -> Any:
+    yield S.SampleInput((S.Arg(S.make(rng, (2, 3), dt)), S.Arg(S.make(rng, (1, 3), dt))),
+                        name="dim0")
+    yield S.SampleInput((S.Arg(S.make(rng, (2, 3), dt), noncontig=True),
+                         S.Arg(S.make(rng, (2, 1), dt)), S.Arg(S.make(rng, (2, 2), dt))),
+                        {"dim": -1}, name="noncontiguous-dim-1")
+    yield S.SampleInput((S.Arg(S.make(rng, (2, 0), dt)), S.Arg(S.make(rng, (2, 2), dt))),
+                        {"dim": 1}, name="empty")
+    yield S.SampleInput((S.Arg(S.make(rng, (3,), dt)),), name="single")
+
+
+@defop(PRIMITIVE, name="cat", save_inputs=False, method=False, function=False, dtypes=D.ALL,
+       vjp=_cat_vjp, samples=_cat_samples, gradgrad=True,
+       ref=lambda *xs, dim=0: np.concatenate(xs, axis=dim))
+def _cat(*tensors: Tensor, dim: int = 0) -> Tensor:
+    """`cat` with the tensors as positional arguments (the op's calling form)."""
+    for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(f"cat(): zero-dimensional tensor (at position {i}) cannot be "
+                               "concatenated; unsqueeze it or use stack()")
+    # PyTorch's legacy rule: 1-D empty tensors are skipped whatever the others' shapes.
+    live = [(i, t) for i, t in enumerate(tensors) if t.ndim != 1 or t.shape[0] != 0]
+    live = live or [(0, tensors[0])]
+    first = live[0][1]
+    d = normalize_dim("cat", dim, first.ndim)
+    for i, t in live:
+        if t.ndim != first.ndim:
+            raise RuntimeError(f"cat(): Tensors must have same number of dimensions: got "
+                               f"{first.ndim} and {t.ndim}")
+        for k in range(first.ndim):
+            if k != d and t.shape[k] != first.shape[k]:
+                raise RuntimeError(
+                    f"cat(): Sizes of tensors must match except in dimension {d}. Expected size "
+                    f"{first.shape[k]} but got size {t.shape[k]} for tensor number {i} in the "
+                    "list.")
+    dt = D.result_type(*tensors)
+    return _cat.bind(*[t.to(dt) for _, t in live], dim=d)
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Concatenate ``tensors`` along ``dim`` (types promote as in PyTorch).
+
+    Example:
+        >>> import tensorweave as tw
+        >>> tw.cat([tw.tensor([1, 2]), tw.tensor([3])])
+        tensor([1, 2, 3])
+
+    Raises:
+        RuntimeError: for an empty list, 0-d tensors, or shapes that differ outside ``dim``.
+    """
+    return _cat(*_cat_args("cat", tensors), dim=dim)
+
+
+concat = concatenate = cat  # PyTorch's aliases
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join equally-shaped ``tensors`` along a new dimension ``dim``.
+
+    Raises:
+        RuntimeError: for an empty list or tensors of different shapes.
+    """
+    ts = _cat_args("stack", tensors)
+    for i, t in enumerate(ts):
+        if t.shape != ts[0].shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"{list(ts[0].shape)} at entry 0 and {list(t.shape)} at entry {i}")
+    d = normalize_dim("stack", dim, ts[0].ndim + 1)
+    return _cat(*[unsqueeze(t, d) for t in ts], dim=d)

@@ -1,11 +1,13 @@
 """Loading plugins once and flattening what they register into plain dicts.
 
 pluggy runs here, at load time only. `get_registry()` loads on first use:
-it registers core's own ops (a built-in plugin, pytest-style), every entry
-point in the group ``tensorweave`` except those blocked by
-``TENSORWEAVE_DISABLE_PLUGINS``, calls each hook once per plugin, checks for
-conflicts (naming both distributions), and attaches kernels to op
-definitions so a call is a dict lookup.
+it registers core's own ops (a built-in plugin, pytest-style), then every
+entry point in the group ``tensorweave`` (tensorweave's own first) except
+those blocked by ``TENSORWEAVE_DISABLE_PLUGINS``, calls each hook once per
+plugin, checks for conflicts (naming both plugins and their distributions)
+and attaches kernels to op definitions so a call is a dict lookup.
+Tests register fake plugins with ``load(extra=[(name, plugin)])`` and restore
+the installed set with a plain ``load()``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import importlib.metadata
 import os
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import pluggy
 
@@ -21,8 +23,10 @@ from . import hookspecs
 
 __all__ = ["PluginError", "Registry", "PluginInfo", "get_registry", "load", "DISABLE_ENV"]
 
+GROUP = "tensorweave"
+"""The entry point group (and pluggy project name) of tensorweave plugins."""
 DISABLE_ENV = "TENSORWEAVE_DISABLE_PLUGINS"
-_KINDS = ("backends", "ops", "kernels", "layers", "losses", "optimizers", "lr_schedulers")
+NO_DIST = "(none)"
 
 
 class PluginError(RuntimeError):
@@ -66,40 +70,100 @@ def get_registry() -> Registry:
     return reg
 
 
-def load(extra: list[tuple[str, Any]] = (), entry_points: bool = True,  # type: ignore[assignment]
-         blocked: list[str] | None = None) -> Registry:
+def load(extra: Sequence[tuple[str, Any]] = (), entry_points: bool = True,
+         blocked: Sequence[str] | None = None) -> Registry:
     """(Re)load every plugin and make the result the active registry.
+
+    A load that fails (a conflict, a broken plugin) raises and leaves the previous
+    registry active.
 
     Args:
         extra: ``(name, plugin object)`` pairs to register besides the entry points
-            (tests use this for fake backends).
+            (tests use this for fake backends and plugins).
         entry_points: load the ``tensorweave`` entry points (False only in unit tests).
         blocked: plugin names not to load; default from ``TENSORWEAVE_DISABLE_PLUGINS``
             (comma-separated).
+
+    Returns:
+        The new active `Registry`.
+
+    Raises:
+        PluginError: a plugin fails to import, implements an unknown hook, registers
+            something invalid, or claims a name another plugin claims.
+
+    Example:
+        >>> from tensorweave.plugin.manager import load
+        >>> reg = load(blocked=["cpu"])    # everything but the cpu backend
+        >>> reg = load()                   # back to the installed plugins
     """
     from .. import ops as core_ops
 
     if blocked is None:
         blocked = [b.strip() for b in os.environ.get(DISABLE_ENV, "").split(",") if b.strip()]
-    pm = pluggy.PluginManager("tensorweave")
+    pm = pluggy.PluginManager(GROUP)
     pm.add_hookspecs(hookspecs)
     for b in blocked:
         pm.set_blocked(b)
-    pm.register(core_ops, name="core")
-    for name, plugin in extra:
-        pm.register(plugin, name=name)
+    # plugin name -> (distribution, version); plugins from no distribution are absent.
+    dists: dict[str, tuple[str, str]] = {"core": ("tensorweave", _own_version())}
+    _register(pm, dists, "core", core_ops)
     if entry_points:
         _require_installed()
-        try:
-            pm.load_setuptools_entrypoints("tensorweave")
-        except Exception as e:  # noqa: BLE001 - a broken plugin must say which one it is
-            raise PluginError(f"a tensorweave plugin failed to import: {e!r}. Disable it with "
-                              f"{DISABLE_ENV}=<name> to run without it.") from e
-    pm.check_pending()
-    reg = _build(pm, blocked)
+        _load_entry_points(pm, dists)
+    for name, plugin in extra:
+        _register(pm, dists, name, plugin)
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as e:
+        raise PluginError(f"plugin {pm.get_name(e.plugin)!r}: {e}. The hooks a plugin can "
+                          "implement are listed in tensorweave.plugin.hookspecs.") from None
+    reg = _build(pm, blocked, dists)
     _install(reg)
     _REGISTRY[0] = reg
     return reg
+
+
+def _register(pm: pluggy.PluginManager, dists: dict[str, tuple[str, str]], name: str,
+              plugin: Any, dist: tuple[str, str] | None = None) -> None:
+    """Register one plugin, turning pluggy's errors into ones that name the plugin."""
+    if pm.is_blocked(name):
+        return
+    if pm.has_plugin(name):
+        raise PluginError(
+            f"plugin name conflict: two plugins are named {name!r}, from "
+            f"{_dist_str(dists.get(name))} and {_dist_str(dist)}. Uninstall one, or "
+            f"disable both with {DISABLE_ENV}={name}.")
+    try:
+        pm.register(plugin, name=name)
+    except (ValueError, pluggy.PluginValidationError) as e:
+        raise PluginError(f"plugin {name!r} ({_dist_str(dist)}) cannot be registered: {e}") \
+            from None
+    if dist is not None:
+        dists[name] = dist
+
+
+def _load_entry_points(pm: pluggy.PluginManager, dists: dict[str, tuple[str, str]]) -> None:
+    # importlib.metadata lists each distribution once (the first found on sys.path), so a
+    # repeated entry point name means two distributions: a conflict, never skipped silently.
+    # Built-in plugins load first, then the others by distribution: an order that does not
+    # depend on sys.path, for `tensorweave plugins` and for conflict messages.
+    def order(ep: importlib.metadata.EntryPoint) -> tuple[bool, str, str]:
+        dist = ep.dist.name if ep.dist is not None else ""
+        return dist != "tensorweave", dist, ep.name
+
+    for ep in sorted(importlib.metadata.entry_points(group=GROUP), key=order):
+        dist = (ep.dist.name, ep.dist.version) if ep.dist is not None else None
+        if pm.is_blocked(ep.name):
+            continue
+        if pm.has_plugin(ep.name):
+            _register(pm, dists, ep.name, None, dist)  # raises the conflict error
+        try:
+            plugin = ep.load()
+        except Exception as e:  # noqa: BLE001 - a broken plugin must say which one it is
+            raise PluginError(
+                f"plugin {ep.name!r} ({_dist_str(dist)}) failed to import: {e!r}. Fix or "
+                f"uninstall it, or run without it: {DISABLE_ENV}={ep.name}") from e
+        _register(pm, dists, ep.name, plugin, dist)
 
 
 def _require_installed() -> None:
@@ -112,28 +176,39 @@ def _require_installed() -> None:
         ) from None
 
 
-def _build(pm: pluggy.PluginManager, blocked: list[str]) -> Registry:
+def _build(pm: pluggy.PluginManager, blocked: Sequence[str],
+           dists: dict[str, tuple[str, str]]) -> Registry:
     reg = Registry(blocked=list(blocked))
-    dists = {id(p): (d.project_name, d.version) for p, d in pm.list_plugin_distinfo()}
     infos: dict[str, PluginInfo] = {}
     for name, plugin in pm.list_name_plugin():
         if plugin is None:  # blocked
             continue
-        dist, ver = dists.get(id(plugin), ("tensorweave", _own_version()))
+        dist, ver = dists.get(name, (NO_DIST, ""))
         infos[name] = PluginInfo(name, dist, ver)
     reg.plugins = list(infos.values())
 
     def results(kind: str) -> list[tuple[PluginInfo, Any]]:
         hook = getattr(pm.hook, f"tensorweave_{kind}")
         out = []
-        for impl in reversed(hook.get_hookimpls()):  # registration order
-            res = impl.function()
+        for impl in hook.get_hookimpls():  # in registration order (calls run reversed)
+            info = infos[pm.get_name(impl.plugin)]
+            try:
+                res = impl.function()
+            except Exception as e:  # noqa: BLE001 - name the plugin that broke
+                raise PluginError(f"plugin {_who(info)}: its tensorweave_{kind} hook raised "
+                                  f"{e!r}") from e
             if res is not None:
-                out.append((infos[pm.get_name(impl.plugin)], res))
+                out.append((info, res))
         return out
+
+    from ..backend import Backend
+    from ..ops._opdef import OpDef
 
     for info, ops in results("ops"):
         for op in ops:
+            if not isinstance(op, OpDef):
+                raise PluginError(f"plugin {_who(info)}: tensorweave_ops must return op "
+                                  f"definitions made with defop; got {op!r}")
             _claim(reg, "ops", op.name, info)
             reg.ops[op.name] = op
     for kind in ("layers", "losses", "optimizers", "lr_schedulers"):
@@ -142,15 +217,19 @@ def _build(pm: pluggy.PluginManager, blocked: list[str]) -> Registry:
             for n, obj in entries.items():
                 _claim(reg, kind, n, info)
                 table[n] = obj
-    kernels: dict[tuple[str, str], tuple[Callable[..., Any], str]] = {}
+    kernels: dict[tuple[str, str], tuple[Callable[..., Any], PluginInfo]] = {}
     for info, classes in results("backends"):
         for cls in classes:
+            if not (isinstance(cls, type) and issubclass(cls, Backend) and cls.name):
+                raise PluginError(f"plugin {_who(info)}: tensorweave_backends must return "
+                                  "subclasses of tensorweave.Backend with a non-empty name; "
+                                  f"got {cls!r}")
+            _claim(reg, "backends", cls.name, info)
             be = cls()
-            _claim(reg, "backends", be.name, info)
             reg.backends[be.name] = be
             for op_name, fn in be.kernels().items():
                 _check_op(reg, info, be.name, op_name)
-                kernels[(be.name, op_name)] = (fn, info.name)
+                kernels[(be.name, op_name)] = (fn, info)
                 info.registered.setdefault("kernels", []).append(f"{be.name}:{op_name}")
     for info, entries in results("kernels"):
         for entry in entries:
@@ -160,11 +239,14 @@ def _build(pm: pluggy.PluginManager, blocked: list[str]) -> Registry:
             prev = kernels.get((dev, op_name))
             if prev is not None and not override:
                 raise PluginError(
-                    f"kernel conflict: plugin {_who(info)} and plugin {prev[1]!r} both register "
-                    f"a {dev!r} kernel for op {op_name!r}; pass 'override' as the fourth element "
-                    "of the tuple to replace it on purpose.")
-            kernels[(dev, op_name)] = (fn, info.name)
+                    f"kernel conflict: plugin {_who(prev[1])} and plugin {_who(info)} both "
+                    f"register a {dev!r} kernel for op {op_name!r}. Pass 'override' as the "
+                    "fourth element of the tuple to replace it on purpose, or disable one "
+                    f"with {DISABLE_ENV}=<plugin name>.")
+            kernels[(dev, op_name)] = (fn, info)
             info.registered.setdefault("kernels", []).append(f"{dev}:{op_name}")
+    # Only now, with every check passed, touch the op definitions shared with the live
+    # registry: a failed load leaves the previous one working.
     for op in reg.ops.values():
         op.kernels.clear()
     for (dev, op_name), (fn, _) in kernels.items():
@@ -172,14 +254,24 @@ def _build(pm: pluggy.PluginManager, blocked: list[str]) -> Registry:
     return reg
 
 
+def _dist_str(dist: tuple[str, str] | None) -> str:
+    if dist is None or dist[0] == NO_DIST:
+        return "no distribution: registered in code"
+    return f"distribution {dist[0]} {dist[1]}"
+
+
 def _who(info: PluginInfo) -> str:
-    return f"{info.name!r} (distribution {info.distribution} {info.version})"
+    return f"{info.name!r} ({_dist_str((info.distribution, info.version))})"
+
+
+_SINGULAR = {"backends": "backend", "ops": "op", "layers": "layer", "losses": "loss",
+             "optimizers": "optimizer", "lr_schedulers": "lr scheduler"}
 
 
 def _claim(reg: Registry, kind: str, name: str, info: PluginInfo) -> None:
     key = (kind, name)
     if key in reg.owners:
-        raise PluginError(f"{kind[:-1]} name conflict: {name!r} is registered by plugin "
+        raise PluginError(f"{_SINGULAR[kind]} name conflict: {name!r} is registered by plugin "
                           f"{reg.owners[key]} and by plugin {_who(info)}. Uninstall one, or "
                           f"disable one with {DISABLE_ENV}=<plugin name>.")
     reg.owners[key] = _who(info)
@@ -200,17 +292,24 @@ def _own_version() -> str:
         return "(not installed)"
 
 
+# Tensor methods attached for plugin ops; a reload that drops the op removes its method.
+_PLUGIN_METHODS: set[str] = set()
+
+
 def _install(reg: Registry) -> None:
-    """Make registered ops reachable as Tensor methods and reset per-load caches."""
+    """Make plugin ops reachable as Tensor methods and reset per-load caches.
+
+    Core's ops are already methods (attached when `tensorweave.ops` is imported); a plugin
+    op never replaces an existing Tensor attribute.
+    """
     from ..device import _CACHE
     from ..tensor import Tensor
 
     _CACHE.clear()
+    for name in _PLUGIN_METHODS - reg.ops.keys():
+        delattr(Tensor, name)
+    _PLUGIN_METHODS.intersection_update(reg.ops)
     for op in reg.ops.values():
-        if op.method and not _defined_by_core(Tensor, op.name):
+        if op.method and (op.name in _PLUGIN_METHODS or op.name not in Tensor.__dict__):
             setattr(Tensor, op.name, op)
-
-
-def _defined_by_core(cls: type, name: str) -> bool:
-    attr = cls.__dict__.get(name)
-    return attr is not None and not hasattr(attr, "kernels")
+            _PLUGIN_METHODS.add(op.name)

@@ -33,3 +33,14 @@ def test_every_op_has_a_conformance_entry():
     missing = [op.name for op in OPS if op.samples is None or op.ref is None]
     allowed = {"to_device", "assign"}  # exercised by the device round-trip and in-place tests
     assert sorted(set(missing) - allowed) == []
+
+
+GRADGRAD = [pytest.param(op, id=op.name) for op in OPS
+            if op.samples is not None and op.differentiable and op.gradgrad]
+
+
+@pytest.mark.parametrize("op", GRADGRAD)
+def test_second_derivatives_match_gradgradcheck(op, device):
+    """Ops declared with gradgrad=True: the vjp's own derivative matches finite differences."""
+    bad = [r for r in runner.check_gradgrad(op, device) if not r.passed]
+    assert not bad, "\n".join(f"{r.check}: {r.detail}" for r in bad)
