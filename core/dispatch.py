@@ -151,7 +151,7 @@ def _mark_view(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any], out: 
 
 def record(op: OpDef, inputs: tuple[Any, ...], out: Any, params: dict[str, Any]) -> None:
     """Attach a backward node for ``op`` to its output(s)."""
-    edges = tuple(edge_of(x) if isinstance(x, Tensor) else None for x in inputs)
+    edges = tuple([edge_of(x) if isinstance(x, Tensor) else None for x in inputs])
     node = OpNode(op, inputs, out, params, edges)
     if op.n_outputs == 1:
         if out._dtype.is_floating_point:  # integer results carry no gradient, as in PyTorch

@@ -18,6 +18,7 @@ import sys
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
+from ..tensor import Size
 from . import grad_mode
 
 if TYPE_CHECKING:
@@ -113,15 +114,18 @@ class OpNode(Node):
 
     def __init__(self, op: Any, inputs: Sequence[Any], outs: Any, params: dict[str, Any],
                  next_functions: tuple[Edge | None, ...]) -> None:
-        super().__init__(next_functions, op.n_outputs)
+        # Recorded on every differentiable op call: list comprehensions, no super() call.
+        self.next_functions = next_functions
+        self.pre_hooks = None
+        self.n_outputs = op.n_outputs
         self.op = op
         self.params = params
-        self.saved = tuple(_save(x) for x in inputs) if op.save_inputs else None
+        self.saved = tuple([_save(x) for x in inputs]) if op.save_inputs else None
         if op.save_out:
-            self.out = tuple(_save(o) for o in outs) if op.n_outputs > 1 else _save(outs)
+            self.out = tuple([_save(o) for o in outs]) if op.n_outputs > 1 else _save(outs)
         else:
             self.out = None
-        self.input_meta = tuple(TensorMeta(x) if hasattr(x, "_data") else x for x in inputs)
+        self.input_meta = tuple([TensorMeta(x) if hasattr(x, "_data") else x for x in inputs])
 
     def name(self) -> str:
         return "".join(p.capitalize() for p in self.op.name.split("_")) + "Backward0"
@@ -176,7 +180,7 @@ class TensorMeta:
     __slots__ = ("shape", "_dtype", "device")
 
     def __init__(self, t: Tensor) -> None:
-        self.shape = t.shape
+        self.shape = Size(t._data.shape)
         self._dtype = t._dtype
         self.device = t._device
 
