@@ -114,9 +114,11 @@ class OpNode(Node):
 
     def __init__(self, op: Any, inputs: Sequence[Any], outs: Any, params: dict[str, Any],
                  next_functions: tuple[Edge | None, ...]) -> None:
-        # Recorded on every differentiable op call: list comprehensions, no super() call.
+        # Built on every differentiable op call: list comprehensions, no super() call
+        # (keep these fields in step with Node.__init__).
         self.next_functions = next_functions
         self.pre_hooks = None
+        self.retains = None
         self.n_outputs = op.n_outputs
         self.op = op
         self.params = params
