@@ -80,7 +80,6 @@ def install(ops: dict[str, OpDef], functions: dict[str, Callable[..., Any]]) -> 
             setattr(Tensor, dunder, getattr(Tensor, name))
     Tensor.__matmul__ = lambda self, o: ops["matmul"](self, o)  # type: ignore[method-assign]
     Tensor.__rmatmul__ = lambda self, o: ops["matmul"](o, self)  # type: ignore[method-assign]
-    Tensor.__hash__ = lambda self: id(self)  # type: ignore[method-assign]
 
 
 import numpy as _np  # noqa: E402
