@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import autograd, dtypes
+from . import autograd, dtypes, nn, optim
 from ._tensor_str import set_printoptions
 from .autograd.grad_mode import (
     enable_grad,
@@ -63,7 +63,7 @@ _install_methods()
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "Size", "device", "dtype", "Backend", "autograd", "dtypes", "hookimpl",
+    "Tensor", "Size", "device", "dtype", "Backend", "autograd", "dtypes", "hookimpl", "nn", "optim",
     "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
     "set_default_device", "get_default_device", "set_default_dtype", "get_default_dtype",
     "promote_types", "result_type", "set_fallback_policy", "get_fallback_policy",

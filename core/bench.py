@@ -4,7 +4,8 @@ The machines this runs on are noisy (see PERF-NOTES), so every workload is
 timed for all frameworks in interleaved rounds (A, B, C, A, B, C...) in one
 process, and the median per-call time of each is reported with the ratio to
 PyTorch. PyTorch is optional (``pip install tensorweave[oracle]``); without it
-the PyTorch column says so.
+the PyTorch column says so. Besides per-op overhead it times the seed models'
+training steps (`bench_models`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import statistics
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
+
+from . import bench_models
 
 __all__ = ["Workload", "run", "format_table"]
 
@@ -65,11 +68,20 @@ def _workloads(device: str) -> list[Workload]:
             if torch else None,
             "numpy": None}),
     ]
+    for name, build in bench_models.STEPS.items():
+        out.append(Workload(name, {"tensorweave": build(tw, device),
+                                   "torch": build(torch, "cpu") if torch else None,
+                                   "numpy": None}))
     return out
 
 
-def run(device: str = "cpu", rounds: int = 7) -> list[dict[str, Any]]:
+def run(device: str = "cpu", rounds: int = 7, only: str | None = None) -> list[dict[str, Any]]:
     """Time every workload on ``device`` in ``rounds`` interleaved rounds.
+
+    Args:
+        device: the tensorweave device measured (PyTorch always runs on its cpu).
+        rounds: interleaved rounds; the median is reported.
+        only: time only the workloads whose name contains this text (case-insensitive).
 
     Returns:
         One dict per workload: ``name``, and per framework the median seconds per call
@@ -77,6 +89,8 @@ def run(device: str = "cpu", rounds: int = 7) -> list[dict[str, Any]]:
     """
     results = []
     for w in _workloads(device):
+        if only is not None and only.lower() not in w.name.lower():
+            continue
         fns = {k: f for k, f in w.fns.items() if f is not None}
         numbers = {k: _calibrate(f) for k, f in fns.items()}
         samples: dict[str, list[float]] = {k: [] for k in fns}

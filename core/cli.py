@@ -55,7 +55,7 @@ def _plugins(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from tensorweave import bench
 
-    rows = bench.run(device=args.device, rounds=args.rounds)
+    rows = bench.run(device=args.device, rounds=args.rounds, only=args.only)
     print(json.dumps(rows, indent=2) if args.json else bench.format_table(rows))
     return 0
 
@@ -81,9 +81,12 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("plugins", help="list loaded plugins and what each registered")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(fn=_plugins)
-    p = sub.add_parser("bench", help="per-op overhead as ratios to PyTorch (cpu build) and NumPy")
+    p = sub.add_parser("bench", help="per-op overhead and training steps as ratios to "
+                                     "PyTorch (cpu build) and NumPy")
     p.add_argument("--device", default="cpu", help="device to measure (default: cpu)")
     p.add_argument("--rounds", type=int, default=7, help="interleaved rounds (default: 7)")
+    p.add_argument("--only", metavar="TEXT",
+                   help="time only the workloads whose name contains TEXT (e.g. 'MLP')")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(fn=_bench)
     args = parser.parse_args(argv)

@@ -102,7 +102,9 @@ def test_tox_runs_the_same_pytest_command() -> None:
     tox = configparser.ConfigParser()
     tox.read(ROOT / "tox.ini")
     assert tox["testenv"]["commands"].strip() == "python -m pytest -q {posargs}"
-    assert tox["testenv"]["extras"].strip() == "dev"
+    # The same installs as the README's command: the dev and oracle extras, the example plugin.
+    assert tox["testenv"]["extras"].strip() == "dev, oracle"
+    assert "examples/squareplus-plugin" in tox["testenv"]["commands_pre"]
     assert "cpu" in tox["tox"]["envlist"]
 
 

@@ -148,6 +148,8 @@ def gelu(x: np.ndarray, approximate: str) -> np.ndarray:
 
 def lerp(a: np.ndarray, b: np.ndarray, w: Any) -> np.ndarray:
     d = b - a
+    if not isinstance(w, np.ndarray):  # a number: one branch, not both plus a select
+        return np.asarray(a + w * d if abs(w) < 0.5 else b - d * (1.0 - w))
     return np.asarray(np.where(np.abs(w) < 0.5, a + w * d, b - d * (1.0 - w)))
 
 

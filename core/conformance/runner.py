@@ -30,7 +30,12 @@ DEFAULT_TOL = {
 
 @dataclass
 class Result:
-    """One check's outcome; ``error`` is the max absolute error for failed comparisons."""
+    """One check's outcome; ``error`` is the max absolute error for failed comparisons.
+
+    ``op`` names the op, or the layer, loss, optimizer or scheduler. A ``skipped`` check did
+    not run (``detail`` says why: no PyTorch class to compare with, no samples...); it has
+    ``passed=True`` since nothing failed.
+    """
 
     op: str
     dtype: str
@@ -38,6 +43,7 @@ class Result:
     passed: bool
     detail: str = ""
     error: float = 0.0
+    skipped: bool = False
 
 
 def tolerance(op: OpDef, dtype: D.dtype) -> Tol:

@@ -10,12 +10,26 @@ from typing import Any, Callable
 
 from .. import random  # the random ops live in tensorweave.random, beside Generator
 from ..plugin import hookimpl
-from . import creation, elementwise, indexing, inplace, linalg, movement, nn, reduction
+from . import (
+    conv,
+    creation,
+    elementwise,
+    indexing,
+    inplace,
+    linalg,
+    movement,
+    nn,
+    pool,
+    reduction,
+)
 from ._opdef import COMPOSITE, PRIMITIVE, Kind, OpDef, Tol, defop
+from ._rules import Promotion
 
-__all__ = ["defop", "OpDef", "Kind", "PRIMITIVE", "COMPOSITE", "Tol", "CORE_OPS", "FUNCTIONS"]
+__all__ = ["defop", "OpDef", "Kind", "PRIMITIVE", "COMPOSITE", "Tol", "Promotion", "CORE_OPS",
+           "FUNCTIONS"]
 
-MODULES = (elementwise, reduction, movement, linalg, creation, inplace, nn, random, indexing)
+MODULES = (elementwise, reduction, movement, linalg, creation, inplace, nn, random, indexing,
+           conv, pool)
 
 CORE_OPS: list[OpDef] = list({v.name: v for m in MODULES for v in vars(m).values()
                               if isinstance(v, OpDef)}.values())

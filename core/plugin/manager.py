@@ -60,13 +60,30 @@ class Registry:
 
 
 _REGISTRY: list[Registry | None] = [None]
+# True while the first load runs: a plugin that looks the registry up while it is being
+# imported (``tw.nn.Linear`` at module level) would otherwise start a second, nested load.
+_FIRST_LOAD = [False]
 
 
 def get_registry() -> Registry:
-    """The loaded registry; plugins are loaded on the first call."""
+    """The loaded registry; plugins are loaded on the first call.
+
+    Raises:
+        PluginError: if called while the plugins are still loading, i.e. a plugin looks up
+            a registered name (``tw.nn.<layer>``, ``tw.optim.<optimizer>``...) when it is
+            imported; it must import the defining module directly instead.
+    """
     reg = _REGISTRY[0]
     if reg is None:
-        reg = load()
+        if _FIRST_LOAD[0]:
+            raise PluginError(
+                "a plugin used the registry while plugins were loading (for instance "
+                "`tw.nn.<name>` at import time): import the class from its own module instead")
+        _FIRST_LOAD[0] = True
+        try:
+            reg = load()
+        finally:
+            _FIRST_LOAD[0] = False
     return reg
 
 

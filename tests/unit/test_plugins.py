@@ -262,7 +262,7 @@ def test_a_plugin_that_fails_to_import_names_itself_and_the_way_out(tmp_path: An
 
 def test_blocked_plugin_is_not_loaded_and_errors_say_so() -> None:
     reg = load(blocked=["cpu"])
-    assert names(reg) == ["core"]
+    assert names(reg)[0] == "core" and "cpu" not in names(reg)
     assert reg.blocked == ["cpu"]
     assert "cpu" not in tw.add.kernels
     with pytest.raises(tw.DeviceError, match=r"Registered device types: none \(plugins disabled "
@@ -273,7 +273,7 @@ def test_blocked_plugin_is_not_loaded_and_errors_say_so() -> None:
 def test_disable_env_var_blocks_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(DISABLE_ENV, " fake , nothing_by_this_name")
     reg = load(extra=[("fake", fake_backend)])
-    assert names(reg) == ["core", "cpu"]
+    assert names(reg)[:2] == ["core", "cpu"] and "fake" not in names(reg)
     assert reg.blocked == ["fake", "nothing_by_this_name"]
 
 

@@ -1,0 +1,35 @@
+"""`tensorweave.nn`: the Module base and containers, `functional`, `init` and `utils`.
+
+Layers and losses are plugins (``plugins/layers``, ``plugins/losses`` and any
+third-party package): ``tw.nn.Linear`` is looked up in the registry, exactly as
+a third party's ``tw.nn.TheirLayer`` is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..plugin.manager import get_registry
+from . import functional, init, utils
+from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from .module import Module
+from .parameter import Buffer, Parameter
+
+__all__ = ["Module", "Parameter", "Buffer", "Sequential", "ModuleList", "ModuleDict",
+           "ParameterList", "ParameterDict", "functional", "init", "utils"]
+
+
+def __getattr__(name: str) -> Any:
+    """Registered layers and losses are reachable as ``tensorweave.nn.<name>``."""
+    reg = get_registry()
+    cls = reg.layers.get(name) or reg.losses.get(name)
+    if cls is None:
+        raise AttributeError(f"module 'tensorweave.nn' has no attribute {name!r}: no installed "
+                             "plugin registers a layer or loss of that name (`tensorweave "
+                             "plugins` lists what is registered)")
+    return cls
+
+
+def __dir__() -> list[str]:
+    reg = get_registry()
+    return sorted({*globals(), *reg.layers, *reg.losses})

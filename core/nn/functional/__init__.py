@@ -1,0 +1,28 @@
+"""`tensorweave.nn.functional`: PyTorch's ``torch.nn.functional``, one submodule per family.
+
+Functions that are ops of their own (conv2d, softmax...) are defined in
+`tensorweave.ops` and re-exported here; the rest are compositions of ops, so
+their gradients come from the ops' derivatives on every backend.
+"""
+
+from __future__ import annotations
+
+from ._activation import *  # noqa: F403
+from ._activation import __all__ as _activation_all
+from ._attention import *  # noqa: F403
+from ._attention import __all__ as _attention_all
+from ._conv import *  # noqa: F403
+from ._conv import __all__ as _conv_all
+from ._dropout import *  # noqa: F403
+from ._dropout import __all__ as _dropout_all
+from ._linear import *  # noqa: F403
+from ._linear import __all__ as _linear_all
+from ._loss import *  # noqa: F403
+from ._loss import __all__ as _loss_all
+from ._normalization import *  # noqa: F403
+from ._normalization import __all__ as _normalization_all
+from ._sparse import *  # noqa: F403
+from ._sparse import __all__ as _sparse_all
+
+__all__ = [*_activation_all, *_attention_all, *_conv_all, *_dropout_all, *_linear_all,
+           *_loss_all, *_normalization_all, *_sparse_all]

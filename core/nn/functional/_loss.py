@@ -1,0 +1,737 @@
+"""Loss functions, as ``torch.nn.functional``: same signatures, defaults, reductions,
+warnings and error texts.
+
+Each loss is a composition of ops, so its gradient (with respect to the input and, where
+PyTorch has one, the target) comes from the ops' derivatives on every backend and can be
+differentiated again. Two places take care beyond the obvious formula:
+
+* the log-probabilities of ``cross_entropy`` come from the max-subtracted ``log_softmax`` and
+  ``binary_cross_entropy_with_logits`` uses ``log_sigmoid``, so logits of any magnitude give a
+  finite loss and gradient;
+* ``binary_cross_entropy`` is a custom `Function` with PyTorch's backward, whose denominator
+  ``max(x (1 - x), 1e-12)`` keeps the gradient finite at probabilities of exactly 0 or 1 (a
+  saturated float32 sigmoid), where differentiating the clamped logs gives ``0 * inf``.
+
+Class-index targets are range-checked (their min and max are read back to the host), so an
+index out of range raises, naming it, instead of reading a wrong class.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+from ... import dtypes as D
+from ...autograd.function import Function
+from ...ops.elementwise import where
+from ...ops.indexing import gather, index_select
+from ...ops.nn import log_sigmoid, log_softmax, softplus
+from ...ops.reduction import amax
+from ...tensor import Tensor
+from .. import _reduction
+
+__all__ = ["cross_entropy", "nll_loss", "binary_cross_entropy",
+           "binary_cross_entropy_with_logits", "kl_div", "mse_loss", "l1_loss",
+           "smooth_l1_loss", "huber_loss", "poisson_nll_loss", "gaussian_nll_loss",
+           "soft_margin_loss", "multilabel_soft_margin_loss", "margin_ranking_loss",
+           "hinge_embedding_loss", "cosine_embedding_loss"]
+
+_CLASS_INDEX_DTYPES = (D.int64, D.uint8)
+
+
+# -- shared helpers --------------------------------------------------------------------------------
+
+
+def _reduction_arg(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+    """``reduction``, or the one the deprecated ``size_average``/``reduce`` pair stands for."""
+    if size_average is not None or reduce is not None:
+        return _reduction.legacy_get_string(size_average, reduce)
+    return _reduction.canonical(reduction)
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    """``loss`` averaged, summed or returned as it is (``reduction`` already canonical)."""
+    if reduction == "mean":
+        return loss.mean()
+    return loss.sum() if reduction == "sum" else loss
+
+
+def _tensors(op: str, **tensors: Any) -> None:
+    for name, t in tensors.items():
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(t).__name__}")
+
+
+def _floating(op: str, *tensors: Tensor) -> None:
+    """PyTorch's kernels of these losses exist for floating-point dtypes only."""
+    for t in tensors:
+        if not t.dtype.is_floating_point:
+            raise NotImplementedError(f'"{op}" not implemented for \'{t.dtype.name}\': the '
+                                      "input and target must be floating point; convert them "
+                                      "with .float() first")
+
+
+def _warn_size(input: Tensor, target: Tensor) -> None:  # noqa: A002
+    if target.shape != input.shape:
+        warnings.warn(f"Using a target size ({target.size()}) that is different to the input "
+                      f"size ({input.size()}). This will likely lead to incorrect results due "
+                      "to broadcasting. Please ensure they have the same size.", stacklevel=3)
+
+
+def _weighted(loss: Tensor, weight: Tensor | None, input: Tensor,  # noqa: A002
+              reduction: str, mean_by_weight: bool) -> Tensor:
+    """``loss`` (elementwise) times the per-element ``weight``, reduced; a weighted mean
+    divides by the sum of the weights (``mean_by_weight``) or by the element count.
+    """
+    if weight is None:
+        return _reduce(loss, reduction)
+    if weight.shape != input.shape:
+        raise ValueError("Weights and input must have the same size.")
+    loss = loss * weight
+    if reduction == "mean" and mean_by_weight:
+        return loss.sum() / weight.sum()
+    return _reduce(loss, reduction)
+
+
+# -- class targets: nll_loss and cross_entropy -----------------------------------------------------
+
+
+def _class_dim(input: Tensor) -> int:  # noqa: A002
+    return 0 if input.ndim == 1 else 1
+
+
+def _check_class_target(input: Tensor, target: Tensor) -> None:  # noqa: A002
+    """PyTorch's shape and dtype rules for class-index targets (``nll_loss_nd``)."""
+    if input.ndim < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
+    n = input.shape[0]
+    if input.ndim != 1 and n != (target.shape[0] if target.ndim else 0):
+        raise ValueError(f"Expected input batch_size ({n}) to match target batch_size "
+                         f"({target.shape[0] if target.ndim else 0}).")
+    if input.ndim <= 2:
+        if target.ndim > 1 or (input.ndim == 2 and target.ndim != 1):
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        if input.ndim == 1 and target.ndim == 1 and target.shape[0] != 1:
+            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: "
+                             f"{target.shape[0]}")
+    elif tuple(target.shape) != (n, *input.shape[2:]):
+        raise RuntimeError(f"Expected target size {[n, *input.shape[2:]]}, got "
+                           f"{list(target.shape)}")
+    if target.dtype not in _CLASS_INDEX_DTYPES:
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
+                           f"{target.dtype.name}: class-index targets must be int64 (or uint8); "
+                           "convert them with target.long()")
+
+
+def _check_class_weight(op: str, weight: Tensor | None, n_classes: int, dtype: D.dtype) -> None:
+    if weight is None:
+        return
+    _tensors(op, weight=weight)
+    if weight.ndim != 1 or weight.numel() != n_classes:
+        prefix = "cross_entropy: " if op == "cross_entropy" else ""
+        raise RuntimeError(f"{prefix}weight tensor should be defined either for all {n_classes} "
+                           f"classes or no classes but got weight tensor of shape: "
+                           f"{list(weight.shape)}")
+    if weight.dtype is not dtype:
+        raise RuntimeError(f"{op}: expected scalar type {dtype.name} but found "
+                           f"{weight.dtype.name} (the class weights must have the input's "
+                           "dtype)")
+
+
+def _per_class(weight: Tensor, ndim: int) -> Tensor:
+    """A ``(C)`` class weight shaped to broadcast along the class dim of an ``ndim`` input."""
+    return weight.reshape(weight.shape[0], *(1,) * (ndim - 2))
+
+
+def _class_indices(target: Tensor, n_classes: int,
+                   ignore_index: int) -> tuple[Tensor, Tensor | None]:
+    """The int64 class of every target (0 where ignored, so it can be gathered) and the mask of
+    the targets that count (None when none is ignored).
+
+    Raises:
+        IndexError: naming the first target outside ``[0, n_classes)`` that is not
+            ``ignore_index``, as PyTorch does.
+    """
+    t = target if target.dtype is D.int64 else target.to(D.int64)
+    if t.numel() == 0:
+        return t, None
+    lo, hi = -amax(-t).item(), amax(t).item()
+    if 0 <= lo and hi < n_classes and not lo <= ignore_index <= hi:
+        return t, None
+    keep = t != ignore_index
+    if lo < 0 or hi >= n_classes:
+        bad = keep & ((t < 0) | (t >= n_classes))
+        if bad.any().item():
+            raise IndexError(f"Target {t.masked_select(bad)[0].item()} is out of bounds.")
+    return t.masked_fill(~keep, 0), keep
+
+
+class _ClassTargets:
+    """What a loss over class-index targets needs: the classes to pick, their weights and the
+    divisor of a ``'mean'``.
+
+    Attributes:
+        index: int64 classes with the input's class dim inserted (``gather``'s index).
+        keep: mask of the targets that count, or None when all do.
+        weight: the class weight of every target (ignored ones included), or None.
+    """
+
+    __slots__ = ("index", "keep", "weight", "dim")
+
+    def __init__(self, input: Tensor, target: Tensor, weight: Tensor | None,  # noqa: A002
+                 ignore_index: int) -> None:
+        self.dim = _class_dim(input)
+        t, self.keep = _class_indices(target, input.shape[self.dim], int(ignore_index))
+        self.index = t.reshape(1) if input.ndim == 1 else t.unsqueeze(1)
+        self.weight = (None if weight is None
+                       else index_select.bind(weight, t.reshape(-1), dim=0).reshape(t.shape))
+
+    def pick(self, values: Tensor) -> Tensor:
+        """``values`` (shaped like the input) at each target's class, 0 where ignored."""
+        out = gather.bind(values, self.index, dim=self.dim).squeeze(self.dim)
+        if self.keep is not None:  # before the weights: no inf * 0 at an ignored -inf
+            out = out.masked_fill(~self.keep, 0.0)
+        return out if self.weight is None else out * self.weight
+
+    def reduce(self, loss: Tensor, reduction: str) -> Tensor:
+        """``loss`` (one per target) reduced as PyTorch does: a ``'mean'`` divides by the
+        summed weights of the targets that count (their number without class weights).
+        """
+        if reduction != "mean":
+            return _reduce(loss, reduction)
+        w, keep = self.weight, self.keep
+        if w is None and keep is None:
+            return loss.mean()
+        if w is None:
+            return loss.sum() / keep.sum()
+        return loss.sum() / (w if keep is None else w.masked_fill(~keep, 0.0)).sum()
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
+             size_average: bool | None = None, ignore_index: int = -100,
+             reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """The negative log likelihood loss: ``-input[n, target[n]] * weight[target[n]]``.
+
+    Args:
+        input: log-probabilities, ``(C)``, ``(N, C)`` or ``(N, C, d1, ..., dK)``.
+        target: class indices (int64 or uint8), ``()``, ``(N)`` or ``(N, d1, ..., dK)``.
+        weight: a weight per class, ``(C)``, of the input's dtype.
+        size_average, reduce: deprecated (see ``reduction``).
+        ignore_index: a target value that contributes neither to the loss nor to the mean's
+            divisor.
+        reduction: ``'none'`` | ``'mean'`` | ``'sum'``. ``'mean'`` divides by the summed
+            weights of the targets that are not ignored (their count without ``weight``).
+
+    Returns:
+        The loss: the target's shape for ``'none'``, else a scalar.
+
+    Raises:
+        ValueError: for a 0-d input, mismatched batch sizes or an unknown reduction.
+        RuntimeError: for targets of a wrong shape or dtype, or a weight that is not ``(C)``.
+        IndexError: for a target outside ``[0, C)`` that is not ``ignore_index``.
+    """
+    _tensors("nll_loss", input=input, target=target)
+    reduction = _reduction_arg(size_average, reduce, reduction)
+    _check_class_target(input, target)
+    _check_class_weight("nll_loss", weight, input.shape[_class_dim(input)], input.dtype)
+    targets = _ClassTargets(input, target, weight, ignore_index)
+    return targets.reduce(-targets.pick(input), reduction)
+
+
+def _cross_entropy_probs(input: Tensor, target: Tensor, weight: Tensor | None,  # noqa: A002
+                         reduction: str, label_smoothing: float) -> Tensor:
+    """Cross entropy with class-probability targets (PyTorch's
+    ``cross_entropy_loss_prob_target``): ``-sum_c target_c * log_softmax(input)_c * w_c``.
+    """
+    dim = _class_dim(input)
+    n_classes = input.shape[dim]
+    _check_class_weight("cross_entropy", weight, n_classes, input.dtype)
+    logp = log_softmax(input, dim)
+    if label_smoothing > 0.0:
+        target = target * (1 - label_smoothing) + label_smoothing / n_classes
+    prod = logp * target
+    if weight is not None:
+        prod = prod * _per_class(weight, input.ndim)
+    return _reduce(-prod.sum(dim), reduction)
+
+
+def _smoothing_term(logp: Tensor, targets: _ClassTargets, weight: Tensor | None,
+                    reduction: str) -> Tensor:
+    """``-sum_c log p_c * w_c`` per target (0 where ignored), reduced as the nll term is."""
+    if weight is not None:
+        logp = logp * _per_class(weight, logp.ndim)
+    smooth = -logp.sum(targets.dim)
+    if targets.keep is not None:
+        smooth = smooth.masked_fill(~targets.keep, 0.0)
+    return targets.reduce(smooth, reduction)
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
+                  size_average: bool | None = None, ignore_index: int = -100,
+                  reduce: bool | None = None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """The cross entropy between the logits ``input`` and ``target``: ``nll_loss`` of
+    ``log_softmax(input)`` for class indices, ``-sum(target * log_softmax(input))`` for class
+    probabilities.
+
+    Args:
+        input: unnormalized logits, ``(C)``, ``(N, C)`` or ``(N, C, d1, ..., dK)``.
+        target: class indices (int64 or uint8) of shape ``()``, ``(N)`` or
+            ``(N, d1, ..., dK)``, or class probabilities (floating point) of the input's
+            shape.
+        weight: a weight per class, ``(C)``.
+        size_average, reduce: deprecated (see ``reduction``).
+        ignore_index: a class index that contributes neither to the loss nor to the mean's
+            divisor (class-index targets only).
+        reduction: ``'none'`` | ``'mean'`` | ``'sum'``. With class indices ``'mean'`` divides
+            by the summed weights of the counted targets; with probabilities by the number of
+            targets (``N * d1 * ... * dK``).
+        label_smoothing: in [0, 1]: the target becomes ``(1 - label_smoothing) * target +
+            label_smoothing / C`` (computed as PyTorch does, weights and ignored targets
+            included).
+
+    Returns:
+        The loss: ``()``, ``(N)`` or ``(N, d1, ..., dK)`` for ``'none'``, else a scalar.
+
+    Raises:
+        ValueError, RuntimeError, IndexError: as `nll_loss`; RuntimeError also for
+            probability targets that are not floating point or with ``ignore_index >= 0``,
+            floating-point targets of a wrong shape, and ``label_smoothing > 1``.
+
+    Example:
+        >>> import tensorweave as tw
+        >>> import tensorweave.nn.functional as F
+        >>> F.cross_entropy(tw.tensor([[1000.0, 0.0]]), tw.tensor([1]))
+        tensor(1000.)
+    """
+    _tensors("cross_entropy", input=input, target=target)
+    reduction = _reduction_arg(size_average, reduce, reduction)
+    if label_smoothing > 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: "
+                           f"{label_smoothing:g}")
+    if target.shape == input.shape:
+        if not target.dtype.is_floating_point:
+            raise RuntimeError(f"Expected floating point type for target with class "
+                               f"probabilities, got {target.dtype.name}")
+        if ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
+        return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
+    if target.dtype.is_floating_point:
+        cls_shape = list(input.shape[:1] + input.shape[2:]) if input.ndim > 1 else []
+        raise RuntimeError(f"cross_entropy: expected class probabilities (floating point) of "
+                           f"the input's shape {list(input.shape)} or class indices (int64) of "
+                           f"shape {cls_shape}; got a {target.dtype.name} target of shape "
+                           f"{list(target.shape)}")
+    _check_class_target(input, target)
+    dim = _class_dim(input)
+    _check_class_weight("cross_entropy", weight, input.shape[dim], input.dtype)
+    logp = log_softmax(input, dim)
+    targets = _ClassTargets(input, target, weight, ignore_index)
+    nll = targets.reduce(-targets.pick(logp), reduction)
+    if label_smoothing <= 0.0:
+        return nll
+    smooth = _smoothing_term(logp, targets, weight, reduction)
+    return nll * (1 - label_smoothing) + smooth * (label_smoothing / input.shape[dim])
+
+
+# -- binary targets --------------------------------------------------------------------------------
+
+
+# PyTorch's floor of ``x (1 - x)`` in the gradient: the float32 constant 1e-12 (so a saturated
+# probability gets exactly PyTorch's gradient).
+_BCE_EPS = 9.999999960041972e-13
+
+
+class BinaryCrossEntropy(Function):
+    """Elementwise ``-w (t log(x) + (1 - t) log(1 - x))`` with each log clamped at -100 and
+    PyTorch's derivatives: ``w (x - t) / max(x (1 - x), 1e-12)`` for the input and
+    ``w (log(1 - x) - log(x))`` for the target.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, input: Tensor, target: Tensor,  # noqa: A002
+                weight: Tensor | None) -> Tensor:
+        ctx.save_for_backward(input, target, weight)
+        loss = -(target * input.log().clamp_min(-100.0)
+                 + (1 - target) * (-input).log1p().clamp_min(-100.0))
+        return loss if weight is None else loss * weight
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        x, t, w = ctx.saved_tensors
+        if w is not None:
+            grad = grad * w
+        gx = (grad * (x - t) / (x * (1 - x)).clamp_min(_BCE_EPS)
+              if ctx.needs_input_grad[0] else None)
+        gt = grad * ((-x).log1p() - x.log()) if ctx.needs_input_grad[1] else None
+        return gx, gt, None
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor,  # noqa: A002
+                         weight: Tensor | None = None, size_average: bool | None = None,
+                         reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """Binary cross entropy between probabilities ``input`` and ``target``:
+    ``-weight * (target * log(input) + (1 - target) * log(1 - input))``, each log clamped at
+    -100 as in PyTorch (so probabilities of exactly 0 or 1 give a finite loss and gradient).
+
+    Args:
+        input: probabilities in [0, 1], any shape.
+        target: the input's shape and dtype, values in [0, 1].
+        weight: a rescaling weight that broadcasts to the input's shape.
+        size_average, reduce: deprecated (see ``reduction``).
+        reduction: ``'none'`` | ``'mean'`` | ``'sum'``.
+
+    Raises:
+        ValueError: if the target's size differs from the input's.
+        RuntimeError: for mismatched dtypes or values outside [0, 1].
+        NotImplementedError: for integer inputs.
+    """
+    _tensors("binary_cross_entropy", input=input, target=target)
+    reduction = _reduction_arg(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"Using a target size ({target.size()}) that is different to the input "
+                         f"size ({input.size()}) is deprecated. Please ensure they have the "
+                         "same size.")
+    _floating("binary_cross_entropy", input)
+    if target.dtype is not input.dtype:
+        raise RuntimeError(f"Found dtype {target.dtype.name} but expected {input.dtype.name}: "
+                           "binary_cross_entropy needs a target of the input's dtype")
+    for name, t in (("input", input), ("target", target)):
+        if t.numel() and not ((t >= 0) & (t <= 1)).all().item():
+            raise RuntimeError(f"all elements of {name} should be between 0 and 1")
+    if weight is not None:
+        weight = weight.expand(*input.shape)
+    return _reduce(BinaryCrossEntropy.apply(input, target, weight), reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A002
+                                     weight: Tensor | None = None,
+                                     size_average: bool | None = None,
+                                     reduce: bool | None = None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    """Binary cross entropy of ``sigmoid(input)``, computed stably from the logits as
+    ``(1 - t) x - (1 + (pos_weight - 1) t) log_sigmoid(x)`` (PyTorch's form).
+
+    Args:
+        input: logits, any shape.
+        target: the input's shape, values in [0, 1].
+        weight: a rescaling weight that broadcasts to the input's shape.
+        size_average, reduce: deprecated (see ``reduction``).
+        reduction: ``'none'`` | ``'mean'`` | ``'sum'``.
+        pos_weight: the weight of positive examples, broadcast against the target (for a
+            ``(N, C)`` target, ``(C)`` weighs each class).
+
+    Raises:
+        ValueError: if the target's size differs from the input's.
+        NotImplementedError: for integer inputs.
+
+    Example:
+        >>> import tensorweave as tw
+        >>> import tensorweave.nn.functional as F
+        >>> F.binary_cross_entropy_with_logits(tw.tensor([-1000.0]), tw.tensor([1.0]))
+        tensor(1000.)
+    """
+    _tensors("binary_cross_entropy_with_logits", input=input, target=target)
+    reduction = _reduction_arg(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"Target size ({target.size()}) must be the same as input size "
+                         f"({input.size()})")
+    log_p = log_sigmoid(input)
+    if pos_weight is not None:
+        log_p = log_p * ((pos_weight - 1) * target + 1)
+    loss = (1 - target) * input - log_p
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+# -- distributions ---------------------------------------------------------------------------------
+
+
+def _xlogx(t: Tensor) -> Tensor:
+    """``t * log(t)``, 0 at ``t == 0`` with a zero gradient there (PyTorch's ``xlogy(t, t)``
+    gives the same value but a NaN gradient).
+    """
+    return t * t.masked_fill(t == 0, 1.0).log()
+
+
+def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None,  # noqa: A002
+           reduce: bool | None = None, reduction: str = "mean",
+           log_target: bool = False) -> Tensor:
+    """The Kullback-Leibler divergence ``target * (log(target) - input)`` of the
+    log-probabilities ``input`` (pointwise; 0 where ``target == 0``).
+
+    Args:
+        input: log-probabilities, any shape.
+        target: probabilities (log-probabilities with ``log_target=True``), broadcasting
+            against the input.
+        size_average, reduce: deprecated (see ``reduction``).
+        reduction: ``'none'`` | ``'batchmean'`` | ``'sum'`` | ``'mean'``. ``'batchmean'``
+            divides the sum by the batch size (dim 0), which is the KL divergence; ``'mean'``
+            divides by the element count and warns, as in PyTorch.
+        log_target: ``target`` holds log-probabilities.
+
+    Raises:
+        RuntimeError: for integer inputs or targets.
+        ValueError: for an unknown reduction.
+    """
+    _tensors("kl_div", input=input, target=target)
+    if size_average is not None or reduce is not None:
+        reduction = _reduction.legacy_get_string(size_average, reduce)
+    elif reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
+                      "support size.'batchmean' divides only by the batch size, and aligns with "
+                      "the KL div math definition.'mean' will be changed to behave the same as "
+                      "'batchmean' in the next major release.", stacklevel=2)
+    if reduction != "batchmean":
+        reduction = _reduction.canonical(reduction)
+    if not (input.dtype.is_floating_point and target.dtype.is_floating_point):
+        raise RuntimeError("kl_div: Integral inputs not supported.")
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        loss = _xlogx(target) - target * input
+    if reduction == "batchmean":
+        total = loss.sum()
+        return total / input.shape[0] if input.ndim else total
+    return _reduce(loss, reduction)
+
+
+def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True,  # noqa: A002
+                     full: bool = False, size_average: bool | None = None, eps: float = 1e-8,
+                     reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """The negative log likelihood of ``target ~ Poisson(rate)``: ``exp(input) - target *
+    input`` with ``log_input`` (the input is the log-rate), else ``input - target *
+    log(input + eps)``.
+
+    Args:
+        full: add the Stirling term ``t log(t) - t + log(2 pi t) / 2`` of ``log(t!)`` where
+            ``t > 1``.
+        eps: keeps ``log`` finite at a zero rate when ``log_input`` is False.
+        reduction: ``'none'`` | ``'mean'`` | ``'sum'``.
+    """
+    _tensors("poisson_nll_loss", input=input, target=target)
+    reduction = _reduction_arg(size_average, reduce, reduction)
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * (input + eps).log()
+    if full:
+        big = target > 1
+        t = target.masked_fill(~big, 1.0)  # no log(0) in the dropped branch, no NaN gradient
+        loss = loss + (t * t.log() - t + 0.5 * (2 * math.pi * t).log()).masked_fill(~big, 0.0)
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float,  # noqa: A002
+                      full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> Tensor:
+    """The Gaussian negative log likelihood ``(log(var) + (input - target)**2 / var) / 2``.
+
+    ``var`` may have the input's shape, lack its last dim, have one dim of size 1 (one
+    variance shared along it), or be a float. It is clamped at ``eps`` for the value only:
+    as in PyTorch the gradient flows as if unclamped.
+
+    Raises:
+        ValueError: for a negative variance, a variance of a wrong size, or an unknown
+            reduction.
+    """
+    if isinstance(var, (int, float)):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = input.new_full(input.shape, float(var))
+    elif (var < 0).any().item():
+        raise ValueError("var has negative entry/entries")
+    if var.shape != input.shape:
+        if tuple(input.shape[:-1]) == tuple(var.shape):
+            var = var.unsqueeze(-1)
+        elif not (input.ndim == var.ndim and sum(
+                b for a, b in zip(input.shape, var.shape) if a != b) == 1):
+            raise ValueError("var is of incorrect size")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(reduction + " is not valid")
+    var = var.clamp_min(eps).detach() + (var - var.detach())
+    loss = 0.5 * (var.log() + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+# -- regression ------------------------------------------------------------------------------------
+
+
+def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  # noqa: A002
+             reduce: bool | None = None, reduction: str = "mean",
+             weight: Tensor | None = None) -> Tensor:
+    """The squared error ``(input - target)**2``, reduced.
+
+    Args:
+        input, target: floating-point tensors of one shape (broadcasting warns, as in
+            PyTorch).
+        size_average, reduce: deprecated (see ``reduction``).
+        reduction: ``'none'`` | ``'mean'`` | ``'sum'``.
+        weight: per-element weights of the input's shape; a weighted ``'mean'`` divides by
+            their sum.
+
+    Raises:
+        NotImplementedError: for integer inputs.
+        ValueError: for a weight whose shape differs from the input's.
+    """
+    _tensors("mse_loss", input=input, target=target)
+    _warn_size(input, target)
+    reduction = _reduction_arg(size_average, reduce, reduction)
+    _floating("mse_loss", input, target)
+    return _weighted((input - target).square(), weight, input, reduction, True)
+
+
+def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  # noqa: A002
+            reduce: bool | None = None, reduction: str = "mean",
+            weight: Tensor | None = None) -> Tensor:
+    """The absolute error ``|input - target|``, reduced (the gradient at 0 is 0).
+
+    Args: as `mse_loss`.
+    """
+    _tensors("l1_loss", input=input, target=target)
+    _warn_size(input, target)
+    reduction = _reduction_arg(size_average, reduce, reduction)
+    return _weighted((input - target).abs(), weight, input, reduction, True)
+
+
+def _huber(diff: Tensor, delta: float) -> Tensor:
+    """``0.5 d**2`` for ``|d| < delta``, else ``delta (|d| - delta / 2)``."""
+    a = diff.abs()
+    return where(a < delta, 0.5 * diff * diff, delta * (a - 0.5 * delta))
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor,  # noqa: A002
+                   size_average: bool | None = None, reduce: bool | None = None,
+                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """``0.5 d**2 / beta`` where ``|d| < beta``, else ``|d| - beta / 2`` (``d = input -
+    target``); `l1_loss` when ``beta`` is 0.
+
+    Raises:
+        RuntimeError: for a negative ``beta``.
+        NotImplementedError: for integer inputs.
+    """
+    _tensors("smooth_l1_loss", input=input, target=target)
+    _warn_size(input, target)
+    reduction = _reduction_arg(size_average, reduce, reduction)
+    if beta == 0.0:
+        return _reduce((input - target).abs(), reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    _floating("smooth_l1_loss", input, target)
+    return _reduce(_huber(input - target, beta) / beta, reduction)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # noqa: A002
+               delta: float = 1.0, weight: Tensor | None = None) -> Tensor:
+    """``0.5 d**2`` where ``|d| < delta``, else ``delta (|d| - delta / 2)`` (``d = input -
+    target``): `smooth_l1_loss` times ``delta``.
+
+    Args:
+        weight: per-element weights of the input's shape (a weighted ``'mean'`` is the mean
+            of the weighted losses, as in PyTorch).
+
+    Raises:
+        RuntimeError: for a non-positive ``delta``.
+        NotImplementedError: for integer inputs.
+        ValueError: for a weight whose shape differs from the input's.
+    """
+    _tensors("huber_loss", input=input, target=target)
+    _warn_size(input, target)
+    reduction = _reduction.canonical(reduction)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    _floating("huber_loss", input, target)
+    return _weighted(_huber(input - target, delta), weight, input, reduction,
+                     False)
+
+
+# -- margins ---------------------------------------------------------------------------------------
+
+
+def soft_margin_loss(input: Tensor, target: Tensor,  # noqa: A002
+                     size_average: bool | None = None, reduce: bool | None = None,
+                     reduction: str = "mean") -> Tensor:
+    """The logistic loss ``log(1 + exp(-target * input))`` for targets of 1 or -1, computed
+    as a softplus (finite for any input, where PyTorch's ``log1p(exp(.))`` overflows).
+    """
+    _tensors("soft_margin_loss", input=input, target=target)
+    reduction = _reduction_arg(size_average, reduce, reduction)
+    return _reduce(softplus.bind(-target * input, beta=1.0, threshold=math.inf), reduction)
+
+
+def multilabel_soft_margin_loss(input: Tensor, target: Tensor,  # noqa: A002
+                                weight: Tensor | None = None, size_average: bool | None = None,
+                                reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """The binary cross entropy of ``sigmoid(input)`` averaged over the classes (last dim):
+    ``-mean_c(t log(sigmoid(x)) + (1 - t) log(sigmoid(-x)))``, one loss per sample.
+
+    Raises:
+        ValueError: for an unknown reduction.
+    """
+    _tensors("multilabel_soft_margin_loss", input=input, target=target)
+    if size_average is not None or reduce is not None:
+        reduction = _reduction.legacy_get_string(size_average, reduce)
+    loss = -(target * log_sigmoid(input) + (1 - target) * log_sigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    loss = loss.sum(input.ndim - 1) / input.shape[-1]
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(reduction + " is not valid")
+    return _reduce(loss, reduction)
+
+
+def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
+                        size_average: bool | None = None, reduce: bool | None = None,
+                        reduction: str = "mean") -> Tensor:
+    """``max(0, -target * (input1 - input2) + margin)``: ``target`` 1 asks input1 to rank
+    higher, -1 lower.
+
+    Raises:
+        RuntimeError: if the three tensors differ in their number of dims.
+    """
+    _tensors("margin_ranking_loss", input1=input1, input2=input2, target=target)
+    reduction = _reduction_arg(size_average, reduce, reduction)
+    if not input1.ndim == input2.ndim == target.ndim:
+        raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension "
+                           f"but got sizes: input1: {input1.size()}, input2: {input2.size()}, "
+                           f"target: {target.size()} ")
+    return _reduce((-target * (input1 - input2) + margin).clamp_min(0), reduction)
+
+
+def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,  # noqa: A002
+                         size_average: bool | None = None, reduce: bool | None = None,
+                         reduction: str = "mean") -> Tensor:
+    """``input`` where ``target`` is 1, ``max(0, margin - input)`` where it is -1 (the input
+    is typically a distance).
+    """
+    _tensors("hinge_embedding_loss", input=input, target=target)
+    reduction = _reduction_arg(size_average, reduce, reduction)
+    neg = where(target != 1, (margin - input).clamp_min(0), 0.0)
+    return _reduce(neg + where(target != -1, input, 0.0), reduction)
+
+
+def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
+                          size_average: bool | None = None, reduce: bool | None = None,
+                          reduction: str = "mean") -> Tensor:
+    """``1 - cos(input1, input2)`` where ``target`` is 1, ``max(0, cos - margin)`` where it is
+    -1; the cosine along the last dim, with PyTorch's 1e-12 added to each squared norm.
+
+    Raises:
+        RuntimeError: for a target that is not 0-d (with 1-d inputs) or 1-d (with 2-d inputs).
+    """
+    _tensors("cosine_embedding_loss", input1=input1, input2=input2, target=target)
+    reduction = _reduction_arg(size_average, reduce, reduction)
+    d = target.ndim
+    if d > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if input1.ndim != d + 1 or input2.ndim != d + 1:
+        raise RuntimeError(f"{d}D target tensor expects {d + 1}D input tensors, but found "
+                           f"inputs with sizes {list(input1.shape)} and {list(input2.shape)}.")
+    eps = 1e-12
+    denom = (((input1 * input1).sum(d) + eps) * ((input2 * input2).sum(d) + eps)).sqrt()
+    cos = (input1 * input2).sum(d) / denom
+    loss = where(target == 1, 1 - cos, 0.0) + where(target == -1, (cos - margin).clamp_min(0), 0.0)
+    return _reduce(loss, reduction)

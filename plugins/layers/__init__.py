@@ -1,0 +1,31 @@
+"""tensorweave's built-in layers: a plugin, registered through the same entry point
+group (``tensorweave``) and hook as a third party's layers.
+
+Each submodule lists its layers in ``__all__``; every one becomes ``tensorweave.nn.<name>``.
+"""
+
+from __future__ import annotations
+
+from tensorweave.plugin import hookimpl
+
+from . import (
+    activation,
+    attention,
+    conv,
+    dropout,
+    flatten,
+    linear,
+    normalization,
+    pooling,
+    recurrent,
+    sparse,
+)
+
+MODULES = (activation, linear, flatten, conv, pooling, dropout, normalization, sparse,
+           recurrent, attention)
+
+
+@hookimpl
+def tensorweave_layers() -> dict[str, type]:
+    """The built-in layers, by class name."""
+    return {name: getattr(m, name) for m in MODULES for name in m.__all__}
