@@ -20,6 +20,7 @@ from .autograd.grad_mode import (
     set_grad_enabled,
 )
 from .backend import Backend
+from .conformance.crosscheck import CrossCheckError, cross_check
 from .device import DeviceError, device, get_default_device, set_default_device
 from .dispatch import (
     DeviceMismatchError,
@@ -69,6 +70,7 @@ __all__ = [
     "promote_types", "result_type", "set_fallback_policy", "get_fallback_policy",
     "fallback_counts", "get_registry", "devices", "set_printoptions",
     "DeviceError", "DeviceMismatchError", "KernelError", "PluginError", "ShapeError",
+    "cross_check", "CrossCheckError",
     "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
     "half", "float", "double", "short", "int", "long",
     *sorted(_FUNCTIONS),

@@ -29,6 +29,12 @@ class Backend:
 
     name: str = ""
     install_hint: str = ""
+    known_failures: dict[str, str] = {}
+    """Conformance checks this backend is known to fail: shell-style patterns over
+    ``"<op or check>:<dtype>"`` (``"sort:float16"``, ``"matmul:*"``), each with the reason.
+    ``tensorweave conformance`` reports matches as skips with the reason, and a listed
+    check that passes as a failure, so the list stays true. Keep it in the backend's own
+    folder, never as a condition in a test."""
 
     # -- discovery -----------------------------------------------------------------------
     def availability(self) -> tuple[bool, str]:
@@ -46,6 +52,13 @@ class Backend:
     def device_info(self, index: int) -> dict[str, Any]:
         """Extra facts for ``tensorweave devices`` (memory, compute units, fp64 support...)."""
         return {}
+
+    def dtypes(self, index: int) -> tuple[Any, ...]:
+        """The dtypes device ``index`` supports (all by default; an OpenCL device without
+        fp64 leaves out float64). The conformance suite skips the others with a reason."""
+        from .dtypes import ALL
+
+        return ALL
 
     def current_device(self) -> int:
         """The index used for ``"<type>"`` with no index."""

@@ -1,4 +1,4 @@
-"""The ``tensorweave`` command: ``devices``, ``plugins``, ``bench`` (later: conformance, train)."""
+"""The ``tensorweave`` command: ``devices``, ``plugins``, ``conformance``, ``bench``."""
 
 from __future__ import annotations
 
@@ -10,8 +10,12 @@ from typing import Any
 
 def _devices(args: argparse.Namespace) -> int:
     import tensorweave as tw
+    from tensorweave.conformance.manifest import capabilities
 
     info = tw.devices()
+    backends = tw.get_registry().backends
+    for b in info:
+        b["capabilities"] = capabilities(backends[b["type"]])
     if args.json:
         print(json.dumps(info, indent=2, default=str))
         return 0
@@ -28,6 +32,13 @@ def _devices(args: argparse.Namespace) -> int:
                 print(f"  {d['name']}: {d['description']}{' (' + extra + ')' if extra else ''}")
         else:
             print(f"{b['type']}: unavailable: {b['reason']}")
+        caps = b["capabilities"]
+        n = caps["counts"]
+        missing = caps["missing_primitives"]
+        print(f"  kernels: {n['native']} of {n['primitives']} primitives native"
+              f"{' (missing: ' + ', '.join(missing) + ')' if missing else ''}, "
+              f"{n['overridden_composites']} composites overridden")
+    print(f"fallback policy: {tw.get_fallback_policy()!r}")
     return 0
 
 
@@ -50,6 +61,48 @@ def _plugins(args: argparse.Namespace) -> int:
     if reg.blocked:
         print(f"blocked: {', '.join(reg.blocked)}")
     return 0
+
+
+def _conformance(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from tensorweave import dtypes as D
+    from tensorweave.conformance import manifest, report, suite
+    from tensorweave.device import resolve
+
+    if args.pytest_args and not args.pytest:
+        print(f"tensorweave conformance: error: unrecognized arguments {args.pytest_args} "
+              "(pytest arguments need --pytest)", file=sys.stderr)
+        return 2
+    dev, backend = resolve(args.device)
+    if args.pytest:
+        from tensorweave.conformance.pytest_plugin import run_pytest
+
+        return run_pytest([str(dev)], args.pytest_args)
+    ops = _split(args.ops)
+    dtypes = _split(args.dtypes)
+    if dtypes:
+        try:
+            dtypes = [D.to_dtype(d) for d in dtypes]
+        except (TypeError, ValueError) as e:
+            print(f"tensorweave conformance: error: --dtypes: {e}", file=sys.stderr)
+            return 2
+    results = suite.run(dev, ops=ops, dtypes=dtypes, groups=_split(args.groups) or suite.GROUPS)
+    if not results:
+        print(f"tensorweave conformance: error: no check matches --ops {args.ops!r} "
+              f"--dtypes {args.dtypes!r}", file=sys.stderr)
+        return 2
+    rep = report.build(dev, results, manifest.capabilities(backend))
+    print(rep.json() if args.json else rep.text())
+    if args.report:
+        path = Path(args.report)
+        path.write_text(rep.json() if path.suffix == ".json" else rep.markdown())
+        print(f"report written to {path}", file=sys.stderr)
+    return 1 if rep.failed else 0
+
+
+def _split(text: str | None) -> list[str] | None:
+    return [t.strip() for t in text.split(",") if t.strip()] if text else None
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -81,6 +134,24 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("plugins", help="list loaded plugins and what each registered")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(fn=_plugins)
+    p = sub.add_parser("conformance", help="check a device against the NumPy float64 "
+                                           "reference and the cpu backend, op by op")
+    p.add_argument("--device", default="cpu", help="device to check (default: cpu)")
+    p.add_argument("--ops", metavar="PATTERNS",
+                   help="comma-separated shell patterns of op, check or module names "
+                        "(e.g. 'log*,matmul,views')")
+    p.add_argument("--dtypes", metavar="NAMES", help="comma-separated dtypes (e.g. "
+                                                     "'float32,int64')")
+    p.add_argument("--groups", metavar="NAMES",
+                   help="comma-separated subset of: ops, semantics, modules (default: all)")
+    p.add_argument("--report", metavar="FILE",
+                   help="also write the report to FILE: JSON if it ends in .json, else Markdown")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--pytest", action="store_true",
+                   help="run the same checks as pytest test cases instead (arguments after "
+                        "`--` go to pytest, e.g. `-- -k exp -x`)")
+    p.add_argument("pytest_args", nargs="*", help=argparse.SUPPRESS)
+    p.set_defaults(fn=_conformance)
     p = sub.add_parser("bench", help="per-op overhead and training steps as ratios to "
                                      "PyTorch (cpu build) and NumPy")
     p.add_argument("--device", default="cpu", help="device to measure (default: cpu)")

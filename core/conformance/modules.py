@@ -18,7 +18,7 @@ Example::
 
 The checks (`check_module`, `check_optimizer`, `check_scheduler`, and `check` for one
 `Case` of `cases`) return `Result` records, like the op checks of `runner`: the pytest
-suite (tests/conformance/test_modules.py) and ``tensorweave conformance`` both use them.
+suite (`tensorweave.conformance.tests`) and ``tensorweave conformance`` both use them.
 A registered class without ``conformance_samples`` gives one skipped record, never nothing.
 """
 

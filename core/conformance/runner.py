@@ -117,7 +117,14 @@ def _compare(got: Any, want: Any, tol: Tol) -> tuple[bool, float, str]:
     ok = bool(np.all(same_nan) and np.all(same_inf) and
               np.all(err <= tol.atol + tol.rtol * np.abs(np.nan_to_num(w64))))
     e = float(np.max(err))
-    return ok, e, "" if ok else f"max abs error {e:.3g} (atol {tol.atol}, rtol {tol.rtol})"
+    if ok:
+        return ok, e, ""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = float(np.max(np.where(err == 0, 0.0, err / np.abs(np.nan_to_num(w64)))))
+    worst = np.unravel_index(int(np.argmax(err)), err.shape) if err.ndim else ()
+    return ok, e, (f"max abs error {e:.3g}, max rel error {rel:.3g} (atol {tol.atol}, rtol "
+                   f"{tol.rtol}); worst at index {tuple(int(i) for i in worst)}: got "
+                   f"{float(g64[worst]):.6g}, expected {float(w64[worst]):.6g}")
 
 
 def _kwargs(op: OpDef, sample: SampleInput, dev: Any) -> dict[str, Any]:

@@ -23,6 +23,18 @@ def _dtypes(op: OpDef) -> str:
     return ", ".join(names) if len(names) < 9 else "all"
 
 
+def _rows(group: Iterable[OpDef]) -> list[str]:
+    return ["| op | semantics | dtypes | differentiable |", "|---|---|---|---|",
+            *[f"| `{o.name}` | {_first_line(o.api.__doc__)} | {_dtypes(o)} | "
+              f"{'yes' if o.differentiable else 'no'} |" for o in group]]
+
+
+def primitive_table(ops: Iterable[OpDef]) -> str:
+    """The primitives' table alone: docs/backends.md embeds it (a test keeps it current)."""
+    return "\n".join(_rows(sorted((o for o in ops if o.kind is PRIMITIVE),
+                                  key=lambda o: o.name))) + "\n"
+
+
 def markdown(ops: Iterable[OpDef]) -> str:
     """docs/ops.md: the primitives (what every backend implements), then the composites."""
     ops = sorted(ops, key=lambda o: o.name)
@@ -35,10 +47,7 @@ def markdown(ops: Iterable[OpDef]) -> str:
            "for them.", ""]
     for title, group in ((f"## Primitives ({len(prims)})", prims),
                          (f"## Composites ({len(comps)})", comps)):
-        out += [title, "", "| op | semantics | dtypes | differentiable |", "|---|---|---|---|"]
-        out += [f"| `{o.name}` | {_first_line(o.api.__doc__)} | {_dtypes(o)} | "
-                f"{'yes' if o.differentiable else 'no'} |" for o in group]
-        out.append("")
+        out += [title, "", *_rows(group), ""]
     return "\n".join(out)
 
 

@@ -137,6 +137,9 @@ def load(extra: Sequence[tuple[str, Any]] = (), entry_points: bool = True,
     reg = _build(pm, blocked, dists)
     _install(reg)
     _REGISTRY[0] = reg
+    from ..conformance import crosscheck
+
+    crosscheck.after_load()  # TENSORWEAVE_CROSS_CHECK wraps the kernels just attached
     return reg
 
 

@@ -44,20 +44,25 @@ def test_devices_lists_cpu() -> None:
 def test_devices_lists_third_party_and_unavailable_backends(tmp_path: Path) -> None:
     res = cli("devices", root=install_fake(tmp_path))
     assert res.returncode == 0, res.stderr
-    assert res.stdout.splitlines()[2:] == [
-        "fake: available, 2 device(s)",
-        "  fake:0: Fake Device 0",
-        "  fake:1: Fake Device 1",
-        "missing: unavailable: the missingdriver package is not installed; run "
-        "`pip install tensorweave[missing]`",
-    ]
+    lines = res.stdout.splitlines()
+    assert lines[2] == "  kernels: 61 of 61 primitives native, 64 composites overridden"
+    fake = lines[lines.index("fake: available, 2 device(s)"):]
+    assert fake[:3] == ["fake: available, 2 device(s)", "  fake:0: Fake Device 0",
+                        "  fake:1: Fake Device 1"]
+    assert fake[4] == ("missing: unavailable: the missingdriver package is not installed; run "
+                       "`pip install tensorweave[missing]`")
+    for kernels in (fake[3], fake[5]):  # neither backend has a kernel
+        assert kernels.startswith("  kernels: 0 of 61 primitives native (missing: abs, add, ")
+        assert kernels.endswith(", trunc, where), 0 composites overridden")
+    assert fake[6:] == ["fallback policy: 'error'"]
 
 
 def test_devices_json(tmp_path: Path) -> None:
     res = cli("devices", "--json", root=install_fake(tmp_path))
     assert res.returncode == 0, res.stderr
     info = {b["type"]: b for b in json.loads(res.stdout)}
-    assert list(info) == ["cpu", "fake", "missing"]
+    # Built-in backends come first (cpu, then any other installed one), then third parties.
+    assert list(info)[0] == "cpu" and list(info)[-2:] == ["fake", "missing"]
     assert info["cpu"]["available"] is True and info["cpu"]["reason"] == ""
     assert info["cpu"]["devices"][0]["name"] == "cpu"
     assert [d["name"] for d in info["fake"]["devices"]] == ["fake:0", "fake:1"]
@@ -101,7 +106,8 @@ def test_disable_env_var_blocks_a_plugin() -> None:
     assert data["blocked"] == ["cpu"]
     assert cli("plugins", TENSORWEAVE_DISABLE_PLUGINS="cpu").stdout.endswith("blocked: cpu\n")
 
-    res = cli("devices", TENSORWEAVE_DISABLE_PLUGINS="cpu")
+    # Every backend plugin that may be installed, blocked: none is left.
+    res = cli("devices", TENSORWEAVE_DISABLE_PLUGINS="cpu,opencl,cuda,minimal")
     assert res.returncode == 1
     assert res.stderr.startswith("no backends registered")
 

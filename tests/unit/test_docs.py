@@ -22,3 +22,12 @@ def test_ops_table_lists_every_primitive_with_its_dtypes():
     for op in CORE_OPS:
         if op.kind is PRIMITIVE:
             assert f"| `{op.name}` |" in prims
+
+
+def test_backend_guide_embeds_the_current_primitive_table():
+    """docs/backends.md carries the primitive table between its markers, as generated."""
+    from tensorweave.ops._table import primitive_table
+
+    text = (DOCS.parent / "backends.md").read_text()
+    section = text.split("<!-- primitives:begin -->\n")[1].split("<!-- primitives:end -->")[0]
+    assert section == primitive_table(CORE_OPS)

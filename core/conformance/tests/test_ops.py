@@ -1,10 +1,13 @@
-"""Every op's conformance entry on every available device: forward and backward."""
+"""Every op's conformance entry on the devices under test: forward in every dtype the
+device supports, backward and second derivatives in float64 (`tensorweave.conformance.runner`).
+A backend's known failures skip with their reason (`suite.apply_known`)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tensorweave.conformance import runner
+from tensorweave import dtypes as D
+from tensorweave.conformance import runner, suite
 from tensorweave.plugin.manager import get_registry
 
 OPS = sorted(get_registry().ops.values(), key=lambda op: op.name)
@@ -17,15 +20,13 @@ BACKWARD = [pytest.param(op, id=op.name) for op in OPS
 @pytest.mark.parametrize("op,dtype", FORWARD)
 def test_forward_matches_numpy_float64_reference(op, dtype, device):
     """Each sample's result equals the NumPy float64 reference within the dtype's tolerance."""
-    bad = [r for r in runner.check_forward(op, device, dtype) if not r.passed]
-    assert not bad, "\n".join(f"{r.check}: {r.detail}" for r in bad)
+    suite.pytest_verdict(device, dtype, op.name, lambda: runner.check_forward(op, device, dtype))
 
 
 @pytest.mark.parametrize("op", BACKWARD)
 def test_backward_matches_numerical_gradient(op, device):
     """float64 gradients equal central differences of the forward."""
-    bad = [r for r in runner.check_backward(op, device) if not r.passed]
-    assert not bad, "\n".join(f"{r.check}: {r.detail}" for r in bad)
+    suite.pytest_verdict(device, D.float64, op.name, lambda: runner.check_backward(op, device))
 
 
 def test_every_op_has_a_conformance_entry():
@@ -42,5 +43,4 @@ GRADGRAD = [pytest.param(op, id=op.name) for op in OPS
 @pytest.mark.parametrize("op", GRADGRAD)
 def test_second_derivatives_match_gradgradcheck(op, device):
     """Ops declared with gradgrad=True: the vjp's own derivative matches finite differences."""
-    bad = [r for r in runner.check_gradgrad(op, device) if not r.passed]
-    assert not bad, "\n".join(f"{r.check}: {r.detail}" for r in bad)
+    suite.pytest_verdict(device, D.float64, op.name, lambda: runner.check_gradgrad(op, device))
