@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import autograd, dtypes, nn, optim
+from . import autograd, dtypes, nn, optim, utils
 from ._tensor_str import set_printoptions
 from .autograd.grad_mode import (
     enable_grad,
@@ -56,6 +56,7 @@ from .ops import install_methods as _install_methods
 from .ops._rules import ShapeError
 from .plugin import hookimpl
 from .plugin.manager import PluginError, get_registry
+from .serialization import load, save
 from .tensor import Size, Tensor
 
 globals().update(_FUNCTIONS)
@@ -68,9 +69,9 @@ __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
     "set_default_device", "get_default_device", "set_default_dtype", "get_default_dtype",
     "promote_types", "result_type", "set_fallback_policy", "get_fallback_policy",
-    "fallback_counts", "get_registry", "devices", "set_printoptions",
+    "fallback_counts", "get_registry", "devices", "set_printoptions", "save", "load",
     "DeviceError", "DeviceMismatchError", "KernelError", "PluginError", "ShapeError",
-    "cross_check", "CrossCheckError",
+    "cross_check", "CrossCheckError", "utils",
     "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
     "half", "float", "double", "short", "int", "long",
     *sorted(_FUNCTIONS),

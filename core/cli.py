@@ -1,4 +1,4 @@
-"""The ``tensorweave`` command: ``devices``, ``plugins``, ``conformance``, ``bench``."""
+"""The ``tensorweave`` command: ``devices``, ``plugins``, ``conformance``, ``train``, ``bench``."""
 
 from __future__ import annotations
 
@@ -105,6 +105,18 @@ def _split(text: str | None) -> list[str] | None:
     return [t.strip() for t in text.split(",") if t.strip()] if text else None
 
 
+def _train(args: argparse.Namespace) -> int:
+    from tensorweave import train
+    from tensorweave.vision.datasets import DatasetNotFoundError
+
+    try:
+        train.run(train.from_arguments(args))
+    except (ValueError, FileNotFoundError, ImportError, DatasetNotFoundError) as e:
+        print(f"tensorweave train: error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _bench(args: argparse.Namespace) -> int:
     from tensorweave import bench
 
@@ -152,6 +164,12 @@ def main(argv: list[str] | None = None) -> int:
                         "`--` go to pytest, e.g. `-- -k exp -x`)")
     p.add_argument("pytest_args", nargs="*", help=argparse.SUPPRESS)
     p.set_defaults(fn=_conformance)
+    p = sub.add_parser("train", help="train the MNIST-style CNN (or MLP) on the bundled "
+                                     "digits or on MNIST, with checkpoints and --resume")
+    from tensorweave.train import add_arguments
+
+    add_arguments(p)
+    p.set_defaults(fn=_train)
     p = sub.add_parser("bench", help="per-op overhead and training steps as ratios to "
                                      "PyTorch (cpu build) and NumPy")
     p.add_argument("--device", default="cpu", help="device to measure (default: cpu)")

@@ -78,7 +78,7 @@ def test_wheel_metadata(wheel: zipfile.ZipFile) -> None:
     assert 'Requires-Dist: torch==2.13.0; extra == "oracle"' in meta
     runtime = [line for line in meta.splitlines()
                if line.startswith("Requires-Dist:") and "extra ==" not in line]
-    assert sorted(r.split()[1].split(">")[0] for r in runtime) == ["numpy", "pluggy"]
+    assert sorted(r.split()[1].split(">")[0] for r in runtime) == ["numpy", "pluggy", "tqdm"]
 
 
 # -- the README's commands ---------------------------------------------------------------------
@@ -92,8 +92,8 @@ def _quick_start_commands() -> list[str]:
 
 def test_readme_quick_start_has_two_commands_and_ci_runs_the_second() -> None:
     run, tests = _quick_start_commands()
-    assert run == ("python3 -m venv .venv && . .venv/bin/activate && pip install -e . && "
-                   "python examples/quickstart.py")
+    assert run == ("python3 -m venv .venv && . .venv/bin/activate && pip install -e "
+                   "\".[vision]\" && tensorweave train")
     assert tests.startswith("python3 -m venv .venv && . .venv/bin/activate && ")
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert tests in ci
@@ -104,8 +104,9 @@ def test_tox_runs_the_same_pytest_command() -> None:
     tox.read(ROOT / "tox.ini")
     assert tox["testenv"]["commands"].strip() == "python -m pytest -q {posargs}"
     # The same installs as the README's command: the dev and oracle extras, the example plugin.
-    assert tox["testenv"]["extras"].strip() == "dev, oracle"
+    assert tox["testenv"]["extras"].strip() == "dev, oracle, vision"
     assert "examples/squareplus-plugin" in tox["testenv"]["commands_pre"]
+    assert "examples/minimal-backend" in tox["testenv"]["commands_pre"]
     assert "cpu" in tox["tox"]["envlist"]
 
 

@@ -1,9 +1,10 @@
 """Conformance checks of behaviour that no single op's entry covers.
 
-Views and aliasing, in-place writes, type promotion, ``.to()`` round trips and the
-statistics of dropout: each check runs on the device under test and compares with the cpu
-backend or a NumPy float64 reference, returning `Result` records like the op checks
-(``op`` names the behaviour, ``check`` the case). `CHECKS` lists them for the suite.
+Views and aliasing, in-place writes, type promotion, ``.to()`` round trips, checkpoints
+saved on the device and loaded on cpu and back, and the statistics of dropout: each check
+runs on the device under test and compares with the cpu backend or a NumPy float64
+reference, returning `Result` records like the op checks (``op`` names the behaviour,
+``check`` the case). `CHECKS` lists them for the suite.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from .runner import DEFAULT_TOL, Result, _compare
 from .samples import make
 
 __all__ = ["CHECKS", "check_views", "check_inplace", "check_promotion", "check_round_trip",
-           "check_dropout"]
+           "check_save_load", "check_dropout"]
 
 def _result(group: str, dtype: D.dtype | None, case: str,
             fn: Callable[[], tuple[bool, float, str]]) -> Result:
@@ -183,6 +184,42 @@ def check_round_trip(dev: Any, dtype: D.dtype) -> list[Result]:
     return out
 
 
+def check_save_load(dev: Any, dtype: D.dtype) -> list[Result]:
+    """`tensorweave.save` of device tensors (a view sharing its base's storage among them)
+    loads on cpu with the same values and dtype, and back on the device with the view still
+    sharing storage."""
+    import io
+
+    import tensorweave as tw
+
+    rng = np.random.default_rng(11)
+    host = make(rng, (3, 4), dtype)
+
+    def saved() -> io.BytesIO:
+        base = tw.tensor(host, device=dev)
+        buf = io.BytesIO()
+        tw.save({"base": base, "col": base[:, 1], "n": 3}, buf)
+        buf.seek(0)
+        return buf
+
+    def on_cpu() -> tuple[bool, float, str]:
+        got = tw.load(saved(), map_location="cpu")
+        if got["base"].device.type != "cpu" or got["base"].dtype is not dtype:
+            return False, math.inf, f"loaded as {got['base'].dtype} on {got['base'].device}"
+        ok, err, detail = _exact(got["base"].numpy(), host)
+        return (ok, err, detail) if ok else (False, err, f"base: {detail}")
+
+    def back_on_device() -> tuple[bool, float, str]:
+        got = tw.load(saved(), map_location=dev)
+        if got["col"].device.type != tw.device(dev).type:
+            return False, math.inf, f"loaded on {got['col'].device}, not {dev}"
+        got["base"].fill_(host.flat[0])
+        return _exact(_host(got["col"]), np.full(3, host.flat[0]))
+    return [_result("save/load", dtype, "saved on the device, loaded on cpu", on_cpu),
+            _result("save/load", dtype, "loaded back on the device, views still shared",
+                    back_on_device)]
+
+
 # Dropout's zeros follow Binomial(n, p): the share of zeros is tested at 5 standard errors,
 # a false-alarm rate of about 6e-7 per check.
 _DROPOUT_N = 20000
@@ -226,5 +263,6 @@ CHECKS: dict[str, tuple[Callable[..., list[Result]], tuple[D.dtype, ...] | None]
     "inplace": (check_inplace, (D.int64, D.float32, D.float64)),
     "promotion": (check_promotion, None),
     "round trip": (check_round_trip, D.ALL),
+    "save/load": (check_save_load, (D.bool, D.int64, D.float16, D.float32, D.float64)),
     "dropout": (check_dropout, (D.float32, D.float64)),
 }

@@ -122,6 +122,27 @@ def subprocess_env(root: Path | None = None, **extra: str) -> dict[str, str]:
     return env
 
 
+def other_backends() -> list[str]:
+    """The backend types that the environment's other plugins register (opencl, an installed
+    third-party backend such as examples/minimal-backend...): tests that assert exactly which
+    backends a load yields leave these out, so that they hold wherever they run."""
+    from tensorweave.plugin.manager import get_registry
+
+    return [b for b in get_registry().backends if b not in ("cpu", NAME, "missing")]
+
+
+def drop_backend_blocks(lines: list[str], types: list[str]) -> list[str]:
+    """``tensorweave devices`` output without the blocks (header and indented lines) of the
+    backend ``types``."""
+    out, skipping = [], False
+    for line in lines:
+        if not line.startswith(" "):
+            skipping = line.split(":")[0] in types
+        if not skipping:
+            out.append(line)
+    return out
+
+
 FAKE_DIST = ("tensorweave-fake", "0.0.1")
 
 
