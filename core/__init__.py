@@ -22,6 +22,7 @@ from .autograd.grad_mode import (
 from .backend import Backend
 from .conformance.crosscheck import CrossCheckError, cross_check
 from .device import DeviceError, device, get_default_device, set_default_device
+from .device_module import DeviceModule
 from .dispatch import (
     DeviceMismatchError,
     KernelError,
@@ -29,6 +30,7 @@ from .dispatch import (
     get_fallback_policy,
     set_fallback_policy,
 )
+from .dlpack import from_dlpack
 from .dtypes import (
     bool,
     double,
@@ -60,6 +62,8 @@ from .serialization import load, save
 from .tensor import Size, Tensor
 
 globals().update(_FUNCTIONS)
+cuda = DeviceModule("cuda")
+opencl = DeviceModule("opencl")
 _install_methods()
 
 __version__ = "0.1.0"
@@ -71,7 +75,7 @@ __all__ = [
     "promote_types", "result_type", "set_fallback_policy", "get_fallback_policy",
     "fallback_counts", "get_registry", "devices", "set_printoptions", "save", "load",
     "DeviceError", "DeviceMismatchError", "KernelError", "PluginError", "ShapeError",
-    "cross_check", "CrossCheckError", "utils",
+    "cross_check", "CrossCheckError", "from_dlpack", "cuda", "opencl", "DeviceModule", "utils",
     "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
     "half", "float", "double", "short", "int", "long",
     *sorted(_FUNCTIONS),

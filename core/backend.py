@@ -29,6 +29,10 @@ class Backend:
 
     name: str = ""
     install_hint: str = ""
+    dlpack_device_type: int | None = None
+    """The DLPack device type of this backend's memory (1 host, 2 CUDA) when its natives
+    speak DLPack (``__dlpack__``/``__dlpack_device__``) and `from_dlpack` is implemented;
+    None when tensors cannot be exchanged that way."""
     known_failures: dict[str, str] = {}
     """Conformance checks this backend is known to fail: shell-style patterns over
     ``"<op or check>:<dtype>"`` (``"sort:float16"``, ``"matmul:*"``), each with the reason.
@@ -62,7 +66,11 @@ class Backend:
 
     def current_device(self) -> int:
         """The index used for ``"<type>"`` with no index."""
-        return 0
+        return getattr(self, "_current_device", 0)
+
+    def set_current_device(self, index: int) -> None:
+        """Change `current_device` (``tw.cuda.set_device``)."""
+        self._current_device = index
 
     # -- memory and transfer -------------------------------------------------------------
     def from_numpy(self, array: np.ndarray, index: int | None) -> Any:
@@ -81,8 +89,16 @@ class Backend:
         """Offset in elements of ``native``'s first element within its storage."""
         return 0
 
+    def from_dlpack(self, ext: Any, index: int) -> Any:
+        """A native array sharing the memory of the DLPack producer ``ext`` on device
+        ``index`` (only called when `dlpack_device_type` matches ``ext``'s)."""
+        raise NotImplementedError(f"backend {self.name!r} does not implement from_dlpack")
+
     def synchronize(self, index: int | None) -> None:
         """Wait until all queued work on the device is done."""
+
+    def empty_cache(self) -> None:
+        """Release the allocator's cached, unused memory (nothing to do by default)."""
 
     def memory_stats(self, index: int | None) -> dict[str, int]:
         """Allocator statistics: at least ``allocated_bytes`` and ``peak_allocated_bytes``."""

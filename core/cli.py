@@ -35,8 +35,9 @@ def _devices(args: argparse.Namespace) -> int:
         caps = b["capabilities"]
         n = caps["counts"]
         missing = caps["missing_primitives"]
+        shown = ", ".join(missing[:8]) + (", ..." if len(missing) > 8 else "")
         print(f"  kernels: {n['native']} of {n['primitives']} primitives native"
-              f"{' (missing: ' + ', '.join(missing) + ')' if missing else ''}, "
+              f"{f' (missing: {shown})' if missing else ''}, "
               f"{n['overridden_composites']} composites overridden")
     print(f"fallback policy: {tw.get_fallback_policy()!r}")
     return 0

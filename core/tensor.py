@@ -223,6 +223,33 @@ class Tensor:
         arr = self.detach()._host()
         return arr if dtype is None else arr.astype(dtype)
 
+    def __dlpack__(self, *, stream: Any = None, max_version: Any = None, dl_device: Any = None,
+                   copy: Any = None) -> Any:
+        """A DLPack capsule of this tensor's memory (no copy), for ``np.from_dlpack``,
+        ``torch.from_dlpack``, ``cupy.from_dlpack``...
+
+        Raises:
+            RuntimeError: the tensor requires grad (export ``detach()`` instead).
+            BufferError: the backend's arrays cannot be exported (copy to cpu first).
+        """
+        if self._requires_grad:
+            raise RuntimeError("Can't export tensors that require gradient, use "
+                               "tensor.detach()")
+        export = getattr(self._data, "__dlpack__", None)
+        if export is None:
+            raise BufferError(f"__dlpack__: {self._device} tensors cannot be exported through "
+                              "DLPack; copy the tensor with .cpu() first")
+        given = {k: v for k, v in (("stream", stream), ("max_version", max_version),
+                                   ("dl_device", dl_device), ("copy", copy)) if v is not None}
+        return export(**given)
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        where = getattr(self._data, "__dlpack_device__", None)
+        if where is None:
+            raise BufferError(f"__dlpack_device__: {self._device} tensors cannot be exported "
+                              "through DLPack; copy the tensor with .cpu() first")
+        return where()
+
     def _host(self) -> np.ndarray:
         """The values as a host array (a copy from devices, the array itself on cpu)."""
         if self._device.type == "cpu":

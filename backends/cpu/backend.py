@@ -17,6 +17,7 @@ class CpuBackend(Backend):
     """The reference backend: NumPy arrays in host memory, shared with `Tensor.numpy`."""
 
     name = "cpu"
+    dlpack_device_type = 1  # host memory: NumPy arrays speak DLPack themselves
 
     def __init__(self) -> None:
         # Like PyTorch's default cpu generator: a nondeterministic seed, remembered.
@@ -33,6 +34,9 @@ class CpuBackend(Backend):
 
     def to_numpy(self, native: np.ndarray) -> np.ndarray:
         return native
+
+    def from_dlpack(self, ext: Any, index: int) -> np.ndarray:
+        return np.from_dlpack(ext)
 
     def storage_offset(self, native: np.ndarray) -> int:
         root = native

@@ -1,0 +1,83 @@
+"""DLPack in and out on cpu: tensors pass to and from NumPy and PyTorch sharing memory,
+and what cannot be exchanged says why."""
+
+from __future__ import annotations
+
+import fake_backend
+import numpy as np
+import pytest
+
+import tensorweave as tw
+from tensorweave.plugin.manager import load
+
+
+def test_numpy_to_tensor_shares_memory_both_ways():
+    a = np.arange(6.0).reshape(2, 3)
+    t = tw.from_dlpack(a)
+    assert (t.shape, t.dtype, t.device.type) == ((2, 3), tw.float64, "cpu")
+    a[0, 0] = 9
+    t[1, 2] = -1
+    assert t.tolist() == [[9, 1, 2], [3, 4, -1]] and a[1, 2] == -1
+
+
+@pytest.mark.parametrize("dtype", [tw.bool, tw.uint8, tw.int32, tw.int64, tw.float16,
+                                   tw.float32, tw.float64])
+def test_tensor_to_numpy_keeps_dtype_strides_and_memory(dtype):
+    t = tw.arange(12).view(3, 4).to(dtype)
+    view = t.t()[1:]
+    out = np.from_dlpack(view)
+    assert out.dtype == dtype.np and out.shape == (3, 3)
+    np.testing.assert_array_equal(out, view.numpy())
+    assert np.shares_memory(out, t.numpy())
+
+
+def test_pytorch_round_trip_without_copies():
+    torch = pytest.importorskip("torch")
+    src = torch.arange(8, dtype=torch.float32).reshape(2, 4)
+    t = tw.from_dlpack(src)
+    src[0, 1] = 100
+    assert t[0, 1].item() == 100 and t.dtype is tw.float32
+    back = torch.from_dlpack(t[:, 1:])
+    back[1, 0] = -5
+    assert src[1, 1].item() == -5
+    assert torch.equal(back, torch.tensor([[100.0, 2, 3], [-5, 6, 7]]))
+
+
+def test_a_tensor_that_requires_grad_is_not_exported():
+    x = tw.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"require gradient, use tensor.detach\(\)"):
+        np.from_dlpack(x)
+    np.testing.assert_array_equal(np.from_dlpack(x.detach()), [1, 1])
+
+
+def test_from_dlpack_of_a_tensor_is_the_tensor_and_other_objects_are_refused():
+    t = tw.ones(2)
+    assert tw.from_dlpack(t) is t
+    with pytest.raises(TypeError, match="expected an object with __dlpack__.*got list"):
+        tw.from_dlpack([1, 2])
+
+
+def test_memory_no_backend_takes_is_a_clear_error():
+    class OnGpu:
+        def __dlpack_device__(self):
+            return (2, 0)
+
+        def __dlpack__(self, **kw):
+            raise AssertionError("must not be read")
+
+    with pytest.raises(TypeError, match=r"in CUDA memory \(DLPack device type 2\), which no "
+                                        r"available backend takes; backends that take "
+                                        r"DLPack: cpu \(CPU\)"):
+        tw.from_dlpack(OnGpu())
+
+
+def test_a_backend_without_dlpack_says_to_copy_to_cpu():
+    try:
+        load(extra=[("fake", fake_backend)])
+        t = tw.ones(2).to("fake:0")
+        with pytest.raises(BufferError, match=r"fake:0 tensors cannot be exported through "
+                                              r"DLPack; copy the tensor with .cpu\(\) first"):
+            t.__dlpack__()
+        np.testing.assert_array_equal(np.from_dlpack(t.cpu()), [1, 1])
+    finally:
+        load()
