@@ -42,6 +42,25 @@ def _inplace_repr(inplace: bool, first: bool = True) -> str:
     return "inplace=True" if first else ", inplace=True"
 
 
+class _InplaceActivation(Module):
+    """An activation whose one option is ``inplace``: ``forward`` calls the class's
+    ``function`` from `tensorweave.nn.functional`, and the printed form shows
+    ``inplace=True`` unless PyTorch's own layer leaves it out (``prints_inplace``)."""
+
+    function: Any
+    prints_inplace = True
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return type(self).function(input, inplace=self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace) if self.prints_inplace else ""
+
+
 class Threshold(Module):
     """``y = x`` where ``x > threshold``, else ``value``.
 
@@ -74,7 +93,7 @@ class Threshold(Module):
                 ModuleSample(args=(-0.25, 2.0), inputs=(x,), name="-0.25,2")]
 
 
-class ReLU(Module):
+class ReLU(_InplaceActivation):
     """``y = max(x, 0)``.
 
     Args:
@@ -84,15 +103,7 @@ class ReLU(Module):
         input (*), output (*).
     """
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.relu(input, inplace=self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_repr(self.inplace)
+    function = staticmethod(F.relu)
 
     @classmethod
     def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
@@ -212,7 +223,7 @@ class Sigmoid(Module):
         return _samples(rng, low=-6.0, high=6.0)
 
 
-class Hardsigmoid(Module):
+class Hardsigmoid(_InplaceActivation):
     """``y = relu6(x + 3) / 6``: 0 below -3, 1 above 3.
 
     Args:
@@ -222,12 +233,8 @@ class Hardsigmoid(Module):
         input (*), output (*).
     """
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.hardsigmoid(input, self.inplace)
+    function = staticmethod(F.hardsigmoid)
+    prints_inplace = False
 
     @classmethod
     def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
@@ -249,7 +256,7 @@ class Tanh(Module):
         return _samples(rng)
 
 
-class SiLU(Module):
+class SiLU(_InplaceActivation):
     """``y = x * sigmoid(x)`` (swish).
 
     Args:
@@ -259,22 +266,14 @@ class SiLU(Module):
         input (*), output (*).
     """
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.silu(input, inplace=self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_repr(self.inplace)
+    function = staticmethod(F.silu)
 
     @classmethod
     def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
         return _samples(rng, low=-5.0, high=5.0)
 
 
-class Mish(Module):
+class Mish(_InplaceActivation):
     """``y = x * tanh(softplus(x))``.
 
     Args:
@@ -284,22 +283,14 @@ class Mish(Module):
         input (*), output (*).
     """
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.mish(input, inplace=self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_repr(self.inplace)
+    function = staticmethod(F.mish)
 
     @classmethod
     def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
         return _samples(rng, low=-5.0, high=5.0)
 
 
-class Hardswish(Module):
+class Hardswish(_InplaceActivation):
     """``y = x * relu6(x + 3) / 6``: 0 below -3, ``x`` above 3.
 
     Args:
@@ -309,12 +300,8 @@ class Hardswish(Module):
         input (*), output (*).
     """
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.hardswish(input, self.inplace)
+    function = staticmethod(F.hardswish)
+    prints_inplace = False
 
     @classmethod
     def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
@@ -375,7 +362,7 @@ class CELU(Module):
         return _samples(rng, {}, {"alpha": 2.0})
 
 
-class SELU(Module):
+class SELU(_InplaceActivation):
     """``y = scale * elu(x, alpha)`` with the self-normalizing constants
     ``alpha = 1.6732632423543772`` and ``scale = 1.0507009873554805``.
 
@@ -386,15 +373,7 @@ class SELU(Module):
         input (*), output (*).
     """
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.selu(input, self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_repr(self.inplace)
+    function = staticmethod(F.selu)
 
     @classmethod
     def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
@@ -642,12 +621,30 @@ class Tanhshrink(Module):
         return _samples(rng)
 
 
-def _softmax_samples(rng: np.random.Generator) -> list[ModuleSample]:
-    """Softmax-like layers: along the last, the first and a middle dim of a 3-d input."""
-    return _samples(rng, {"dim": -1}, {"dim": 0}, {"dim": 1}, shape=(2, 3, 4))
+class _AlongDim(Module):
+    """A softmax-like layer whose one option is ``dim``: ``forward`` calls the class's
+    ``function`` from `tensorweave.nn.functional` (``dim=None`` keeps PyTorch's deprecated
+    implicit choice, with its warning pointing at the caller)."""
+
+    function: Any
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return type(self).function(input, self.dim, _stacklevel=5)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        """Along the last, the first and a middle dim of a 3-d input."""
+        return _samples(rng, {"dim": -1}, {"dim": 0}, {"dim": 1}, shape=(2, 3, 4))
 
 
-class Softmin(Module):
+class Softmin(_AlongDim):
     """``y = softmax(-x)`` along ``dim``.
 
     Args:
@@ -658,22 +655,10 @@ class Softmin(Module):
         input (*), output (*).
     """
 
-    def __init__(self, dim: int | None = None) -> None:
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.softmin(input, self.dim, _stacklevel=5)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
-
-    @classmethod
-    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
-        return _softmax_samples(rng)
+    function = staticmethod(F.softmin)
 
 
-class Softmax(Module):
+class Softmax(_AlongDim):
     """``y = exp(x) / sum(exp(x))`` along ``dim``, stable for large inputs.
 
     Args:
@@ -684,19 +669,7 @@ class Softmax(Module):
         input (*), output (*).
     """
 
-    def __init__(self, dim: int | None = None) -> None:
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.softmax(input, self.dim, _stacklevel=5)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
-
-    @classmethod
-    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
-        return _softmax_samples(rng)
+    function = staticmethod(F.softmax)
 
 
 class Softmax2d(Module):
@@ -721,7 +694,7 @@ class Softmax2d(Module):
                 ModuleSample(inputs=(rng.uniform(-3, 3, (3, 2, 2)),), name="unbatched")]
 
 
-class LogSoftmax(Module):
+class LogSoftmax(_AlongDim):
     """``y = log(softmax(x))`` along ``dim``, computed stably.
 
     Args:
@@ -732,16 +705,4 @@ class LogSoftmax(Module):
         input (*), output (*).
     """
 
-    def __init__(self, dim: int | None = None) -> None:
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.log_softmax(input, self.dim, _stacklevel=5)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
-
-    @classmethod
-    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
-        return _softmax_samples(rng)
+    function = staticmethod(F.log_softmax)

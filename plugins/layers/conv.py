@@ -24,8 +24,14 @@ from .linear import kaiming_reset_
 
 __all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
 
-_PADDING_STRINGS = {"same", "valid"}
-_PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
+# Tuples, printed like PyTorch's sets but in this fixed order: a set's order changes from
+# one process to the next.
+_PADDING_STRINGS = ("same", "valid")
+_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def _as_set(options: tuple[str, ...]) -> str:
+    return "{" + ", ".join(repr(o) for o in options) + "}"
 
 
 def _ntuple(n: int) -> Callable[[Any], tuple[Any, ...]]:
@@ -75,11 +81,11 @@ class _ConvNd(Module):
         if isinstance(padding, str):
             if padding not in _PADDING_STRINGS:
                 raise ValueError(f"Invalid padding string {padding!r}, should be one of "
-                                 f"{_PADDING_STRINGS}")
+                                 f"{_as_set(_PADDING_STRINGS)}")
             if padding == "same" and any(s != 1 for s in stride):
                 raise ValueError("padding='same' is not supported for strided convolutions")
         if padding_mode not in _PADDING_MODES:
-            raise ValueError(f"padding_mode must be one of {_PADDING_MODES}, but got "
+            raise ValueError(f"padding_mode must be one of {_as_set(_PADDING_MODES)}, but got "
                              f"padding_mode='{padding_mode}'")
         self.in_channels = in_channels
         self.out_channels = out_channels

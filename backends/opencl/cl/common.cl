@@ -1,0 +1,78 @@
+/* Shared by every tensorweave program: the strided-walk struct and scalar helpers.
+ * Python (runtime.Geometry) packs `geom` as plain longs; keep the two in step. */
+#define MAXD 8
+#define NOPS 4
+
+#ifdef cl_khr_fp64
+#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+#endif
+
+typedef struct {
+    long nd;               /* dims after merging */
+    long n;                /* work-items (elements) */
+    long shape[MAXD];
+    long off[NOPS];        /* element offset of each operand */
+    long st[NOPS][MAXD];   /* element strides of each operand */
+} geom;
+
+/* Offsets of the first `nops` operands for flat position i of the walk. */
+void tw_offsets(__global const geom *g, long i, long *o, int nops) {
+    for (int k = 0; k < nops; ++k) o[k] = g->off[k];
+    for (int d = (int)g->nd - 1; d >= 0; --d) {
+        long s = g->shape[d];
+        long c = i % s;
+        i /= s;
+        for (int k = 0; k < nops; ++k) o[k] += c * g->st[k][d];
+    }
+}
+
+/* Python's a // b for integers (b == 0 is rejected on the host before launch). */
+long tw_ifloordiv(long a, long b) {
+    if (b == 0) return 0;
+    if (b == -1) return -a;
+    long q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0))) q -= 1;
+    return q;
+}
+
+long tw_ifmod(long a, long b) {
+    if (b == 0 || b == -1) return 0;
+    return a % b;
+}
+
+/* Integer power by squaring; negative exponents give what PyTorch gives (0 unless |a| == 1). */
+long tw_ipow(long a, long b) {
+    if (b < 0) return a == 1 ? 1 : (a == -1 ? ((b & 1) ? -1 : 1) : 0);
+    long r = 1;
+    while (b) {
+        if (b & 1) r *= a;
+        a *= a;
+        b >>= 1;
+    }
+    return r;
+}
+
+/* NumPy's floor division for floats (npy_divmod): exact where floor(a / b) is not. */
+float __attribute__((overloadable)) tw_floordiv(float a, float b) {
+    if (b == 0) return a / b;
+    float mod = fmod(a, b);
+    float div = (a - mod) / b;
+    if (mod != 0 && ((b < 0) != (mod < 0))) div -= 1;
+    if (div == 0) return copysign(0.0f, a / b);
+    float fl = floor(div);
+    if (div - fl > 0.5f) fl += 1;
+    return fl;
+}
+
+#ifdef cl_khr_fp64
+double __attribute__((overloadable)) tw_floordiv(double a, double b) {
+    if (b == 0) return a / b;
+    double mod = fmod(a, b);
+    double div = (a - mod) / b;
+    if (mod != 0 && ((b < 0) != (mod < 0))) div -= 1;
+    if (div == 0) return copysign(0.0, a / b);
+    double fl = floor(div);
+    if (div - fl > 0.5) fl += 1;
+    return fl;
+}
+#endif
