@@ -108,6 +108,26 @@ class Backend:
     def manual_seed(self, seed: int) -> None:
         """Reseed the generators of every device of this type."""
 
+    def initial_seed(self, index: int | None) -> int:
+        """The seed the default generator was last seeded with (`tensorweave.initial_seed`)."""
+        raise NotImplementedError(self._no_generators("initial_seed"))
+
+    def new_generator(self, index: int | None, seed: int) -> Any:
+        """A native generator for device ``index``, independent of the default one, seeded
+        with ``seed`` (`tensorweave.Generator`); random kernels get it as ``generator``."""
+        raise NotImplementedError(self._no_generators("new_generator"))
+
+    def generator_state(self, native: Any) -> Any:
+        """An opaque, JSON-serializable state of a native generator from `new_generator`."""
+        raise NotImplementedError(self._no_generators("generator_state"))
+
+    def set_generator_state(self, native: Any, state: Any) -> None:
+        raise NotImplementedError(self._no_generators("set_generator_state"))
+
+    def _no_generators(self, method: str) -> str:
+        return (f"the {self.name!r} backend does not implement {method}(), so it cannot create "
+                "or inspect separate random generators")
+
     def get_rng_state(self, index: int | None) -> Any:
         """An opaque, JSON-serializable state of the device's default generator."""
         raise NotImplementedError(f"backend {self.name!r} does not implement get_rng_state")

@@ -44,14 +44,6 @@ DEFAULT_SEED = 67280421310721
 _U64 = 1 << 64
 
 
-def _backend_method(be: Any, name: str) -> Any:
-    fn = getattr(be, name, None)
-    if fn is None:
-        raise NotImplementedError(f"the {be.name!r} backend does not implement {name}(), so it "
-                                  "cannot create or inspect separate random generators")
-    return fn
-
-
 def _seed_arg(op: str, seed: Any) -> int:
     """PyTorch's seed rule: any int in [-2**63, 2**64); negatives wrap modulo 2**64."""
     try:
@@ -86,8 +78,7 @@ class Generator:
 
     def __init__(self, device: Any = "cpu") -> None:
         self.device, self._backend = resolve(device)
-        self._native: Any = _backend_method(self._backend, "new_generator")(
-            self.device.index, DEFAULT_SEED)
+        self._native: Any = self._backend.new_generator(self.device.index, DEFAULT_SEED)
         self._initial_seed = DEFAULT_SEED
 
     @classmethod
@@ -116,7 +107,7 @@ class Generator:
     def initial_seed(self) -> int:
         """The seed this generator was last seeded with."""
         if self._native is None:
-            return int(_backend_method(self._backend, "initial_seed")(self.device.index))
+            return int(self._backend.initial_seed(self.device.index))
         return self._initial_seed
 
     def get_state(self) -> Tensor:
@@ -124,7 +115,7 @@ class Generator:
         if self._native is None:
             state = self._backend.get_rng_state(self.device.index)
         else:
-            state = _backend_method(self._backend, "generator_state")(self._native)
+            state = self._backend.generator_state(self._native)
         raw = np.frombuffer(json.dumps(state).encode(), dtype=np.uint8)
         return Tensor._from_value(raw, "cpu", D.uint8)
 
@@ -145,7 +136,7 @@ class Generator:
             if self._native is None:
                 self._backend.set_rng_state(self.device.index, state)
             else:
-                _backend_method(self._backend, "set_generator_state")(self._native, state)
+                self._backend.set_generator_state(self._native, state)
         except (ValueError, TypeError, KeyError) as e:
             raise RuntimeError(f"set_state: not a valid RNG state for a {self.device.type!r} "
                                f"generator ({e})") from None
