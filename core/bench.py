@@ -68,6 +68,19 @@ def _workloads(device: str) -> list[Workload]:
             if torch else None,
             "numpy": None}),
     ]
+    from .device import resolve
+    from .device_module import DeviceModule
+
+    dev, _ = resolve(device)
+    sync = DeviceModule(dev.type).synchronize if dev.type != "cpu" else (lambda: None)
+    for n in (1024, 2048):
+        x, y = tw.randn(n, n, device=device), tw.randn(n, n, device=device)
+        nx, ny = np.asarray(x.cpu().numpy()), np.asarray(y.cpu().numpy())
+        out.append(Workload(f"matmul {n}x{n} float32 (waits for the result)", {
+            "tensorweave": lambda x=x, y=y: (x @ y, sync()),
+            "torch": (lambda tx=torch.from_numpy(nx), ty=torch.from_numpy(ny): tx @ ty)
+            if torch else None,
+            "numpy": lambda nx=nx, ny=ny: nx @ ny}))
     for name, build in bench_models.STEPS.items():
         out.append(Workload(name, {"tensorweave": build(tw, device),
                                    "torch": build(torch, "cpu") if torch else None,
@@ -102,21 +115,28 @@ def run(device: str = "cpu", rounds: int = 7, only: str | None = None) -> list[d
             row[k] = statistics.median(samples[k]) if k in samples else None
         t, tt = row.get("tensorweave"), row.get("torch")
         row["ratio_vs_torch"] = (t / tt) if (t and tt) else None
+        tn = row.get("numpy")
+        row["ratio_vs_numpy"] = (t / tn) if (t and tn) else None
         results.append(row)
     return results
 
 
 def format_table(rows: list[dict[str, Any]]) -> str:
-    """A plain-text table: per-call medians in microseconds and the ratio to PyTorch."""
+    """A plain-text table: per-call medians in microseconds and the ratios of tensorweave's
+    time to PyTorch's and NumPy's (below 1: tensorweave is faster)."""
 
     def us(v: Any) -> str:
         return "-" if v is None else f"{v * 1e6:9.2f} us"
 
-    lines = [f"{'workload':40} {'tensorweave':>12} {'torch':>12} {'numpy':>12} {'tw/torch':>9}"]
+    def ratio(v: Any) -> str:
+        return "-" if v is None else f"{v:.2f}x"
+
+    lines = [f"{'workload':44} {'tensorweave':>14} {'torch':>14} {'numpy':>14} {'tw/torch':>9} "
+             f"{'tw/numpy':>9}"]
     for r in rows:
-        ratio = "-" if r["ratio_vs_torch"] is None else f"{r['ratio_vs_torch']:.2f}x"
-        lines.append(f"{r['name']:40} {us(r.get('tensorweave')):>12} {us(r.get('torch')):>12} "
-                     f"{us(r.get('numpy')):>12} {ratio:>9}")
+        lines.append(f"{r['name']:44} {us(r.get('tensorweave')):>14} {us(r.get('torch')):>14} "
+                     f"{us(r.get('numpy')):>14} {ratio(r['ratio_vs_torch']):>9} "
+                     f"{ratio(r.get('ratio_vs_numpy')):>9}")
     threads = {k: os.environ.get(k, "unset") for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
     if all(r.get("torch") is None for r in rows):
         lines.append("(PyTorch is not installed: pip install 'tensorweave[oracle]' for the "
