@@ -318,16 +318,7 @@ class Module:
             KeyError: if ``name`` is empty, holds ``"."`` or is another attribute already.
             TypeError: if ``tensor`` is neither a tensor nor None.
         """
-        if "_buffers" not in self.__dict__:
-            raise AttributeError("cannot assign buffer before Module.__init__() call")
-        if not isinstance(name, str):
-            raise TypeError(f"buffer name should be a string. Got {_typename(name)}")
-        if "." in name:
-            raise KeyError('buffer name can\'t contain "."')
-        if name == "":
-            raise KeyError('buffer name can\'t be empty string ""')
-        if hasattr(self, name) and name not in self._buffers:
-            raise KeyError(f"attribute '{name}' already exists")
+        self._check_slot_name("buffer", "_buffers", name)
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
                             "(tensorweave Tensor or None required)")
@@ -337,6 +328,20 @@ class Module:
         else:
             self._non_persistent_buffers_set.add(name)
 
+    def _check_slot_name(self, kind: str, table: str, name: Any) -> None:
+        """PyTorch's checks of a new buffer or parameter name, with its messages: after
+        ``__init__``, a string, no ``"."``, not empty, not another attribute."""
+        if table not in self.__dict__:
+            raise AttributeError(f"cannot assign {kind} before Module.__init__() call")
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name should be a string. Got {_typename(name)}")
+        if "." in name:
+            raise KeyError(f'{kind} name can\'t contain "."')
+        if name == "":
+            raise KeyError(f'{kind} name can\'t be empty string ""')
+        if hasattr(self, name) and name not in self.__dict__[table]:
+            raise KeyError(f"attribute '{name}' already exists")
+
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Register ``param`` as parameter ``name`` (None registers an empty slot).
 
@@ -345,16 +350,7 @@ class Module:
             TypeError: if ``param`` is neither a `Parameter` nor None.
             ValueError: if ``param`` is not a leaf (compute derived values in ``forward``).
         """
-        if "_parameters" not in self.__dict__:
-            raise AttributeError("cannot assign parameter before Module.__init__() call")
-        if not isinstance(name, str):
-            raise TypeError(f"parameter name should be a string. Got {_typename(name)}")
-        if "." in name:
-            raise KeyError('parameter name can\'t contain "."')
-        if name == "":
-            raise KeyError('parameter name can\'t be empty string ""')
-        if hasattr(self, name) and name not in self._parameters:
-            raise KeyError(f"attribute '{name}' already exists")
+        self._check_slot_name("parameter", "_parameters", name)
         if param is not None:
             if not isinstance(param, Parameter):
                 raise TypeError(f"cannot assign '{_typename(param)}' object to parameter "

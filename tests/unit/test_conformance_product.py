@@ -11,26 +11,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
 import twin_backend
+from twin_backend import break_kernel
 
 from tensorweave import cli
 from tensorweave import dtypes as D
 from tensorweave.conformance import manifest, semantics, suite
 from tensorweave.plugin.manager import get_registry, load
-
-
-@pytest.fixture(scope="module")
-def twin():
-    reg = load(extra=[("twin", twin_backend)])
-    yield reg
-    load()
-
-
-def _break(monkeypatch, op: str, fn) -> None:
-    """Replace the twin backend's kernel of ``op`` by ``fn(original kernel)``."""
-    kernels = get_registry().ops[op].kernels
-    monkeypatch.setitem(kernels, "twin", fn(kernels["twin"]))
 
 
 def test_cpu_passes_with_a_table_summary_and_both_report_formats(tmp_path, capsys):
@@ -55,7 +42,7 @@ def test_cpu_passes_with_a_table_summary_and_both_report_formats(tmp_path, capsy
 
 
 def test_broken_kernel_is_caught_with_op_dtype_and_error(twin, monkeypatch, capsys):
-    _break(monkeypatch, "exp", lambda k: lambda x: k(x) * 1.001)
+    break_kernel(monkeypatch, "exp", lambda k: lambda x: k(x) * 1.001)
     assert cli.main(["conformance", "--device", "twin:0", "--ops", "exp"]) == 1
     out = capsys.readouterr().out
     assert "FAILED" in out.splitlines()[-1]
@@ -71,7 +58,7 @@ def test_a_raising_kernel_is_a_failure_not_a_crash(twin, monkeypatch):
         def kernel(x):
             raise RuntimeError("kernel exploded")
         return kernel
-    _break(monkeypatch, "neg", boom)
+    break_kernel(monkeypatch, "neg", boom)
     results = suite.run("twin", ops=["neg"], dtypes=["int32"])
     assert results and all(not r.passed for r in results)
     assert "kernel exploded" in results[0].detail and results[0].op == "neg"
@@ -80,7 +67,8 @@ def test_a_raising_kernel_is_a_failure_not_a_crash(twin, monkeypatch):
 def test_known_failures_skip_with_their_reason_and_stale_ones_fail(twin, monkeypatch):
     monkeypatch.setattr(twin_backend.TwinBackend, "known_failures",
                         {"exp:float16": "half-precision exp is approximate here"})
-    _break(monkeypatch, "exp", lambda k: lambda x: k(x) * (1.1 if x.dtype == np.float16 else 1))
+    break_kernel(monkeypatch, "exp",
+                 lambda k: lambda x: k(x) * (1.1 if x.dtype == np.float16 else 1))
     results = suite.run("twin", ops=["exp"], groups=["ops"])
     assert all(r.passed for r in results), [r for r in results if not r.passed]
     half = [r for r in results if r.dtype == "float16" and r.skipped]
@@ -103,7 +91,7 @@ def test_dtypes_the_device_lacks_are_skipped_with_the_reason(twin, monkeypatch):
 
 def test_semantic_checks_catch_a_view_that_copies(twin, monkeypatch):
     assert all(r.passed for r in semantics.check_views("twin", D.float32))
-    _break(monkeypatch, "as_strided", lambda k: lambda *a, **kw: np.array(k(*a, **kw)))
+    break_kernel(monkeypatch, "as_strided", lambda k: lambda *a, **kw: np.array(k(*a, **kw)))
     bad = [r for r in semantics.check_views("twin", D.float32) if not r.passed]
     assert bad and all(r.op == "views" for r in bad)
     assert any("as_strided" in r.check for r in bad)

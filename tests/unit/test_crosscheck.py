@@ -9,6 +9,7 @@ import textwrap
 import numpy as np
 import pytest
 import twin_backend
+from twin_backend import break_kernel, scaled
 
 import tensorweave as tw
 from tensorweave.conformance import crosscheck
@@ -35,24 +36,11 @@ EXP_LINE = 11
 BACKWARD_LINE = 13
 
 
-@pytest.fixture(scope="module")
-def twin():
-    reg = load(extra=[("twin", twin_backend)])
-    yield reg
-    load()
-
-
 @pytest.fixture
 def script(tmp_path):
     path = tmp_path / "train.py"
     path.write_text(SCRIPT)
     return path
-
-
-def _break(monkeypatch, op: str, scale: float = 1.01) -> None:
-    kernels = get_registry().ops[op].kernels
-    good = kernels["twin"]
-    monkeypatch.setitem(kernels, "twin", lambda *a, **kw: good(*a, **kw) * scale)
 
 
 def test_a_correct_backend_trains_identically_under_cross_check(twin, script):
@@ -64,7 +52,7 @@ def test_a_correct_backend_trains_identically_under_cross_check(twin, script):
 
 def test_a_broken_kernel_is_caught_in_a_training_script_at_the_users_line(twin, script,
                                                                           monkeypatch):
-    _break(monkeypatch, "exp")
+    break_kernel(monkeypatch, "exp", scaled(1.01))
     with pytest.raises(tw.CrossCheckError) as e, tw.cross_check("cpu"):
         runpy.run_path(str(script))
     msg = str(e.value)
@@ -77,13 +65,12 @@ def test_a_broken_kernel_is_caught_in_a_training_script_at_the_users_line(twin, 
 def test_a_kernel_broken_only_in_backward_is_named_at_the_backward_call(twin, script,
                                                                         monkeypatch):
     # tanh's derivative is the only user of this composite kernel in the script.
-    kernels = get_registry().ops["mul"].kernels
-    good = kernels["twin"]
-
-    def mul(a, b, **kw):
-        out = good(a, b, **kw)
-        return out * 1.01 if np.ndim(a) == 2 and np.shape(a)[1] == 8 else out
-    monkeypatch.setitem(kernels, "twin", mul)
+    def breaks_8_wide(good):
+        def mul(a, b, **kw):
+            out = good(a, b, **kw)
+            return out * 1.01 if np.ndim(a) == 2 and np.shape(a)[1] == 8 else out
+        return mul
+    break_kernel(monkeypatch, "mul", breaks_8_wide)
     with pytest.raises(tw.CrossCheckError) as e, tw.cross_check("cpu"):
         runpy.run_path(str(script))
     msg = str(e.value)
@@ -92,7 +79,7 @@ def test_a_kernel_broken_only_in_backward_is_named_at_the_backward_call(twin, sc
 
 
 def test_tolerance_can_be_widened(twin, script, monkeypatch):
-    _break(monkeypatch, "exp", 1 + 1e-3)
+    break_kernel(monkeypatch, "exp", scaled(1 + 1e-3))
     with tw.cross_check("cpu", rtol=1e-2):
         runpy.run_path(str(script))
     with pytest.raises(tw.CrossCheckError), tw.cross_check("cpu", rtol=1e-4):
@@ -100,9 +87,7 @@ def test_tolerance_can_be_widened(twin, script, monkeypatch):
 
 
 def test_integer_results_must_match_exactly(twin, monkeypatch):
-    kernels = get_registry().ops["argmax"].kernels
-    good = kernels["twin"]
-    monkeypatch.setitem(kernels, "twin", lambda *a, **kw: good(*a, **kw) + 1)
+    break_kernel(monkeypatch, "argmax", lambda good: lambda *a, **kw: good(*a, **kw) + 1)
     x = tw.tensor([[1.0, 3.0, 2.0]]).to("twin")
     with pytest.raises(tw.CrossCheckError, match=r"argmax on twin .*got 2, expected 1"), \
             tw.cross_check("cpu"):
@@ -137,7 +122,7 @@ def test_a_bad_reference_device_is_a_clear_error():
 
 
 def test_message_names_the_script_line_for_an_inline_program(twin, monkeypatch, tmp_path):
-    _break(monkeypatch, "sum")
+    break_kernel(monkeypatch, "sum", scaled(1.01))
     src = tmp_path / "one.py"
     src.write_text(textwrap.dedent('''\
         import tensorweave as tw
