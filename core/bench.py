@@ -6,6 +6,14 @@ process, and the median per-call time of each is reported with the ratio to
 PyTorch. PyTorch is optional (``pip install tensorweave[oracle]``); without it
 the PyTorch column says so. Besides per-op overhead it times the seed models'
 training steps (`bench_models`).
+
+On a device other than cpu, tensorweave's own cpu backend is a fourth column
+(``tw/cpu``), and each timed batch of calls ends by waiting for the device, so a
+queue that runs behind is charged to the device.
+
+Before each timed batch the bench pauses briefly (`_SETTLE_S`): BLAS, OpenMP and OpenCL
+worker threads keep spinning for a while after their work, and on a two-core machine
+they would otherwise slow whichever framework runs next.
 """
 
 from __future__ import annotations
@@ -20,6 +28,8 @@ from . import bench_models
 
 __all__ = ["Workload", "run", "format_table"]
 
+_SETTLE_S = 0.1  # pause before each timed batch, so other frameworks' threads go idle
+
 
 @dataclass
 class Workload:
@@ -29,22 +39,38 @@ class Workload:
     fns: dict[str, Callable[[], Any] | None]
 
 
-def _time(fn: Callable[[], Any], number: int) -> float:
+def _time(fn: Callable[[], Any], number: int, sync: Callable[[], Any]) -> float:
     t0 = time.perf_counter()
     for _ in range(number):
         fn()
+    sync()
     return (time.perf_counter() - t0) / number
 
 
-def _calibrate(fn: Callable[[], Any], target_s: float = 0.02) -> int:
+def _calibrate(fn: Callable[[], Any], sync: Callable[[], Any], target_s: float = 0.02) -> int:
     n = 1
     while True:
-        if _time(fn, n) * n >= target_s or n >= 1 << 20:
+        if _time(fn, n, sync) * n >= target_s or n >= 1 << 20:
             return n
         n *= 4
 
 
+def _no_sync() -> None:
+    pass
+
+
+def _synchronizer(device: str) -> Callable[[], Any]:
+    """What waits for ``device``'s queued work (nothing on cpu, which runs eagerly)."""
+    from .device import resolve
+    from .device_module import DeviceModule
+
+    dev, _ = resolve(device)
+    return DeviceModule(dev.type).synchronize if dev.type != "cpu" else _no_sync
+
+
 def _workloads(device: str) -> list[Workload]:
+    """The workloads; the ``cpu`` framework (tensorweave on its cpu backend) only when
+    ``device`` is another one."""
     import numpy as np
 
     import tensorweave as tw
@@ -53,36 +79,41 @@ def _workloads(device: str) -> list[Workload]:
         import torch
     except ImportError:
         torch = None
+    on_cpu = _synchronizer(device) is _no_sync
 
-    a, b = tw.ones(1, device=device), tw.ones(1, device=device)
-    ag = tw.ones(1, device=device, requires_grad=True)
+    def add(dev: str, requires_grad: bool) -> Callable[[], Any]:
+        a, b = tw.ones(1, device=dev, requires_grad=requires_grad), tw.ones(1, device=dev)
+        return lambda: a + b
+
+    def mm(dev: str, n: int) -> Callable[[], Any]:
+        x, y = tw.randn(n, n, device=dev), tw.randn(n, n, device=dev)
+        return lambda: x @ y
+
     na, nb = np.ones(1, np.float32), np.ones(1, np.float32)
     out = [
         Workload("add 1-elem float32 (no grad)", {
-            "tensorweave": lambda: a + b,
+            "tensorweave": add(device, False),
+            "cpu": None if on_cpu else add("cpu", False),
             "torch": (lambda ta=torch.ones(1), tb=torch.ones(1): ta + tb) if torch else None,
             "numpy": lambda: na + nb}),
         Workload("add 1-elem float32 (requires_grad)", {
-            "tensorweave": lambda: ag + b,
+            "tensorweave": add(device, True),
+            "cpu": None if on_cpu else add("cpu", True),
             "torch": (lambda ta=torch.ones(1, requires_grad=True), tb=torch.ones(1): ta + tb)
             if torch else None,
             "numpy": None}),
     ]
-    from .device import resolve
-    from .device_module import DeviceModule
-
-    dev, _ = resolve(device)
-    sync = DeviceModule(dev.type).synchronize if dev.type != "cpu" else (lambda: None)
     for n in (1024, 2048):
-        x, y = tw.randn(n, n, device=device), tw.randn(n, n, device=device)
-        nx, ny = np.asarray(x.cpu().numpy()), np.asarray(y.cpu().numpy())
+        nx, ny = (np.random.default_rng(i).standard_normal((n, n), np.float32) for i in (0, 1))
         out.append(Workload(f"matmul {n}x{n} float32 (waits for the result)", {
-            "tensorweave": lambda x=x, y=y: (x @ y, sync()),
+            "tensorweave": mm(device, n),
+            "cpu": None if on_cpu else mm("cpu", n),
             "torch": (lambda tx=torch.from_numpy(nx), ty=torch.from_numpy(ny): tx @ ty)
             if torch else None,
             "numpy": lambda nx=nx, ny=ny: nx @ ny}))
     for name, build in bench_models.STEPS.items():
         out.append(Workload(name, {"tensorweave": build(tw, device),
+                                   "cpu": None if on_cpu else build(tw, "cpu"),
                                    "torch": build(torch, "cpu") if torch else None,
                                    "numpy": None}))
     return out
@@ -97,19 +128,23 @@ def run(device: str = "cpu", rounds: int = 7, only: str | None = None) -> list[d
         only: time only the workloads whose name contains this text (case-insensitive).
 
     Returns:
-        One dict per workload: ``name``, and per framework the median seconds per call
-        (None where the framework has no such workload) plus ``ratio_vs_torch``.
+        One dict per workload: ``name``, and per framework (``tensorweave``, ``cpu``,
+        ``torch``, ``numpy``) the median seconds per call (None where the framework has no
+        such workload) plus ``ratio_vs_torch``, ``ratio_vs_numpy`` and ``ratio_vs_cpu``.
     """
     results = []
+    sync = _synchronizer(device)
     for w in _workloads(device):
         if only is not None and only.lower() not in w.name.lower():
             continue
         fns = {k: f for k, f in w.fns.items() if f is not None}
-        numbers = {k: _calibrate(f) for k, f in fns.items()}
+        syncs = {k: sync if k == "tensorweave" else _no_sync for k in fns}
+        numbers = {k: _calibrate(f, syncs[k]) for k, f in fns.items()}
         samples: dict[str, list[float]] = {k: [] for k in fns}
         for _ in range(rounds):
             for k, f in fns.items():
-                samples[k].append(_time(f, numbers[k]))
+                time.sleep(_SETTLE_S)
+                samples[k].append(_time(f, numbers[k], syncs[k]))
         row: dict[str, Any] = {"name": w.name}
         for k in w.fns:
             row[k] = statistics.median(samples[k]) if k in samples else None
@@ -117,13 +152,16 @@ def run(device: str = "cpu", rounds: int = 7, only: str | None = None) -> list[d
         row["ratio_vs_torch"] = (t / tt) if (t and tt) else None
         tn = row.get("numpy")
         row["ratio_vs_numpy"] = (t / tn) if (t and tn) else None
+        tc = row.get("cpu")
+        row["ratio_vs_cpu"] = (t / tc) if (t and tc) else None
         results.append(row)
     return results
 
 
 def format_table(rows: list[dict[str, Any]]) -> str:
     """A plain-text table: per-call medians in microseconds and the ratios of tensorweave's
-    time to PyTorch's and NumPy's (below 1: tensorweave is faster)."""
+    time to PyTorch's and NumPy's (below 1: tensorweave is faster), and to its own cpu
+    backend's when that was measured."""
 
     def us(v: Any) -> str:
         return "-" if v is None else f"{v * 1e6:9.2f} us"
@@ -131,13 +169,19 @@ def format_table(rows: list[dict[str, Any]]) -> str:
     def ratio(v: Any) -> str:
         return "-" if v is None else f"{v:.2f}x"
 
-    lines = [f"{'workload':44} {'tensorweave':>14} {'torch':>14} {'numpy':>14} {'tw/torch':>9} "
-             f"{'tw/numpy':>9}"]
+    with_cpu = any(r.get("cpu") is not None for r in rows)
+    head = f"{'workload':44} {'tensorweave':>14} "
+    head += f"{'tw cpu':>14} " if with_cpu else ""
+    head += f"{'torch':>14} {'numpy':>14} {'tw/torch':>9} {'tw/numpy':>9}"
+    lines = [head + (f" {'tw/cpu':>9}" if with_cpu else "")]
     for r in rows:
-        lines.append(f"{r['name']:44} {us(r.get('tensorweave')):>14} {us(r.get('torch')):>14} "
-                     f"{us(r.get('numpy')):>14} {ratio(r['ratio_vs_torch']):>9} "
-                     f"{ratio(r.get('ratio_vs_numpy')):>9}")
-    threads = {k: os.environ.get(k, "unset") for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
+        line = f"{r['name']:44} {us(r.get('tensorweave')):>14} "
+        line += f"{us(r.get('cpu')):>14} " if with_cpu else ""
+        line += (f"{us(r.get('torch')):>14} {us(r.get('numpy')):>14} "
+                 f"{ratio(r['ratio_vs_torch']):>9} {ratio(r.get('ratio_vs_numpy')):>9}")
+        lines.append(line + (f" {ratio(r.get('ratio_vs_cpu')):>9}" if with_cpu else ""))
+    threads = {k: os.environ.get(k, "unset")
+               for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "POCL_MAX_PTHREAD_COUNT")}
     if all(r.get("torch") is None for r in rows):
         lines.append("(PyTorch is not installed: pip install 'tensorweave[oracle]' for the "
                      "torch column)")

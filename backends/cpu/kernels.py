@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from . import conv, creation, elementwise, linalg, movement, nn, norm, reduction
+from . import conv, creation, elementwise, linalg, movement, nn, norm, optim, reduction
 
 
 def table(backend: Any) -> dict[str, Callable[..., Any]]:
     out: dict[str, Callable[..., Any]] = {}
     for family in (elementwise.KERNELS, movement.KERNELS, reduction.KERNELS, linalg.KERNELS,
-                   conv.KERNELS, nn.KERNELS, norm.KERNELS, creation.kernels(backend)):
+                   conv.KERNELS, nn.KERNELS, norm.KERNELS, optim.KERNELS,
+                   creation.kernels(backend)):
         out.update(family)
     return out

@@ -16,10 +16,10 @@ import numpy as np
 
 from . import cltypes as T
 from .array import ClArray
-from .runtime import Geometry, Runtime, source
+from .runtime import CHUNK_LOCAL, Geometry, Runtime, source
 
 __all__ = ["EXPRESSIONS", "KERNELS", "run", "unary", "binary", "cast_to", "scalar_array",
-           "broadcast_strides", "broadcast_shape"]
+           "broadcast_strides", "broadcast_shape", "walks"]
 
 EXPRESSIONS: dict[str, tuple[int, dict[str, str]]] = {
     "add": (2, {"": "a + b"}),
@@ -84,12 +84,13 @@ def _instance(name: str, in_tags: list[str], out_tag: str, expr: str, vtype: str
         _TEMPLATE.append(Template(source("elementwise.cl")))
     names = "abc"
     params = "".join(f"__global const {T.STORAGE[t]} *in{k}, " for k, t in enumerate(in_tags))
-    loads = " ".join(f"{T.COMPUTE[t]} {names[k]} = {T.load(t, f'in{k}', f'o[{k + 1}]')};"
+    loads = " ".join(f"{T.COMPUTE[t]} {names[k]} = "
+                     f"{T.load(t, f'in{k}', f'o[{k + 1}] + j * s[{k + 1}]')};"
                      for k, t in enumerate(in_tags))
     loads += f" {vtype} v = {expr};"
     return _TEMPLATE[0].substitute(
         name=name, out_t=T.STORAGE[out_tag], params=params, nops=len(in_tags) + 1, loads=loads,
-        store=T.store(out_tag, "out", "o[0]", T.convert(vtag, out_tag, "v")))
+        store=T.store(out_tag, "out", "o[0] + j * s[0]", T.convert(vtag, out_tag, "v")))
 
 
 def _program(rt: Runtime, t: str) -> str:
@@ -133,27 +134,33 @@ def broadcast_strides(x: ClArray, shape: tuple[int, ...]) -> tuple[int, ...]:
                                zip(x.shape, shape[lead:], x.elem_strides))
 
 
+def walks(rt: Runtime, out: ClArray, inputs: list[ClArray]) -> list[tuple[tuple[int], Any]]:
+    """``[(global size, uploaded geometry)]`` of the walk writing ``out`` from ``inputs``.
+
+    Training loops repeat the same geometries, so walks are cached by operand layout."""
+    key = (out.shape, out.elem_strides, out.offset,
+           *[(x.shape, x.elem_strides, x.offset) for x in inputs])
+    cached = rt.walks.get(key)
+    if cached is None:
+        if len(rt.walks) > 8192:
+            rt.walks.clear()
+        shape = out.shape
+        strides = [out.elem_strides] + [broadcast_strides(x, shape) for x in inputs]
+        offsets = [out.offset] + [x.offset for x in inputs]
+        cached = rt.walks[key] = [(rt.chunk_size(n), rt.geometry(g))
+                                  for n, g in Geometry.walks(shape, strides, offsets)]
+    return cached
+
+
 def run(rt: Runtime, kernel_name: str, prog_tag: str, inputs: list[ClArray],
         out: ClArray) -> ClArray:
     """Launch elementwise kernel ``kernel_name`` writing ``out`` (any strides)."""
     if out.size == 0:
         return out
     k = rt.kernel(("ew", prog_tag), kernel_name, lambda: _program(rt, prog_tag))
-    # Training loops repeat the same geometries: their packed, uploaded walks are cached.
-    key = (out.shape, out.elem_strides, out.offset,
-           *[(x.shape, x.elem_strides, x.offset) for x in inputs])
-    walks = rt.walks.get(key)
-    if walks is None:
-        if len(rt.walks) > 8192:
-            rt.walks.clear()
-        shape = out.shape
-        strides = [out.elem_strides] + [broadcast_strides(x, shape) for x in inputs]
-        offsets = [out.offset] + [x.offset for x in inputs]
-        walks = rt.walks[key] = [(n, rt.geometry(g))
-                                 for n, g in Geometry.walks(shape, strides, offsets)]
-    bufs = [out.buffer] + [x.buffer for x in inputs]
-    for n, g in walks:
-        rt.launch(k, n, *bufs, g)
+    bufs = [x.buffer for x in inputs]
+    for size, g in walks(rt, out, inputs):
+        k(rt.queue, size, CHUNK_LOCAL, out.buffer, *bufs, g)
     return out
 
 
@@ -183,14 +190,44 @@ def _operands(args: tuple[Any, ...]) -> tuple[Runtime, np.dtype, list[ClArray]]:
     return rt, dt, [a if isinstance(a, ClArray) else scalar_array(rt, a, dt) for a in args]
 
 
-def apply(op: str, args: tuple[Any, ...]) -> ClArray:
-    rt, dt, xs = _operands(args)
+def _plan(rt: Runtime, op: str, xs: list[ClArray]) -> tuple[Any, ...]:
+    """What every call of ``op`` on operands laid out as ``xs`` repeats: the kernel, the
+    output's shape, strides, dtype and size in bytes, and the walks."""
+    dt = xs[0].dtype
     t = T.tag(dt)
     if _expr(op, t) is None:
         raise TypeError(f"{op} is not implemented for {dt} on opencl")
     shape = broadcast_shape([x.shape for x in xs])
-    out = rt.empty(shape, np.bool_ if op in BOOL_OUT else dt)
-    return run(rt, f"{op}_{t}", t, xs, out)
+    probe = rt.empty(shape, np.bool_ if op in BOOL_OUT else dt)
+    if probe.size == 0:
+        return None, probe.shape, probe.elem_strides, probe.dtype, 0, []
+    k = rt.kernel(("ew", t), f"{op}_{t}", lambda: _program(rt, t))
+    return (k, probe.shape, probe.elem_strides, probe.dtype, probe.size * probe.dtype.itemsize,
+            walks(rt, probe, xs))
+
+
+def apply(op: str, args: tuple[Any, ...]) -> ClArray:
+    """``op`` on ``args`` (arrays of one dtype, or Python numbers) into a new array.
+
+    The hot path of every elementwise op, so all it does per call is one cache lookup,
+    an allocation and the launch (see `_plan`)."""
+    if type(args[0]) is ClArray and (len(args) == 1 or type(args[1]) is ClArray):
+        xs = args
+        rt = args[0].rt
+    else:
+        rt, _, xs = _operands(args)
+    key = (op, *[(x.dtype, x.shape, x.elem_strides, x.offset) for x in xs])
+    plan = rt.plans.get(key)
+    if plan is None:
+        if len(rt.plans) > 8192:
+            rt.plans.clear()
+        plan = rt.plans[key] = _plan(rt, op, list(xs))
+    k, shape, strides, dtype, nbytes, walks = plan
+    out = ClArray(rt, rt.alloc(nbytes), 0, shape, strides, dtype)
+    buf = out.buffer
+    for size, g in walks:
+        k(rt.queue, size, CHUNK_LOCAL, buf, *[x.buffer for x in xs], g)
+    return out
 
 
 def cast_to(x: ClArray, dtype: np.dtype, shape: tuple[int, ...] | None = None,

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from . import creation, elementwise, indexing, linalg, movement, nn, reduction, scan
+from . import creation, elementwise, indexing, linalg, movement, nn, optim, reduction, scan
 
 
 def table(backend: Any) -> dict[str, Callable[..., Any]]:
     out: dict[str, Callable[..., Any]] = {}
     for family in (elementwise.KERNELS, movement.KERNELS, reduction.KERNELS, scan.KERNELS,
-                   indexing.KERNELS, linalg.KERNELS, nn.KERNELS, creation.kernels(backend)):
+                   indexing.KERNELS, linalg.KERNELS, nn.KERNELS, optim.KERNELS,
+                   creation.kernels(backend)):
         out.update(family)
     return out

@@ -21,6 +21,8 @@ __all__ = ["KERNELS", "matmul"]
 _TILE = 16  # the tiled kernel's tile (cl/gemm.cl TS)
 _ROWS = 8   # rows of C per work-item in the vector kernels (cl/gemm.cl RB)
 _COPY_WORTH = 1 << 15  # products (M N K) from which B is copied for the vector kernels
+_PACK_WORTH = 1 << 20  # float32 products (M N K) from which A and B are packed into panels
+_PR, _PC = 8, 32  # the packed kernel's rows of A and columns of B per panel (cl/gemm.cl)
 
 
 def _gemm(out: ClArray, a: ClArray, b: ClArray, a_off: int, b_off: int, c_off: int,
@@ -50,6 +52,42 @@ def _gemm(out: ClArray, a: ClArray, b: ClArray, a_off: int, b_off: int, c_off: i
       i64(b.elem_strides[-1]), i64(sbb))
 
 
+def _panels(x: ClArray, off: int, sb: int, batch: int, outer: int, kd: int, p: int,
+            s_outer: int, s_k: int) -> tuple[ClArray, int]:
+    """``x``'s ``batch`` matrices (from element ``off``, ``sb`` apart) packed for the packed
+    kernel: contiguous ``(batch, ceil(outer / p), kd, p)``, entry ``[b, q, k, r]`` being
+    element ``(q p + r, k)``, addressed through strides ``s_outer`` and ``s_k``. A broadcast
+    operand (``sb == 0``) is packed once. The last panel's padding is left unwritten: its
+    products land only in rows or columns of C that are never read. Returns the packed
+    array and its batch stride."""
+    rt = x.rt
+    if sb == 0:
+        batch = 1
+    full, rem = divmod(outer, p)
+    out = rt.empty((batch, full + (rem > 0), kd, p), x.dtype)
+    st = out.elem_strides
+    if full:
+        cast_to(x.view((batch, full, kd, p), (sb, p * s_outer, s_k, s_outer), off), x.dtype,
+                out=out.view((batch, full, kd, p), st))
+    if rem:
+        cast_to(x.view((batch, 1, kd, rem), (sb, 0, s_k, s_outer), off + full * p * s_outer),
+                x.dtype, out=out.view((batch, 1, kd, rem), st, full * st[1]))
+    return out, (st[0] if batch > 1 else 0)
+
+
+def _gemm_packed(out: ClArray, a: ClArray, b: ClArray, a_off: int, b_off: int, c_off: int,
+                 sab: int, sbb: int, batch: int) -> None:
+    """`_gemm` through panels (`_panels`); ``out``'s rows are padded to whole panels."""
+    rt = out.rt
+    m, kd = a.shape[-2:]
+    n = b.shape[-1]
+    pa, spa = _panels(a, a_off, sab, batch, m, kd, _PR, a.elem_strides[-2], a.elem_strides[-1])
+    pb, spb = _panels(b, b_off, sbb, batch, n, kd, _PC, b.elem_strides[-1], b.elem_strides[-2])
+    k = rt.family("gemm.cl", "f32", "matmul_packed")
+    k(rt.queue, (pb.shape[1], pa.shape[1], batch), (1, 1, 1), out.buffer, out.offset + c_off,
+      out.shape[-1], pa.buffer, pb.buffer, m, kd, spa, spb)
+
+
 def _row_major(b: ClArray, width: int) -> ClArray:
     """``b`` as a contiguous array whose rows are padded with zeros to ``width`` columns:
     the layout the vector kernels read (a transposed weight, as in ``linear``, is not)."""
@@ -72,14 +110,20 @@ def matmul(a: ClArray, b: ClArray) -> ClArray:
     batch = broadcast_shape([va.shape[:-2], vb.shape[:-2]])
     width = n
     fast = n % 8 == 0 and vb.elem_strides[-1] == 1 and vb.elem_strides[-2] == n
-    if not fast and m * n * kd >= _COPY_WORTH:
+    gemm = _gemm
+    if a.dtype == np.float32 and m * n * kd >= _PACK_WORTH:
+        gemm = _gemm_packed
+        width = -(-n // _PC) * _PC
+    elif not fast and m * n * kd >= _COPY_WORTH:
         # Copying B into the vector kernels' layout costs O(K N); the tiled kernel's slowness
         # costs O(M N K).
         width = -(-n // 8) * 8
         vb = _row_major(vb, width)
     shape = (*batch, m, width)
     out = rt.empty(shape, a.dtype)
-    if out.size:
+    if out.size and not batch:  # one product, the common case: no batch walk to set up
+        gemm(out, va, vb, va.offset, vb.offset, 0, 0, 0, 1)
+    elif out.size:
         def bstrides(x: ClArray) -> tuple[int, ...]:
             lead = len(batch) - (x.ndim - 2)
             return (0,) * lead + tuple(0 if s == 1 else st for s, st in
@@ -94,7 +138,7 @@ def matmul(a: ClArray, b: ClArray) -> ClArray:
             oa = va.offset + sum(i * s for i, s in zip(idx, sa))
             ob = vb.offset + sum(i * s for i, s in zip(idx, sb))
             oc = sum(i * s for i, s in zip(idx, sc))
-            _gemm(out, va, vb, oa, ob, oc, sa[-1], sb[-1], sh[-1])
+            gemm(out, va, vb, oa, ob, oc, sa[-1], sb[-1], sh[-1])
     dims = list(range(len(shape)))
     if a.ndim == 1:
         dims.remove(len(shape) - 2)

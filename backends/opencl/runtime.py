@@ -20,10 +20,17 @@ from .array import ClArray, contiguous_strides
 __all__ = ["Runtime", "LOCAL", "MAXD", "Geometry", "source"]
 
 LOCAL = 64  # work-group size of 1-D launches: one size, so PoCL specializes each kernel once
+CHUNK = 256  # positions per work-item of the elementwise walk (cl/common.cl CHUNK)
+CHUNK_LOCAL = (8,)  # work-group size of chunked launches
 MAXD = 8    # dims a kernel addresses directly (after merging); more are looped in Python
 NOPS = 4    # operands a geometry describes (an output and up to three inputs)
 _CL_DIR = Path(__file__).resolve().parent / "cl"
-_BUILD_OPTIONS = ["-cl-mad-enable"]
+# -cl-kernel-arg-info lets `Runtime.kernel` read each kernel's scalar argument types.
+_BUILD_OPTIONS = ["-cl-mad-enable", "-cl-kernel-arg-info"]
+# OpenCL C scalar argument types -> the NumPy type pyopencl packs them as.
+_SCALAR_ARGS = {"char": np.int8, "uchar": np.uint8, "short": np.int16, "ushort": np.uint16,
+                "int": np.int32, "uint": np.uint32, "long": np.int64, "ulong": np.uint64,
+                "float": np.float32, "double": np.float64}
 
 
 # Read once at import: a process builds every program from one version of the sources.
@@ -57,7 +64,8 @@ class Runtime:
         self._programs: dict[Any, Any] = {}
         self._kernels: dict[tuple[Any, str], Any] = {}
         self._geometries: dict[bytes, Any] = {}
-        self.walks: dict[Any, list[tuple[int, Any]]] = {}  # see elementwise.run
+        self.walks: dict[Any, list[tuple[tuple[int], Any]]] = {}  # see elementwise.walks
+        self.plans: dict[Any, tuple[Any, ...]] = {}  # see elementwise._plan
         self.scalars: dict[Any, ClArray] = {}  # cached 0-d arrays of Python numbers
 
     # -- memory ---------------------------------------------------------------------------
@@ -129,9 +137,33 @@ class Runtime:
                 raise RuntimeError(f"opencl: building program {key!r} for {self.label} "
                                    f"failed: {e}") from None
             self._programs[key] = prog
-        k = getattr(prog, name)
+        k = self.cl.Kernel(prog, name)
+        self._type_scalar_args(k)
         self._kernels[(key, name)] = k
         return k
+
+    def _type_scalar_args(self, k: Any) -> None:
+        """Declare ``k``'s scalar argument types to pyopencl, which then packs them all in one
+        call: untyped, each NumPy scalar costs a separate ``clSetKernelArg`` round of about
+        7 us on PoCL (a 13-argument GEMM launch took 90 us). Where the driver gives no
+        argument info the kernel stays untyped: slower, but the same results."""
+        cl = self.cl
+        types: list[Any] = []
+        try:
+            for i in range(k.num_args):
+                if k.get_arg_info(i, cl.kernel_arg_info.ADDRESS_QUALIFIER) != \
+                        cl.kernel_arg_address_qualifier.PRIVATE:
+                    types.append(None)  # a buffer or local memory
+                    continue
+                name = k.get_arg_info(i, cl.kernel_arg_info.TYPE_NAME).strip()
+                if name.endswith("*") or name not in _SCALAR_ARGS:
+                    types.append(None)
+                    continue
+                types.append(_SCALAR_ARGS[name])
+        except cl.Error:
+            return
+        if any(t is not None for t in types):
+            k.set_scalar_arg_dtypes(types)
 
     def family(self, file: str, tag: str, name: str) -> Any:
         """Kernel ``<name>_<tag>`` of ``cl/<file>`` built for dtype ``tag``."""
@@ -160,6 +192,12 @@ class Runtime:
             return
         g = -(-n // LOCAL) * LOCAL
         kernel(self.queue, (g,), (LOCAL,), *args)
+
+    @staticmethod
+    def chunk_size(n: int) -> tuple[int]:
+        """The global size of a chunked walk (``cl/common.cl``) over ``n`` positions."""
+        items = -(-n // CHUNK)
+        return (-(-items // CHUNK_LOCAL[0]) * CHUNK_LOCAL[0],)
 
     def launch_groups(self, kernel: Any, groups: int, *args: Any) -> None:
         """Run ``kernel`` with one work-group of LOCAL items per ``groups``."""
@@ -215,6 +253,8 @@ class Geometry:
         """``[(n, packed geometry)]``: one walk, or several when more than MAXD dims remain
         after merging (the leading dims are then looped here)."""
         sh, st = cls.merge(shape, strides)
+        if not sh:  # one element: a walk of one dim, so kernels always have a last dim
+            sh, st = [1], [[0] for _ in st]
         if len(sh) <= MAXD:
             return [(math.prod(sh), cls.pack(sh, st, offsets))]
         lead = len(sh) - MAXD

@@ -19,6 +19,7 @@ from . import (
     linalg,
     movement,
     nn,
+    optim,
     pool,
     reduction,
 )
@@ -29,7 +30,7 @@ __all__ = ["defop", "OpDef", "Kind", "PRIMITIVE", "COMPOSITE", "Tol", "Promotion
            "FUNCTIONS"]
 
 MODULES = (elementwise, reduction, movement, linalg, creation, inplace, nn, random, indexing,
-           conv, pool)
+           conv, pool, optim)
 
 CORE_OPS: list[OpDef] = list({v.name: v for m in MODULES for v in vars(m).values()
                               if isinstance(v, OpDef)}.values())

@@ -37,7 +37,7 @@ from .movement import (
     expand,
     reshape,
 )
-from .reduction import amax
+from .reduction import index_bounds
 
 __all__ = ["narrow", "select", "split", "chunk", "unbind", "gather", "scatter", "scatter_add",
            "index_select", "index_put", "masked_fill", "masked_select", "nonzero", "flip",
@@ -247,7 +247,7 @@ def _check_index(op: str, idx: Tensor, size: int, dim: int, exc: type,
         idx = idx.to(D.int64)
     if not idx.numel():
         return idx
-    lo, hi = -amax(-idx).item(), amax(idx).item()  # amin is a composite of three ops
+    lo, hi = index_bounds(idx)
     least = -size if negative else 0
     if lo < least or hi >= size:
         host = np.asarray(idx.detach().cpu()).reshape(-1)

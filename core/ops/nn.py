@@ -51,7 +51,7 @@ from .elementwise import (
 from .indexing import scatter_add
 from .linalg import MATMUL_DTYPES, matmul
 from .movement import sum_to_size
-from .reduction import amax, mean, sum
+from .reduction import amax, index_bounds, mean, sum
 
 __all__ = ["softmax", "log_softmax", "leaky_relu", "elu", "hardtanh", "softplus", "log_sigmoid",
            "linear", "layer_norm", "batch_norm", "embedding"]
@@ -730,7 +730,7 @@ def embedding(weight: Tensor, indices: Tensor, padding_idx: int = -1,
                            "sparse=False")
     n = weight.shape[0]
     if indices.numel():
-        lo, hi = -amax(-indices).item(), amax(indices).item()
+        lo, hi = index_bounds(indices)
         if lo < 0 or hi >= n:
             raise IndexError(f"embedding: index out of range in self: got index "
                              f"{lo if lo < 0 else hi} for a weight of {n} rows")

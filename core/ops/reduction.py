@@ -37,7 +37,7 @@ from .elementwise import (
     sqrt,
     where,
 )
-from .movement import as_strided, clone, permute
+from .movement import as_strided, clone, permute, stack
 
 __all__ = ["sum", "mean", "prod", "amax", "amin", "max", "min", "argmax", "argmin", "var",
            "std", "logsumexp", "norm", "all", "any", "cumsum", "cumprod", "sort", "argsort",
@@ -342,6 +342,13 @@ def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:  # noqa
     dims = _rdims("amax", dim, input.ndim)
     _require_nonempty("amax", input, dims)
     return amax.bind(input, dim=dims, keepdim=bool(keepdim))
+
+
+def index_bounds(index: Tensor) -> tuple[int, int]:
+    """The least and greatest value of a non-empty integer tensor, read from its device in
+    one transfer: index checks need both, and on a device each read waits for the queue."""
+    lo, hi = stack([-amax(-index), amax(index)]).tolist()  # amin is a composite of three ops
+    return lo, hi
 
 
 @defop(COMPOSITE, dtypes=D.ALL, ref=_amin_ref, samples=lambda dt, rng: S.reduction(dt, rng),

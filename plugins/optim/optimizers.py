@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable
 
 import tensorweave as tw
 from tensorweave.conformance.modules import OptimizerSample
+from tensorweave.ops.optim import adam_update
 from tensorweave.optim import Optimizer
 
 __all__ = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta"]
@@ -217,16 +218,18 @@ class Adam(Optimizer):
                 step_t += 1
                 step = step_t.item()
                 exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-                exp_avg.lerp_(grad, 1 - beta1)
-                exp_avg_sq.mul_(beta2).add_(grad * (1 - beta2) * grad)
                 step_size = lr / (1 - beta1 ** step)
                 bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
-                if amsgrad:
-                    max_sq = state["max_exp_avg_sq"]
-                    max_sq.copy_(tw.maximum(max_sq, exp_avg_sq))
-                    denom = max_sq.sqrt() / bias_correction2_sqrt + eps
-                else:
-                    denom = exp_avg_sq.sqrt() / bias_correction2_sqrt + eps
+                if not amsgrad:  # one fused op (one pass, one launch) where a backend has it
+                    adam_update(p, grad, exp_avg, exp_avg_sq, beta1=beta1, beta2=beta2,
+                                eps=eps, step_size=step_size,
+                                bias_correction2_sqrt=bias_correction2_sqrt)
+                    continue
+                exp_avg.lerp_(grad, 1 - beta1)
+                exp_avg_sq.mul_(beta2).add_(grad * (1 - beta2) * grad)
+                max_sq = state["max_exp_avg_sq"]
+                max_sq.copy_(tw.maximum(max_sq, exp_avg_sq))
+                denom = max_sq.sqrt() / bias_correction2_sqrt + eps
                 p.add_(exp_avg * -step_size / denom)
         return loss
 

@@ -25,3 +25,18 @@ def test_workloads_without_a_framework_show_a_dash():
     rows = bench.run("cpu", rounds=1, only="requires_grad")
     assert rows[0]["numpy"] is None and rows[0]["ratio_vs_numpy"] is None
     assert bench.format_table(rows).splitlines()[1].split()[-1] == "-"
+
+
+def test_another_device_gets_a_cpu_column_and_waits_for_its_queue(twin, monkeypatch):
+    waits = []
+    monkeypatch.setattr(type(twin.backends["twin"]), "synchronize",
+                        lambda self, index=None: waits.append(index), raising=False)
+    rows = bench.run("twin", rounds=2, only="add 1-elem float32 (no grad)")
+    r = rows[0]
+    assert r["cpu"] > 0 and r["ratio_vs_cpu"] == pytest.approx(r["tensorweave"] / r["cpu"])
+    assert len(waits) >= 3  # calibration, then each of the two rounds
+    header, line = bench.format_table(rows).splitlines()[:2]
+    assert header.split()[-1] == "tw/cpu" and "tw cpu" in header
+    assert line.split()[-1] == f"{r['ratio_vs_cpu']:.2f}x"
+    # On cpu itself there is no such column.
+    assert "tw/cpu" not in bench.format_table(bench.run("cpu", rounds=1, only="no grad"))

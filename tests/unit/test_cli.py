@@ -52,7 +52,7 @@ def test_devices_lists_third_party_and_unavailable_backends(tmp_path: Path) -> N
     res = cli("devices", root=install_fake(tmp_path))
     assert res.returncode == 0, res.stderr
     lines = drop_backend_blocks(res.stdout.splitlines(), other_backends())
-    assert lines[2] == "  kernels: 61 of 61 primitives native, 64 composites overridden"
+    assert lines[2] == "  kernels: 61 of 61 primitives native, 65 composites overridden"
     fake = lines[lines.index("fake: available, 2 device(s)"):]
     assert fake[:3] == ["fake: available, 2 device(s)", "  fake:0: Fake Device 0",
                         "  fake:1: Fake Device 1"]

@@ -15,6 +15,36 @@ typedef struct {
     long st[NOPS][MAXD];   /* element strides of each operand */
 } geom;
 
+/* Elementwise kernels walk in chunks: work-item w covers flat positions [w * CHUNK, ...),
+ * decoding its start once and then stepping along the innermost dim, carrying into the
+ * outer ones like an odometer. That is 10-25x faster on PoCL than decoding every position
+ * with divisions. Keep CHUNK in step with runtime.CHUNK. */
+#define CHUNK 256
+
+/* The multi-index `idx` and operand offsets `o` of flat position p. */
+void tw_walk_start(__global const geom *g, long p, long *o, long *idx, int nops) {
+    for (int k = 0; k < nops; ++k) o[k] = g->off[k];
+    for (int d = (int)g->nd - 1; d >= 0; --d) {
+        long s = g->shape[d];
+        long c = p % s;
+        p /= s;
+        idx[d] = c;
+        for (int k = 0; k < nops; ++k) o[k] += c * g->st[k][d];
+    }
+}
+
+/* Advance by `run` positions that stay within the innermost dim, then carry. */
+void tw_walk_step(__global const geom *g, long run, long *o, long *idx, int nops) {
+    int last = (int)g->nd - 1;
+    for (int k = 0; k < nops; ++k) o[k] += run * g->st[k][last];
+    idx[last] += run;
+    for (int d = last; d > 0 && idx[d] == g->shape[d]; --d) {
+        for (int k = 0; k < nops; ++k) o[k] += g->st[k][d - 1] - idx[d] * g->st[k][d];
+        idx[d] = 0;
+        idx[d - 1] += 1;
+    }
+}
+
 /* Offsets of the first `nops` operands for flat position i of the walk. */
 void tw_offsets(__global const geom *g, long i, long *o, int nops) {
     for (int k = 0; k < nops; ++k) o[k] = g->off[k];

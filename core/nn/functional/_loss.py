@@ -27,7 +27,7 @@ from ...autograd.function import Function
 from ...ops.elementwise import where
 from ...ops.indexing import gather, index_select
 from ...ops.nn import log_sigmoid, log_softmax, softplus
-from ...ops.reduction import amax
+from ...ops.reduction import index_bounds
 from ...tensor import Tensor
 from .. import _reduction
 
@@ -156,7 +156,7 @@ def _class_indices(target: Tensor, n_classes: int,
     t = target if target.dtype is D.int64 else target.to(D.int64)
     if t.numel() == 0:
         return t, None
-    lo, hi = -amax(-t).item(), amax(t).item()
+    lo, hi = index_bounds(t)
     if 0 <= lo and hi < n_classes and not lo <= ignore_index <= hi:
         return t, None
     keep = t != ignore_index
