@@ -68,9 +68,9 @@ def _synchronizer(device: str) -> Callable[[], Any]:
     return DeviceModule(dev.type).synchronize if dev.type != "cpu" else _no_sync
 
 
-def _workloads(device: str) -> list[Workload]:
+def _workloads(device: str, on_cpu: bool) -> list[Workload]:
     """The workloads; the ``cpu`` framework (tensorweave on its cpu backend) only when
-    ``device`` is another one."""
+    ``device`` is another one (``not on_cpu``)."""
     import numpy as np
 
     import tensorweave as tw
@@ -79,7 +79,6 @@ def _workloads(device: str) -> list[Workload]:
         import torch
     except ImportError:
         torch = None
-    on_cpu = _synchronizer(device) is _no_sync
 
     def add(dev: str, requires_grad: bool) -> Callable[[], Any]:
         a, b = tw.ones(1, device=dev, requires_grad=requires_grad), tw.ones(1, device=dev)
@@ -134,7 +133,7 @@ def run(device: str = "cpu", rounds: int = 7, only: str | None = None) -> list[d
     """
     results = []
     sync = _synchronizer(device)
-    for w in _workloads(device):
+    for w in _workloads(device, on_cpu=sync is _no_sync):
         if only is not None and only.lower() not in w.name.lower():
             continue
         fns = {k: f for k, f in w.fns.items() if f is not None}
@@ -148,12 +147,10 @@ def run(device: str = "cpu", rounds: int = 7, only: str | None = None) -> list[d
         row: dict[str, Any] = {"name": w.name}
         for k in w.fns:
             row[k] = statistics.median(samples[k]) if k in samples else None
-        t, tt = row.get("tensorweave"), row.get("torch")
-        row["ratio_vs_torch"] = (t / tt) if (t and tt) else None
-        tn = row.get("numpy")
-        row["ratio_vs_numpy"] = (t / tn) if (t and tn) else None
-        tc = row.get("cpu")
-        row["ratio_vs_cpu"] = (t / tc) if (t and tc) else None
+        t = row.get("tensorweave")
+        for other in ("torch", "numpy", "cpu"):
+            to = row.get(other)
+            row[f"ratio_vs_{other}"] = (t / to) if (t and to) else None
         results.append(row)
     return results
 

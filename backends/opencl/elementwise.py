@@ -15,7 +15,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import cltypes as T
-from .array import ClArray
+from .array import ClArray, contiguous_strides
 from .runtime import CHUNK_LOCAL, Geometry, Runtime, source
 
 __all__ = ["EXPRESSIONS", "KERNELS", "run", "unary", "binary", "cast_to", "scalar_array",
@@ -198,12 +198,15 @@ def _plan(rt: Runtime, op: str, xs: list[ClArray]) -> tuple[Any, ...]:
     if _expr(op, t) is None:
         raise TypeError(f"{op} is not implemented for {dt} on opencl")
     shape = broadcast_shape([x.shape for x in xs])
-    probe = rt.empty(shape, np.bool_ if op in BOOL_OUT else dt)
-    if probe.size == 0:
-        return None, probe.shape, probe.elem_strides, probe.dtype, 0, []
+    out_dt = np.dtype(np.bool_) if op in BOOL_OUT else dt
+    rt.check_dtype(out_dt)
+    # The output's layout, without a buffer: walks() reads only shape, strides and offset.
+    layout = ClArray(rt, None, 0, shape, contiguous_strides(shape), out_dt)
+    if layout.size == 0:
+        return None, shape, layout.elem_strides, out_dt, 0, []
     k = rt.kernel(("ew", t), f"{op}_{t}", lambda: _program(rt, t))
-    return (k, probe.shape, probe.elem_strides, probe.dtype, probe.size * probe.dtype.itemsize,
-            walks(rt, probe, xs))
+    return (k, shape, layout.elem_strides, out_dt, layout.size * out_dt.itemsize,
+            walks(rt, layout, xs))
 
 
 def apply(op: str, args: tuple[Any, ...]) -> ClArray:

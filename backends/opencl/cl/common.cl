@@ -45,6 +45,26 @@ void tw_walk_step(__global const geom *g, long run, long *o, long *idx, int nops
     }
 }
 
+/* The loop of a chunked walk over geometry G with NOPS_ operands: between CHUNKED_WALK_BEGIN
+ * and CHUNKED_WALK_END, operand k's element is at `o[k] + j * s[k]`. The macros declare
+ * pos, end, o, idx, s, last, run and j. */
+#define CHUNKED_WALK_BEGIN(G, NOPS_)                                                      \
+    long pos = get_global_id(0) * CHUNK;                                                  \
+    long end = min(pos + CHUNK, (G)->n);                                                  \
+    if (pos >= end) return;                                                               \
+    long o[NOPS_], idx[MAXD], s[NOPS_];                                                   \
+    tw_walk_start((G), pos, o, idx, NOPS_);                                               \
+    int last = (int)(G)->nd - 1;                                                          \
+    for (int k = 0; k < NOPS_; ++k) s[k] = (G)->st[k][last];                              \
+    while (pos < end) {                                                                   \
+        long run = min((G)->shape[last] - idx[last], end - pos);                          \
+        for (long j = 0; j < run; ++j) {
+#define CHUNKED_WALK_END(G, NOPS_)                                                        \
+        }                                                                                 \
+        pos += run;                                                                       \
+        tw_walk_step((G), run, o, idx, NOPS_);                                            \
+    }
+
 /* Offsets of the first `nops` operands for flat position i of the walk. */
 void tw_offsets(__global const geom *g, long i, long *o, int nops) {
     for (int k = 0; k < nops; ++k) o[k] = g->off[k];

@@ -4,20 +4,8 @@
  * loads reads the inputs as a, b, c at offsets o[k] + j * s[k] and computes the value v;
  * store converts and writes. Each work-item covers CHUNK positions (see common.cl). */
 __kernel void $name(__global $out_t *out, $params __global const geom *g) {
-    long p = get_global_id(0) * CHUNK;
-    long end = min(p + CHUNK, g->n);
-    if (p >= end) return;
-    long o[$nops], idx[MAXD], s[$nops];
-    tw_walk_start(g, p, o, idx, $nops);
-    int last = (int)g->nd - 1;
-    for (int k = 0; k < $nops; ++k) s[k] = g->st[k][last];
-    while (p < end) {
-        long run = min(g->shape[last] - idx[last], end - p);
-        for (long j = 0; j < run; ++j) {
+    CHUNKED_WALK_BEGIN(g, $nops)
             $loads
             $store
-        }
-        p += run;
-        tw_walk_step(g, run, o, idx, $nops);
-    }
+    CHUNKED_WALK_END(g, $nops)
 }

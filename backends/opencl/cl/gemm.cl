@@ -78,7 +78,7 @@ MATMUL_VEC(16, matmul_v16u, 1)
 MATMUL_VEC(8, matmul_v8, sak_arg)
 MATMUL_VEC(8, matmul_v8u, 1)
 
-/* The large-product path: A and B packed into panels (`linalg._pack`), so every work-item
+/* The large-product path: A and B packed into panels (`linalg._panels`), so every work-item
  * streams two contiguous arrays: A as (M/PR panels, K, PR rows) and B as (N/PC panels, K,
  * PC columns). Row-major B read in place walks memory at a stride of N floats per k, which
  * for N = 1024, 2048... lands in one cache set and halves the speed; packed, a PR x PC

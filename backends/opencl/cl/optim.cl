@@ -4,17 +4,8 @@
 __kernel void K(adam_update)(__global T *p, __global const T *g, __global T *m,
                              __global T *v, __global const geom *geo, C beta1, C beta2,
                              C eps, C neg_step_size, C bc2_sqrt, int lerp_small) {
-    long i = get_global_id(0) * CHUNK;
-    long end = min(i + CHUNK, geo->n);
-    if (i >= end) return;
-    long o[4], idx[MAXD], s[4];
-    tw_walk_start(geo, i, o, idx, 4);
-    int last = (int)geo->nd - 1;
-    for (int k = 0; k < 4; ++k) s[k] = geo->st[k][last];
     const C w = (C)1 - beta1;
-    while (i < end) {
-        long run = min(geo->shape[last] - idx[last], end - i);
-        for (long j = 0; j < run; ++j) {
+    CHUNKED_WALK_BEGIN(geo, 4)
             long op = o[0] + j * s[0], og = o[1] + j * s[1], om = o[2] + j * s[2],
                  ov = o[3] + j * s[3];
             C gj = LD(g, og), mj = LD(m, om), vj = LD(v, ov);
@@ -25,8 +16,5 @@ __kernel void K(adam_update)(__global T *p, __global const T *g, __global T *m,
             ST(m, om, mj);
             ST(v, ov, vj);
             ST(p, op, LD(p, op) + mj * neg_step_size / denom);
-        }
-        i += run;
-        tw_walk_step(geo, run, o, idx, 4);
-    }
+    CHUNKED_WALK_END(geo, 4)
 }
