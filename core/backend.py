@@ -10,11 +10,12 @@ imports a backend by name. Native arrays are whatever the backend chooses
 
 from __future__ import annotations
 
+import os
 from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["Backend", "Kernel"]
+__all__ = ["Backend", "Kernel", "CounterGenerators"]
 
 Kernel = Callable[..., Any]
 
@@ -144,3 +145,51 @@ class Backend:
         ``device_index``.
         """
         return {}
+
+
+class CounterGenerators:
+    """`Backend`'s generator methods for counter-based generators (Philox and the like).
+
+    A native generator is a small host object made by ``generator_type(seed)`` with
+    ``state()`` (JSON-serializable) and ``restore(state)``: the kernels advance it, the
+    device holds no generator state. Each device gets its default generator on first use,
+    seeded with the backend's seed; ``manual_seed`` reseeds them all. Mix in before
+    `Backend` and call `_init_generators` from ``__init__``.
+    """
+
+    generator_type: Callable[[int], Any]
+
+    def _init_generators(self) -> None:
+        # Like PyTorch's default generators: a nondeterministic seed, remembered.
+        self._seed = int.from_bytes(os.urandom(8), "little")
+        self._defaults: dict[int, Any] = {}
+
+    def default_generator(self, index: int | None) -> Any:
+        """Device ``index``'s default generator (the current device's for None)."""
+        i = self.current_device() if index is None else index  # type: ignore[attr-defined]
+        g = self._defaults.get(i)
+        if g is None:
+            g = self._defaults[i] = self.generator_type(self._seed)
+        return g
+
+    def manual_seed(self, seed: int) -> None:
+        self._seed = int(seed) % (1 << 64)
+        self._defaults.clear()
+
+    def initial_seed(self, index: int | None) -> int:
+        return self._seed
+
+    def get_rng_state(self, index: int | None) -> Any:
+        return self.default_generator(index).state()
+
+    def set_rng_state(self, index: int | None, state: Any) -> None:
+        self.default_generator(index).restore(state)
+
+    def new_generator(self, index: int | None, seed: int) -> Any:
+        return self.generator_type(seed)
+
+    def generator_state(self, native: Any) -> Any:
+        return native.state()
+
+    def set_generator_state(self, native: Any, state: Any) -> None:
+        native.restore(state)

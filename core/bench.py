@@ -1,4 +1,4 @@
-"""``tensorweave bench``: framework speed as ratios to PyTorch's CPU build and NumPy.
+"""``tensorweave bench``: framework speed as ratios to PyTorch and NumPy.
 
 The machines this runs on are noisy (see PERF-NOTES), so every workload is
 timed for all frameworks in interleaved rounds (A, B, C, A, B, C...) in one
@@ -9,7 +9,9 @@ training steps (`bench_models`).
 
 On a device other than cpu, tensorweave's own cpu backend is a fourth column
 (``tw/cpu``), and each timed batch of calls ends by waiting for the device, so a
-queue that runs behind is charged to the device.
+queue that runs behind is charged to the device. On ``cuda``, PyTorch runs on its own
+GPU when it has CUDA (and waits for it the same way), and three GPU workloads join:
+float32 and float16 GEMMs of 4096, and the MLP and CNN steps at batch 1024.
 
 Before each timed batch the bench pauses briefly (`_SETTLE_S`): BLAS, OpenMP and OpenCL
 worker threads keep spinning for a while after their work, and on a two-core machine
@@ -68,24 +70,42 @@ def _synchronizer(device: str) -> Callable[[], Any]:
     return DeviceModule(dev.type).synchronize if dev.type != "cpu" else _no_sync
 
 
-def _workloads(device: str, on_cpu: bool) -> list[Workload]:
+def _torch() -> Any:
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
+
+
+def _torch_device(device: str) -> str:
+    """Where PyTorch runs: on its GPU when tensorweave's device is cuda and PyTorch has
+    CUDA, else on its cpu."""
+    from .device import resolve
+
+    torch = _torch()
+    gpu = resolve(device)[0].type == "cuda" and torch is not None and torch.cuda.is_available()
+    return "cuda" if gpu else "cpu"
+
+
+def _workloads(device: str, on_cpu: bool, torch_device: str = "cpu") -> list[Workload]:
     """The workloads; the ``cpu`` framework (tensorweave on its cpu backend) only when
-    ``device`` is another one (``not on_cpu``)."""
+    ``device`` is another one (``not on_cpu``); PyTorch on ``torch_device``."""
     import numpy as np
 
     import tensorweave as tw
 
-    try:
-        import torch
-    except ImportError:
-        torch = None
+    from .device import resolve
+
+    torch = _torch()
+    gpu = resolve(device)[0].type == "cuda"
 
     def add(dev: str, requires_grad: bool) -> Callable[[], Any]:
         a, b = tw.ones(1, device=dev, requires_grad=requires_grad), tw.ones(1, device=dev)
         return lambda: a + b
 
-    def mm(dev: str, n: int) -> Callable[[], Any]:
-        x, y = tw.randn(n, n, device=dev), tw.randn(n, n, device=dev)
+    def mm(dev: str, nx: Any, ny: Any) -> Callable[[], Any]:
+        x, y = tw.tensor(nx, device=dev), tw.tensor(ny, device=dev)
         return lambda: x @ y
 
     na, nb = np.ones(1, np.float32), np.ones(1, np.float32)
@@ -93,27 +113,36 @@ def _workloads(device: str, on_cpu: bool) -> list[Workload]:
         Workload("add 1-elem float32 (no grad)", {
             "tensorweave": add(device, False),
             "cpu": None if on_cpu else add("cpu", False),
-            "torch": (lambda ta=torch.ones(1), tb=torch.ones(1): ta + tb) if torch else None,
+            "torch": (lambda ta=torch.ones(1, device=torch_device),
+                      tb=torch.ones(1, device=torch_device): ta + tb) if torch else None,
             "numpy": lambda: na + nb}),
         Workload("add 1-elem float32 (requires_grad)", {
             "tensorweave": add(device, True),
             "cpu": None if on_cpu else add("cpu", True),
-            "torch": (lambda ta=torch.ones(1, requires_grad=True), tb=torch.ones(1): ta + tb)
-            if torch else None,
+            "torch": (lambda ta=torch.ones(1, device=torch_device, requires_grad=True),
+                      tb=torch.ones(1, device=torch_device): ta + tb) if torch else None,
             "numpy": None}),
     ]
-    for n in (1024, 2048):
-        nx, ny = (np.random.default_rng(i).standard_normal((n, n), np.float32) for i in (0, 1))
-        out.append(Workload(f"matmul {n}x{n} float32 (waits for the result)", {
-            "tensorweave": mm(device, n),
-            "cpu": None if on_cpu else mm("cpu", n),
-            "torch": (lambda tx=torch.from_numpy(nx), ty=torch.from_numpy(ny): tx @ ty)
-            if torch else None,
-            "numpy": lambda nx=nx, ny=ny: nx @ ny}))
-    for name, build in bench_models.STEPS.items():
+    gemms = [(1024, "float32"), (2048, "float32")]
+    if gpu:
+        gemms += [(4096, "float32"), (4096, "float16")]
+    for n, dt in gemms:
+        nx, ny = (np.random.default_rng(i).standard_normal((n, n)).astype(dt) for i in (0, 1))
+        big = n > 2048  # too slow on a cpu to take part
+        out.append(Workload(f"matmul {n}x{n} {dt} (waits for the result)", {
+            "tensorweave": mm(device, nx, ny),
+            "cpu": None if on_cpu or big else mm("cpu", nx, ny),
+            "torch": (lambda tx=torch.from_numpy(nx).to(torch_device),
+                      ty=torch.from_numpy(ny).to(torch_device): tx @ ty)
+            if torch and not (big and torch_device == "cpu") else None,
+            "numpy": None if big else (lambda nx=nx, ny=ny: nx @ ny)}))
+    steps = {**bench_models.STEPS, **(bench_models.GPU_STEPS if gpu else {})}
+    for name, build in steps.items():
+        big = name in bench_models.GPU_STEPS
         out.append(Workload(name, {"tensorweave": build(tw, device),
-                                   "cpu": None if on_cpu else build(tw, "cpu"),
-                                   "torch": build(torch, "cpu") if torch else None,
+                                   "cpu": None if on_cpu or big else build(tw, "cpu"),
+                                   "torch": build(torch, torch_device)
+                                   if torch and not (big and torch_device == "cpu") else None,
                                    "numpy": None}))
     return out
 
@@ -122,7 +151,8 @@ def run(device: str = "cpu", rounds: int = 7, only: str | None = None) -> list[d
     """Time every workload on ``device`` in ``rounds`` interleaved rounds.
 
     Args:
-        device: the tensorweave device measured (PyTorch always runs on its cpu).
+        device: the tensorweave device measured (PyTorch runs on its cpu, or on its GPU
+            when ``device`` is cuda and PyTorch has CUDA).
         rounds: interleaved rounds; the median is reported.
         only: time only the workloads whose name contains this text (case-insensitive).
 
@@ -133,18 +163,21 @@ def run(device: str = "cpu", rounds: int = 7, only: str | None = None) -> list[d
     """
     results = []
     sync = _synchronizer(device)
-    for w in _workloads(device, on_cpu=sync is _no_sync):
+    torch_device = _torch_device(device)
+    waits = {"tensorweave": sync,
+             "torch": _torch().cuda.synchronize if torch_device == "cuda" else _no_sync}
+    for w in _workloads(device, on_cpu=sync is _no_sync, torch_device=torch_device):
         if only is not None and only.lower() not in w.name.lower():
             continue
         fns = {k: f for k, f in w.fns.items() if f is not None}
-        syncs = {k: sync if k == "tensorweave" else _no_sync for k in fns}
+        syncs = {k: waits.get(k, _no_sync) for k in fns}
         numbers = {k: _calibrate(f, syncs[k]) for k, f in fns.items()}
         samples: dict[str, list[float]] = {k: [] for k in fns}
         for _ in range(rounds):
             for k, f in fns.items():
                 time.sleep(_SETTLE_S)
                 samples[k].append(_time(f, numbers[k], syncs[k]))
-        row: dict[str, Any] = {"name": w.name}
+        row: dict[str, Any] = {"name": w.name, "torch_device": torch_device}
         for k in w.fns:
             row[k] = statistics.median(samples[k]) if k in samples else None
         t = row.get("tensorweave")
@@ -182,6 +215,7 @@ def format_table(rows: list[dict[str, Any]]) -> str:
     if all(r.get("torch") is None for r in rows):
         lines.append("(PyTorch is not installed: pip install 'tensorweave[oracle]' for the "
                      "torch column)")
-    lines.append(f"(medians of interleaved rounds; threads: {threads}; load average: "
-                 f"{os.getloadavg()[0]:.2f})")
+    where = sorted({r.get("torch_device", "cpu") for r in rows})
+    lines.append(f"(medians of interleaved rounds; torch on {', '.join(where) or 'cpu'}; "
+                 f"threads: {threads}; load average: {os.getloadavg()[0]:.2f})")
     return "\n".join(lines)

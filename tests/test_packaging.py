@@ -60,6 +60,9 @@ def test_wheel_holds_core_backends_and_plugins(wheel: zipfile.ZipFile) -> None:
         for py in (ROOT / folder).rglob("*.py"):
             if "__pycache__" not in py.parts:
                 assert f"{package}/{py.relative_to(ROOT / folder).as_posix()}" in names
+    # So is every kernel source the backends compile at run time.
+    for src in [*(ROOT / "backends").rglob("*.cl"), *(ROOT / "backends").rglob("*.cu")]:
+        assert f"tensorweave/backends/{src.relative_to(ROOT / 'backends').as_posix()}" in names
     assert not [n for n in names if n.split("/")[0] in ("core", "backends", "plugins", "tests")]
 
 

@@ -13,12 +13,12 @@ order of magnitude slower). float16 computes in float32.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from tensorweave.ops.conv import blocks
+from tensorweave.ops.conv import add_columns, blocks, image_chunks
 from tensorweave.ops.pool import first_valid_index, pool_output_size
 
 from .linalg import _f16
@@ -74,22 +74,6 @@ def _columns(x: np.ndarray, kernel: Sequence[int], stride: Pair, padding: Pair,
 _CHUNK_BYTES = 4 << 20
 
 
-def _chunks(n: int, per_image: int) -> Iterator[slice]:
-    """Slices of ``n`` images whose columns take about ``_CHUNK_BYTES`` each."""
-    step = max(1, _CHUNK_BYTES // max(per_image, 1))
-    return (slice(i, min(i + step, n)) for i in range(0, n, step))
-
-
-def _col2im_add(buf: np.ndarray, cols: np.ndarray, stride: Pair, dilation: Pair) -> None:
-    """Add ``(A, B, kh, kw, oh, ow)`` window columns into ``(A, B, H, W)`` ``buf``."""
-    kh, kw, oh, ow = cols.shape[2:]
-    (sh, sw), (dh, dw) = stride, dilation
-    for i in range(kh):
-        for j in range(kw):
-            buf[:, :, i * dh:i * dh + sh * (oh - 1) + 1:sh,
-                j * dw:j * dw + sw * (ow - 1) + 1:sw] += cols[:, :, i, j]
-
-
 def _nchw(out: np.ndarray, bias: Sequence[np.ndarray]) -> np.ndarray:
     """A contiguous copy of an ``(N, C, H, W)`` view, with the bias added on the way."""
     res = np.empty(out.shape, out.dtype)
@@ -142,7 +126,7 @@ def col2im(cols: np.ndarray, output_size: Pair, kernel_size: Pair, dilation: Pai
     n, c = cols.shape[0], cols.shape[1] // (kh * kw)
     oh, ow = blocks(h, kh, stride[0], ph, dilation[0]), blocks(w, kw, stride[1], pw, dilation[1])
     buf = np.zeros((n, c, h + 2 * ph, w + 2 * pw), cols.dtype)
-    _col2im_add(buf, cols.reshape(n, c, kh, kw, oh, ow), stride, dilation)
+    add_columns(buf, cols.reshape(n, c, kh, kw, oh, ow), stride, dilation)
     return np.ascontiguousarray(buf[:, :, ph:ph + h, pw:pw + w]) if ph or pw else buf
 
 
@@ -160,7 +144,7 @@ def conv2d(x: np.ndarray, w: np.ndarray, *b: np.ndarray, stride: Pair, padding: 
     k = cig * kh * kw
     out = np.empty((n, co, oh, ow), x.dtype)
     wm = w.reshape(groups, co // groups, k)
-    for part in _chunks(n, k * groups * oh * ow * x.itemsize):
+    for part in image_chunks(n, k * groups * oh * ow * x.itemsize, _CHUNK_BYTES):
         if oh * ow >= _PER_IMAGE_POSITIONS:
             cols = im2col(x[part], (kh, kw), dilation, padding, stride)
             np.matmul(wm, cols.reshape(-1, groups, k, oh * ow),
@@ -183,7 +167,7 @@ def conv2d_weight(x: np.ndarray, g: np.ndarray, kernel_size: Pair, stride: Pair,
     ci, (n, co, oh, ow) = x.shape[1], g.shape
     k = ci // groups * kernel_size[0] * kernel_size[1]
     gw = np.zeros((groups, k, co // groups), x.dtype)  # (G, K, co/G): BLAS prefers this order
-    for part in _chunks(n, k * groups * oh * ow * x.itemsize):
+    for part in image_chunks(n, k * groups * oh * ow * x.itemsize, _CHUNK_BYTES):
         if oh * ow >= _PER_IMAGE_POSITIONS:
             cols = im2col(x[part], kernel_size, dilation, padding, stride)
             gs = g[part].reshape(-1, groups, co // groups, oh * ow)
@@ -209,11 +193,11 @@ def conv_transpose2d(x: np.ndarray, w: np.ndarray, *b: np.ndarray, stride: Pair,
     ho, wo = full_h - 2 * ph + output_padding[0], full_w - 2 * pw + output_padding[1]
     buf = np.zeros((co, n, max(full_h, ph + ho), max(full_w, pw + wo)), x.dtype)
     wt = w.reshape(groups, ci // groups, cog * kh * kw).transpose(0, 2, 1)
-    for part in _chunks(n, co * kh * kw * h * wd * x.itemsize):
+    for part in image_chunks(n, co * kh * kw * h * wd * x.itemsize, _CHUNK_BYTES):
         xm = np.ascontiguousarray(x[part].transpose(1, 0, 2, 3)).reshape(groups, ci // groups,
                                                                           -1)
         cols = np.matmul(wt, xm).reshape(co, kh, kw, -1, h, wd).transpose(0, 3, 1, 2, 4, 5)
-        _col2im_add(buf[:, part], cols, stride, dilation)
+        add_columns(buf[:, part], cols, stride, dilation)
     return _nchw(buf[:, :, ph:ph + ho, pw:pw + wo].transpose(1, 0, 2, 3), b)
 
 

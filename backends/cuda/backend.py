@@ -1,38 +1,82 @@
-"""CudaBackend: discovery of NVIDIA GPUs through CuPy, and why cuda cannot run here.
+"""CudaBackend: NVIDIA GPUs through CuPy -- discovery, transfers, memory pool, RNG state.
 
-The CuPy kernels are not part of this version: they must be written and verified on a GPU
-(no session building this one had one), and a backend whose every op would fail is worse
-than one that says it is unavailable. So with CuPy and a GPU present the backend still
-reports itself unavailable, naming the devices it found and what to use instead.
+CuPy is imported on first use (`availability`), never when tensorweave is imported. Kernels
+run on CuPy's current stream of the current device, so work is queued and the host waits
+only where a value must reach it (`to_numpy`, `synchronize`, `Tensor.item`). Memory comes
+from CuPy's default memory pool; ``memory_allocated`` is the pool's used bytes and the peak
+is tracked by the allocator hook below.
+
+The kernels were written without a GPU: they pass the conformance suite with NumPy standing
+in for CuPy (tests/unit/test_cuda_on_numpy.py) and their CUDA C compiles with NVRTC, but they
+have not run on a GPU yet. Until a GPU run passes the suite the backend reports itself
+unavailable on a machine with a GPU unless ``TENSORWEAVE_CUDA_UNVERIFIED=1`` is set.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from tensorweave.backend import Backend
+import numpy as np
+
+from tensorweave.backend import Backend, CounterGenerators
+
+__all__ = ["CudaBackend", "PhiloxState", "OPT_IN"]
 
 # CuPy ships one wheel per CUDA major version.
 INSTALL_HINT = ('pip install -e ".[cuda]" (CuPy for CUDA 12: cupy-cuda12x; for CUDA 13: '
                 "pip install cupy-cuda13x)")
+OPT_IN = "TENSORWEAVE_CUDA_UNVERIFIED"
 
 
-class CudaBackend(Backend):
-    """Device type ``cuda``; see the module docstring for what it can do in this version."""
+class PhiloxState:
+    """A generator's state: its seed and how many draws it has made (JSON-serializable).
+
+    Draw number ``n`` of seed ``s`` uses cuRAND's Philox4x32-10 keyed by a hash of
+    ``(s, n)``: Philox streams of different keys are independent, so equal states give
+    equal draws and restoring a state replays them, with no device-side state to save.
+    """
+
+    __slots__ = ("seed", "draws")
+
+    def __init__(self, seed: int, draws: int = 0) -> None:
+        self.seed = int(seed) % (1 << 64)
+        self.draws = int(draws)
+
+    def next_key(self) -> int:
+        """The Philox key of the next draw; advances the state."""
+        key = np.random.SeedSequence([self.seed, self.draws]).generate_state(1, np.uint64)[0]
+        self.draws += 1
+        return int(key)
+
+    def state(self) -> dict[str, int]:
+        return {"seed": self.seed, "draws": self.draws}
+
+    def restore(self, state: Any) -> None:
+        self.seed, self.draws = int(state["seed"]) % (1 << 64), int(state["draws"])
+
+
+class CudaBackend(CounterGenerators, Backend):
+    """Device type ``cuda``: ``cuda:N`` is CuPy's device N (CUDA's device order)."""
 
     name = "cuda"
     install_hint = INSTALL_HINT
+    dlpack_device_type = 2  # kDLCUDA
+    generator_type = PhiloxState
 
     def __init__(self) -> None:
         self._checked: tuple[bool, str] | None = None
+        self._count = 0
+        self._peak = 0
+        self._init_generators()
 
+    # -- discovery -------------------------------------------------------------------------
     def availability(self) -> tuple[bool, str]:
         if self._checked is None:
             self._checked = self._check()
         return self._checked
 
-    @staticmethod
-    def _check() -> tuple[bool, str]:
+    def _check(self) -> tuple[bool, str]:
         try:
             import cupy
         except ImportError as e:
@@ -43,13 +87,103 @@ class CudaBackend(Backend):
             return False, f"CuPy {cupy.__version__} finds no usable NVIDIA GPU or driver ({e})"
         if count == 0:
             return False, f"CuPy {cupy.__version__} finds no NVIDIA GPU"
-        names = ", ".join(cupy.cuda.runtime.getDeviceProperties(i)["name"].decode()
-                          for i in range(count))
-        return False, (f"found {count} GPU(s) ({names}), but this version of tensorweave has "
-                       "no CuPy kernels yet; run on 'cpu' or 'opencl' instead")
+        if os.environ.get(OPT_IN) != "1":
+            names = ", ".join(self._name(cupy, i) for i in range(count))
+            return False, (f"found {count} GPU(s) ({names}), but the CuPy kernels of this "
+                           "version have not yet passed the conformance suite on a GPU; set "
+                           f"{OPT_IN}=1 to use them anyway, or run on 'cpu' or 'opencl'")
+        self._count = count
+        cupy.cuda.set_allocator(self._allocator(cupy))
+        return True, ""
+
+    def _allocator(self, cupy: Any) -> Any:
+        """CuPy's default pool, with the peak of its used bytes recorded on each allocation
+        (CuPy keeps no peak; ``max_memory_allocated`` needs one)."""
+        pool = cupy.get_default_memory_pool()
+
+        def malloc(size: int) -> Any:
+            mem = pool.malloc(size)
+            used = pool.used_bytes()
+            if used > self._peak:
+                self._peak = used
+            return mem
+        return malloc
+
+    @staticmethod
+    def _name(cupy: Any, index: int) -> str:
+        name = cupy.cuda.runtime.getDeviceProperties(index)["name"]
+        return name.decode() if isinstance(name, bytes) else str(name)
 
     def device_count(self) -> int:
-        return 0
+        return self._count if self.availability()[0] else 0
 
+    def device_name(self, index: int) -> str:
+        import cupy
+
+        return self._name(cupy, index)
+
+    def device_info(self, index: int) -> dict[str, Any]:
+        import cupy
+
+        props = cupy.cuda.runtime.getDeviceProperties(index)
+        return {"compute_capability": f"{props['major']}.{props['minor']}",
+                "multiprocessors": props["multiProcessorCount"],
+                "global_memory_bytes": props["totalGlobalMem"], "cupy": cupy.__version__,
+                "cuda_runtime": cupy.cuda.runtime.runtimeGetVersion()}
+
+    def set_current_device(self, index: int) -> None:
+        import cupy
+
+        super().set_current_device(index)
+        cupy.cuda.Device(index).use()
+
+    # -- memory and transfer ---------------------------------------------------------------
+    def from_numpy(self, array: np.ndarray, index: int | None) -> Any:
+        import cupy
+
+        with cupy.cuda.Device(self.current_device() if index is None else index):
+            return cupy.asarray(array)
+
+    def to_numpy(self, native: Any) -> np.ndarray:
+        import cupy
+
+        return cupy.asnumpy(native)
+
+    def storage_offset(self, native: Any) -> int:
+        from . import movement
+
+        return movement.storage_offset(native)
+
+    def from_dlpack(self, ext: Any, index: int) -> Any:
+        import cupy
+
+        with cupy.cuda.Device(index):
+            return cupy.from_dlpack(ext)
+
+    def synchronize(self, index: int | None) -> None:
+        import cupy
+
+        for i in range(self._count) if index is None else [index]:
+            cupy.cuda.Device(i).synchronize()
+
+    def empty_cache(self) -> None:
+        import cupy
+
+        cupy.get_default_memory_pool().free_all_blocks()
+
+    def memory_stats(self, index: int | None) -> dict[str, int]:
+        import cupy
+
+        pool = cupy.get_default_memory_pool()
+        return {"allocated_bytes": int(pool.used_bytes()), "peak_allocated_bytes": self._peak,
+                "reserved_bytes": int(pool.total_bytes())}
+
+    # -- kernels ---------------------------------------------------------------------------
     def kernels(self) -> dict[str, Any]:
-        return {}
+        """The CuPy kernel table; empty where cuda is unavailable (the kernel modules
+        import CuPy, which must not happen on machines without it)."""
+        if not self.availability()[0]:
+            return {}
+        from .kernels import table
+
+        return table(self)

@@ -8,12 +8,11 @@ kernel (a PoCL whose LLVM does not know the host CPU, for one) is left out and n
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import numpy as np
 
-from tensorweave.backend import Backend
+from tensorweave.backend import Backend, CounterGenerators
 
 from .array import ClArray
 
@@ -50,19 +49,19 @@ class Philox:
         self.seed, self.offset = seed % (1 << 64), offset
 
 
-class OpenCLBackend(Backend):
+class OpenCLBackend(CounterGenerators, Backend):
     """OpenCL devices through PyOpenCL; kernels are the .cl files in ``cl/``."""
 
     name = "opencl"
     install_hint = 'pip install -e ".[opencl]"'
+    generator_type = Philox
 
     def __init__(self) -> None:
         self._found: tuple[bool, str] | None = None
         self._devices: list[tuple[Any, Any]] = []  # (platform, device) in opencl:N order
         self._skipped: list[str] = []
         self._runtimes: dict[int, Any] = {}
-        self._seed = int.from_bytes(os.urandom(8), "little")
-        self._defaults: dict[int, Philox] = {}
+        self._init_generators()
 
     # -- discovery -------------------------------------------------------------------------
     def availability(self) -> tuple[bool, str]:
@@ -176,36 +175,6 @@ class OpenCLBackend(Backend):
         return {"allocated_bytes": int(rt.pool.active_bytes),
                 "peak_allocated_bytes": int(rt.peak),
                 "reserved_bytes": int(rt.pool.managed_bytes)}
-
-    # -- randomness ------------------------------------------------------------------------------
-    def default_generator(self, index: int | None) -> Philox:
-        i = 0 if index is None else index
-        g = self._defaults.get(i)
-        if g is None:
-            g = self._defaults[i] = Philox(self._seed)
-        return g
-
-    def manual_seed(self, seed: int) -> None:
-        self._seed = int(seed) % (1 << 64)
-        self._defaults.clear()
-
-    def initial_seed(self, index: int | None) -> int:
-        return self._seed
-
-    def get_rng_state(self, index: int | None) -> Any:
-        return self.default_generator(index).state()
-
-    def set_rng_state(self, index: int | None, state: Any) -> None:
-        self.default_generator(index).restore(state)
-
-    def new_generator(self, index: int | None, seed: int) -> Philox:
-        return Philox(seed)
-
-    def generator_state(self, native: Philox) -> Any:
-        return native.state()
-
-    def set_generator_state(self, native: Philox, state: Any) -> None:
-        native.restore(state)
 
     # -- kernels ---------------------------------------------------------------------------------
     def kernels(self) -> dict[str, Any]:

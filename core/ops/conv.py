@@ -75,6 +75,27 @@ def blocks(size: int, kernel: int, stride: int, padding: int, dilation: int) -> 
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
 
 
+# -- helpers for backends' im2col kernels (any array type with NumPy's slicing) ---------------
+
+
+def image_chunks(n: int, per_image: int, budget: int) -> Iterator[slice]:
+    """Slices of ``n`` images taking about ``budget`` bytes each, at ``per_image`` bytes
+    an image (at least one image a slice)."""
+    step = max(1, budget // max(per_image, 1))
+    return (slice(i, min(i + step, n)) for i in range(0, n, step))
+
+
+def add_columns(buf: Any, cols: Any, stride: Pair, dilation: Pair) -> None:
+    """col2im: add ``(A, B, kh, kw, oh, ow)`` window columns into the ``(A, B, H, W)`` array
+    ``buf`` in place, one strided add per window offset."""
+    kh, kw, oh, ow = cols.shape[2:]
+    (sh, sw), (dh, dw) = stride, dilation
+    for i in range(kh):
+        for j in range(kw):
+            buf[:, :, i * dh:i * dh + sh * (oh - 1) + 1:sh,
+                j * dw:j * dw + sw * (ow - 1) + 1:sw] += cols[:, :, i, j]
+
+
 def _fmt(sizes: Sequence[int]) -> str:
     return " x ".join(map(str, sizes))
 

@@ -1,0 +1,133 @@
+"""Fused CUDA kernels (`cu/fused.cu`) for the hot composites: softmax and log_softmax
+(which cross-entropy uses), layer_norm, and Adam's update; batch_norm in a few CuPy
+reductions.
+
+Each replaces a decomposition of several CuPy kernels by one launch. They take float32 and
+float64 (float16 computes in float32) on rows made contiguous; other inputs -- a strided
+parameter for Adam -- take the CuPy expressions of the same formulas.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from importlib import resources
+from typing import Any, Callable
+
+import cupy as cp
+import numpy as np
+
+_BLOCK = 256  # TW_BLOCK in fused.cu
+_TYPES = {np.dtype(np.float32): "float", np.dtype(np.float64): "double"}
+# --fmad=false keeps every rounding where the expressions put it, so results match the cpu
+# backend's float for float.
+OPTIONS = ("--std=c++14", "--fmad=false")
+NAMES = [f"softmax_rows<{t},{b}>" for t in _TYPES.values() for b in ("false", "true")] + \
+    [f"{k}<{t}>" for k in ("layer_norm_rows", "adam_update") for t in _TYPES.values()]
+
+
+def source() -> str:
+    return resources.files(__package__).joinpath("cu", "fused.cu").read_text()
+
+
+@functools.lru_cache(maxsize=None)
+def _module(device_id: int) -> Any:
+    # One compiled module per device (CuPy caches the binary on disk).
+    return cp.RawModule(code=source(), options=OPTIONS,
+                        name_expressions=NAMES)
+
+
+def _kernel(name: str) -> Any:
+    return _module(cp.cuda.get_device_id()).get_function(name)
+
+
+def _rows(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """A row-wise kernel along ``dim`` of any tensor: float16 via float32, ``dim`` moved last
+    and made contiguous, 0-d and empty inputs handled."""
+    def kernel(x: Any, dim: int) -> Any:
+        if x.size == 0:
+            return x.copy()
+        if x.ndim == 0:
+            return kernel(x.reshape(1), 0).reshape(())
+        if x.dtype == np.float16:
+            return kernel(x.astype(np.float32), dim).astype(np.float16)
+        last = cp.ascontiguousarray(cp.moveaxis(x, dim, -1))
+        out = cp.empty_like(last)
+        fn(last, out)
+        return cp.ascontiguousarray(cp.moveaxis(out, -1, dim))
+    return kernel
+
+
+def _softmax(log: bool) -> Callable[..., Any]:
+    def launch(x: Any, out: Any) -> None:
+        n = x.shape[-1]
+        k = _kernel(f"softmax_rows<{_TYPES[x.dtype]},{'true' if log else 'false'}>")
+        k((x.size // n,), (_BLOCK,), (x, out, np.int64(n)))
+    return _rows(launch)
+
+
+def layer_norm(x: Any, w: Any, b: Any, dim: tuple[int, ...], eps: float) -> Any:
+    n = math.prod(x.shape[i] for i in dim)
+    trailing = dim == tuple(range(x.ndim - len(dim), x.ndim))
+    if n == 0 or not trailing or x.dtype not in _TYPES:
+        return _normalize(x, w, b, dim, eps)[0]
+    xc = cp.ascontiguousarray(x)
+    y = cp.empty_like(xc)
+    wc, bc = (xc if t is None else cp.ascontiguousarray(t).astype(x.dtype, copy=False)
+              for t in (w, b))
+    _kernel(f"layer_norm_rows<{_TYPES[x.dtype]}>")(
+        (x.size // n,), (_BLOCK,), (xc, wc, bc, y, np.int64(n), np.float64(eps),
+                                    np.int32(w is not None), np.int32(b is not None)))
+    return y
+
+
+def _normalize(x: Any, w: Any, b: Any, dim: tuple[int, ...],
+               eps: float) -> tuple[Any, Any, Any]:
+    """Normalization over ``dim`` with CuPy reductions, float16 in float32: the output, the
+    mean, and the mean of squared deviations (kept dims)."""
+    a = x.astype(np.float32) if x.dtype == np.float16 else x
+    if math.prod(x.shape[i] for i in dim) == 0:  # statistics of nothing are nan
+        stat = cp.full([1 if i in dim else n for i, n in enumerate(x.shape)], np.nan, a.dtype)
+        return x.copy(), stat, stat.copy()
+    m = cp.mean(a, axis=dim, keepdims=True)
+    y = a - m
+    var = cp.mean(cp.square(y), axis=dim, keepdims=True)
+    y /= cp.sqrt(var + eps)
+    if w is not None:
+        y *= w
+    if b is not None:
+        y += b
+    return y.astype(x.dtype, copy=False), m, var
+
+
+def batch_norm(x: Any, w: Any, b: Any, dim: tuple[int, ...],
+               eps: float) -> tuple[Any, Any, Any]:
+    y, m, var = _normalize(x, w, b, dim, eps)
+    return (y, m.squeeze(dim).astype(x.dtype, copy=False),
+            var.squeeze(dim).astype(x.dtype, copy=False))
+
+
+def adam_update(p: Any, g: Any, m: Any, v: Any, *, beta1: float, beta2: float, eps: float,
+                step_size: float, bias_correction2_sqrt: float) -> tuple[Any, Any, Any]:
+    if p.dtype in _TYPES and all(t.flags.c_contiguous and t.dtype == p.dtype
+                                 for t in (p, g, m, v)):
+        n = p.size
+        if n:
+            blocks = min((n + _BLOCK - 1) // _BLOCK, 4096)
+            _kernel(f"adam_update<{_TYPES[p.dtype]}>")(
+                (blocks,), (_BLOCK,),
+                (p, g, m, v, np.int64(n), np.float64(beta1), np.float64(beta2),
+                 np.float64(eps), np.float64(step_size), np.float64(bias_correction2_sqrt)))
+        return p, m, v
+    w = 1 - beta1
+    t = g - m
+    m[...] = m + t * w if abs(w) < 0.5 else g - t * (1.0 - w)
+    v[...] = v * beta2 + g * (1 - beta2) * g
+    p += m * -step_size / (cp.sqrt(v) / bias_correction2_sqrt + eps)
+    return p, m, v
+
+
+KERNELS: dict[str, Callable[..., Any]] = {
+    "softmax": _softmax(False), "log_softmax": _softmax(True), "layer_norm": layer_norm,
+    "batch_norm": batch_norm, "adam_update": adam_update,
+}

@@ -1,0 +1,161 @@
+"""A stand-in for CuPy made of NumPy, so the cuda backend's kernels run where there is no GPU.
+
+CuPy mirrors NumPy's API, and the cuda backend uses it only where the two agree, so with
+these modules in ``sys.modules`` as ``cupy``/``cupyx`` the backend's Python kernels run on
+the host and the conformance suite checks their logic (shapes, strides, dtypes, edge cases,
+generator state). What it cannot check stays for a GPU run:
+
+- the CUDA C kernels of ``fused.py`` (`RawModule` raises here; they are compiled by NVRTC in
+  tests/unit/test_cuda_sources.py where CuPy is installed);
+- `as_strided`/`storage_offset`, which address CuPy's allocations (``x.data.mem``); here
+  `strided_view`/`offset_in_base` do the same with NumPy's ``base``;
+- cuRAND's streams (`RandomState` here draws from NumPy's generator).
+
+`install` returns the modules to put in ``sys.modules``; `adapt` wraps a kernel so that
+NumPy's habit of returning scalars from 0-d arithmetic (CuPy returns 0-d arrays) does not
+leak out.
+"""
+
+from __future__ import annotations
+
+import math
+import types
+from typing import Any, Callable
+
+import numpy as np
+from numpy.lib import stride_tricks
+
+PHILOX = 24  # CURAND_RNG_PSEUDO_PHILOX4_32_10
+
+
+class _Device:
+    def __init__(self, index: int | None = None) -> None:
+        self.id = 0 if index is None else index
+
+    def __enter__(self) -> _Device:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        pass
+
+    def use(self) -> None:
+        pass
+
+    def synchronize(self) -> None:
+        pass
+
+
+class _Pool:
+    def malloc(self, size: int) -> None:
+        return None
+
+    def used_bytes(self) -> int:
+        return 0
+
+    def total_bytes(self) -> int:
+        return 0
+
+    def free_all_blocks(self) -> None:
+        pass
+
+
+class _RandomState:
+    """cupy.random.RandomState's methods that the backend uses, over NumPy's generator."""
+
+    def __init__(self, seed: int, method: int) -> None:
+        assert method == PHILOX
+        self._g = np.random.default_rng(seed)
+
+    def random_sample(self, size: Any, dtype: Any = float) -> np.ndarray:
+        return self._g.random(size, dtype=dtype)
+
+    def standard_normal(self, size: Any, dtype: Any = float) -> np.ndarray:
+        return self._g.standard_normal(size, dtype=dtype)
+
+    def randint(self, low: int, high: int, size: Any, dtype: Any = int) -> np.ndarray:
+        return self._g.integers(low, high, size=size, dtype=dtype)
+
+    def permutation(self, n: int) -> np.ndarray:
+        return self._g.permutation(n)
+
+
+def _raw_module(**kwargs: Any) -> None:
+    raise NotImplementedError("CUDA C kernels need a GPU; the NumPy stand-in cannot run them")
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    return np.asarray(np.frompyfunc(math.erf, 1, 1)(x), np.float64).astype(x.dtype)
+
+
+def _scatter_add(a: np.ndarray, slices: Any, value: Any) -> None:
+    np.add.at(a, slices, value)
+
+
+def install() -> dict[str, types.ModuleType]:
+    cupy = types.ModuleType("cupy")
+    cupy.__getattr__ = lambda name: getattr(np, name)  # type: ignore[attr-defined]
+    cupy.__version__ = "numpy-stand-in"
+    cupy.ndarray = np.ndarray
+    cupy.asnumpy = lambda x: np.array(x, copy=True)
+    cupy.asarray = lambda x: np.array(x, copy=True)  # a transfer: never shares host memory
+    cupy.from_dlpack = np.from_dlpack
+    cupy.RawModule = _raw_module
+    # CuPy's argsort is Thrust's stable sort; NumPy's default is not stable.
+    cupy.argsort = lambda a, axis=-1, kind=None: np.argsort(a, axis, kind="stable")
+    cupy.get_default_memory_pool = lambda: _Pool()
+    props = {"name": b"NumPy stand-in", "major": 9, "minor": 0, "multiProcessorCount": 1,
+             "totalGlobalMem": 0}
+    cupy.cuda = types.SimpleNamespace(
+        Device=_Device, get_device_id=lambda: 0, set_allocator=lambda fn: None,
+        runtime=types.SimpleNamespace(getDeviceCount=lambda: 1,
+                                      getDeviceProperties=lambda i: props,
+                                      runtimeGetVersion=lambda: 0),
+        curand=types.SimpleNamespace(CURAND_RNG_PSEUDO_PHILOX4_32_10=PHILOX))
+    cupy.random = types.SimpleNamespace(RandomState=_RandomState)
+    lib = types.ModuleType("cupy.lib")
+    lib.stride_tricks = stride_tricks
+    cupy.lib = lib
+    cupyx = types.ModuleType("cupyx")
+    cupyx.scatter_add = _scatter_add
+    scipy = types.ModuleType("cupyx.scipy")
+    special = types.ModuleType("cupyx.scipy.special")
+    special.erf = _erf
+    scipy.special = special
+    cupyx.scipy = scipy
+    return {"cupy": cupy, "cupy.lib": lib, "cupy.lib.stride_tricks": stride_tricks,
+            "cupyx": cupyx, "cupyx.scipy": scipy, "cupyx.scipy.special": special}
+
+
+def _base(x: np.ndarray) -> np.ndarray:
+    while isinstance(x.base, np.ndarray):
+        x = x.base
+    return x
+
+
+def offset_in_base(x: np.ndarray) -> int:
+    """`movement.storage_offset` on NumPy arrays."""
+    start = x.__array_interface__["data"][0]
+    return (start - _base(x).__array_interface__["data"][0]) // x.itemsize
+
+
+def strided_view(x: np.ndarray, size: tuple[int, ...], stride: tuple[int, ...],
+                 storage_offset: int) -> np.ndarray:
+    """`movement.as_strided` on NumPy arrays."""
+    root = _base(x)
+    if 0 in size:
+        storage_offset = min(storage_offset, root.size)
+    return np.ndarray(size, x.dtype, buffer=root, offset=storage_offset * x.itemsize,
+                      strides=tuple(s * x.itemsize for s in stride))
+
+
+def adapt(kernel: Callable[..., Any]) -> Callable[..., Any]:
+    """``kernel`` with NumPy scalars in its results made 0-d arrays, as CuPy returns."""
+    def fix(r: Any) -> Any:
+        if isinstance(r, tuple):
+            return tuple(fix(v) for v in r)
+        return np.asarray(r) if isinstance(r, np.generic) else r
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        with np.errstate(all="ignore"):  # CUDA does not warn on log(0) or 0/0
+            return fix(kernel(*args, **kwargs))
+    return wrapped

@@ -1,0 +1,109 @@
+"""The cuda backend's kernels, run with NumPy standing in for CuPy (tests/unit/cupy_on_numpy.py).
+
+No GPU is needed: the whole conformance suite runs on ``cuda:0`` with the stand-in, which
+checks the Python side of every kernel -- what CuPy calls it makes, with which shapes,
+strides and dtypes. The fused CUDA C kernels are left out here (core's decompositions run
+instead) and are compiled by NVRTC in test_cuda_sources.py; running them, and cuRAND, needs
+a GPU (``tox -e cuda``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import cupy_on_numpy
+import numpy as np
+import pytest
+
+import tensorweave as tw
+from tensorweave.conformance import suite
+from tensorweave.conformance.suite import GROUPS
+from tensorweave.ops._opdef import PRIMITIVE
+from tensorweave.plugin.manager import load
+
+_KERNEL_MODULES = ("conv", "creation", "elementwise", "fused", "kernels", "linalg",
+                   "movement", "nn", "reduction")
+
+
+@pytest.fixture(scope="module")
+def cuda():
+    """Registry with the cuda backend available on the stand-in, for one module. The kernel
+    modules are imported afresh against it (and put back afterwards, should a real CuPy
+    have imported them)."""
+    import tensorweave.backends.cuda as package
+    from tensorweave.backends.cuda import backend
+
+    mp = pytest.MonkeyPatch()
+    for name, module in cupy_on_numpy.install().items():
+        mp.setitem(sys.modules, name, module)
+    for name in _KERNEL_MODULES:
+        mp.delitem(sys.modules, f"{package.__name__}.{name}", raising=False)
+        mp.delattr(package, name, raising=False)
+    fused = importlib.import_module(f"{package.__name__}.fused")
+    movement = importlib.import_module(f"{package.__name__}.movement")
+    mp.setenv(backend.OPT_IN, "1")
+    mp.setattr(movement, "storage_offset", cupy_on_numpy.offset_in_base)
+    mp.setitem(movement.KERNELS, "as_strided", cupy_on_numpy.strided_view)
+    mp.setattr(fused, "KERNELS", {})
+    reg = load()
+    for op in reg.ops.values():
+        if "cuda" in op.kernels:
+            op.kernels["cuda"] = cupy_on_numpy.adapt(op.kernels["cuda"])
+    yield reg
+    for name in _KERNEL_MODULES:  # the modules bound to the stand-in
+        sys.modules.pop(f"{package.__name__}.{name}", None)
+        if hasattr(package, name):
+            delattr(package, name)
+    mp.undo()
+    load()
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_the_conformance_suite_passes(cuda, group):
+    results = suite.run("cuda:0", groups=[group])
+    failed = [f"{r.op}:{r.dtype}:{r.check}: {r.detail} (error {r.error:g})"
+              for r in results if not r.passed]
+    assert results and not failed, "\n".join(failed[:40])
+
+
+def test_every_primitive_has_a_cuda_kernel(cuda):
+    missing = [op.name for op in cuda.ops.values()
+               if op.kind is PRIMITIVE and "cuda" not in op.kernels]
+    assert missing == []
+
+
+def test_tw_cuda_reports_the_device(cuda):
+    assert tw.cuda.is_available() and tw.cuda.device_count() == 1
+    assert tw.cuda.get_device_name(0) == "NumPy stand-in" and tw.cuda.current_device() == 0
+    x = tw.arange(6.0).reshape(2, 3).cuda()
+    assert x.device == tw.device("cuda:0")
+    np.testing.assert_array_equal((x * 2).cpu().numpy(), np.arange(6.0).reshape(2, 3) * 2)
+    assert tw.nn.Linear(3, 2).cuda().weight.device == tw.device("cuda:0")
+
+
+def test_generator_states_replay_draws(cuda):
+    tw.manual_seed(7)
+    a = tw.rand(5, device="cuda").cpu().numpy()
+    b = tw.rand(5, device="cuda").cpu().numpy()
+    assert not np.array_equal(a, b)  # each draw uses the next key
+    tw.manual_seed(7)
+    np.testing.assert_array_equal(tw.rand(5, device="cuda").cpu().numpy(), a)
+    g = tw.Generator(device="cuda").manual_seed(3)
+    saved = g.get_state()
+    first = tw.randn(4, generator=g, device="cuda").cpu().numpy()
+    g.set_state(saved)
+    np.testing.assert_array_equal(tw.randn(4, generator=g, device="cuda").cpu().numpy(), first)
+
+
+def test_bench_adds_the_gpu_workloads_on_cuda(cuda):
+    from tensorweave import bench
+
+    fns = {w.name: w.fns for w in bench._workloads("cuda", on_cpu=False)}
+    gemm = fns["matmul 4096x4096 float16 (waits for the result)"]
+    assert gemm["tensorweave"] is not None and gemm["cpu"] is None and gemm["numpy"] is None
+    assert fns["CNN train step (3x32x32, b1024, Adam)"]["cpu"] is None
+    assert "CNN train step (3x32x32, b1024, Adam)" not in \
+        {w.name for w in bench._workloads("cpu", on_cpu=True)}
+    (row,) = bench.run("cuda", rounds=1, only="add 1-elem float32 (no grad)")
+    assert row["tensorweave"] > 0 and row["torch_device"] == "cpu"  # no CUDA PyTorch here
