@@ -11,30 +11,22 @@ from __future__ import annotations
 
 import functools
 import math
-from importlib import resources
 from typing import Any, Callable
 
 import cupy as cp
 import numpy as np
 
+from .cu import FUSED, OPTIONS, TYPES, source
+
 _BLOCK = 256  # TW_BLOCK in fused.cu
-_TYPES = {np.dtype(np.float32): "float", np.dtype(np.float64): "double"}
-# --fmad=false keeps every rounding where the expressions put it, so results match the cpu
-# backend's float for float.
-OPTIONS = ("--std=c++14", "--fmad=false")
-NAMES = [f"softmax_rows<{t},{b}>" for t in _TYPES.values() for b in ("false", "true")] + \
-    [f"{k}<{t}>" for k in ("layer_norm_rows", "adam_update") for t in _TYPES.values()]
-
-
-def source() -> str:
-    return resources.files(__package__).joinpath("cu", "fused.cu").read_text()
+_TYPES = {np.dtype(k): v for k, v in TYPES.items()}
 
 
 @functools.lru_cache(maxsize=None)
 def _module(device_id: int) -> Any:
     # One compiled module per device (CuPy caches the binary on disk).
     return cp.RawModule(code=source(), options=OPTIONS,
-                        name_expressions=NAMES)
+                        name_expressions=FUSED)
 
 
 def _kernel(name: str) -> Any:
@@ -67,17 +59,25 @@ def _softmax(log: bool) -> Callable[..., Any]:
 
 
 def layer_norm(x: Any, w: Any, b: Any, dim: tuple[int, ...], eps: float) -> Any:
+    """The row kernel over trailing ``dim``; a weight and bias of the normalized shape are
+    applied in it, others (group and instance norm's, which broadcast) after it."""
     n = math.prod(x.shape[i] for i in dim)
     trailing = dim == tuple(range(x.ndim - len(dim), x.ndim))
     if n == 0 or not trailing or x.dtype not in _TYPES:
         return _normalize(x, w, b, dim, eps)[0]
+    shape = x.shape[x.ndim - len(dim):]
+    inside = [t is not None and t.shape == shape for t in (w, b)]
     xc = cp.ascontiguousarray(x)
     y = cp.empty_like(xc)
-    wc, bc = (xc if t is None else cp.ascontiguousarray(t).astype(x.dtype, copy=False)
-              for t in (w, b))
+    wc, bc = (cp.ascontiguousarray(t).astype(x.dtype, copy=False) if fits else xc
+              for t, fits in zip((w, b), inside))
     _kernel(f"layer_norm_rows<{_TYPES[x.dtype]}>")(
         (x.size // n,), (_BLOCK,), (xc, wc, bc, y, np.int64(n), np.float64(eps),
-                                    np.int32(w is not None), np.int32(b is not None)))
+                                    np.int32(inside[0]), np.int32(inside[1])))
+    if w is not None and not inside[0]:
+        y *= w
+    if b is not None and not inside[1]:
+        y += b
     return y
 
 

@@ -5,8 +5,11 @@ these modules in ``sys.modules`` as ``cupy``/``cupyx`` the backend's Python kern
 the host and the conformance suite checks their logic (shapes, strides, dtypes, edge cases,
 generator state). What it cannot check stays for a GPU run:
 
-- the CUDA C kernels of ``fused.py`` (`RawModule` raises here; they are compiled by NVRTC in
-  tests/unit/test_cuda_sources.py where CuPy is installed);
+- the CUDA C kernels of ``fused.py`` run, but compiled as C++ for the host (`RawModule`:
+  cuda_on_host.hpp supplies the CUDA parts; ``-ffp-contract=off`` matches NVRTC's
+  ``--fmad=false``), with at most `HOST_THREADS` threads a block, which kernels written
+  with strided loops do not notice; NVRTC compiles them in test_cuda_sources.py where CuPy
+  is installed;
 - `as_strided`/`storage_offset`, which address CuPy's allocations (``x.data.mem``); here
   `strided_view`/`offset_in_base` do the same with NumPy's ``base``;
 - cuRAND's streams (`RandomState` here draws from NumPy's generator).
@@ -18,8 +21,14 @@ leak out.
 
 from __future__ import annotations
 
+import ctypes
+import hashlib
 import math
+import shutil
+import subprocess
+import tempfile
 import types
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
@@ -79,8 +88,63 @@ class _RandomState:
         return self._g.permutation(n)
 
 
-def _raw_module(**kwargs: Any) -> None:
-    raise NotImplementedError("CUDA C kernels need a GPU; the NumPy stand-in cannot run them")
+HOST_THREADS = 2
+_HEADER = Path(__file__).with_name("cuda_on_host.hpp")
+_ARG_TYPES = {np.dtype(np.int32): ctypes.c_int, np.dtype(np.int64): ctypes.c_longlong,
+              np.dtype(np.float32): ctypes.c_float, np.dtype(np.float64): ctypes.c_double,
+              np.dtype(np.uint32): ctypes.c_uint}
+
+
+def host_compiler() -> str | None:
+    return shutil.which("g++") or shutil.which("clang++")
+
+
+class RawModule:
+    """cupy.RawModule for the host: ``code`` and an extern "C" entry point per name in
+    ``name_expressions`` compiled by the host C++ compiler (cached by content)."""
+
+    def __init__(self, code: str, options: tuple[str, ...] = (),
+                 name_expressions: list[str] | tuple[str, ...] = ()) -> None:
+        cxx = host_compiler()
+        if cxx is None:
+            raise RuntimeError("no C++ compiler (g++ or clang++) to run CUDA C on the host")
+        self.names = list(name_expressions)
+        entries = "".join(
+            f'extern "C" void tw_entry_{i}(unsigned g, unsigned b, void **a) '
+            f"{{ tw_host_call(&{name}, g, b, a); }}\n" for i, name in enumerate(self.names))
+        source = f'#include "{_HEADER}"\n{code}\n{entries}'
+        key = hashlib.sha256((source + _HEADER.read_text()).encode()).hexdigest()[:16]
+        lib = Path(tempfile.gettempdir()) / f"tensorweave-cuda-host-{key}.so"
+        if not lib.exists():
+            with tempfile.TemporaryDirectory() as tmp:
+                src, out = Path(tmp) / "kernels.cpp", Path(tmp) / "kernels.so"
+                src.write_text(source)
+                cmd = [cxx, "-std=c++20", "-O1", "-pthread", "-shared", "-fPIC",
+                       "-ffp-contract=off", str(src), "-o", str(out)]
+                done = subprocess.run(cmd, capture_output=True, text=True)
+                if done.returncode:
+                    raise RuntimeError(f"host build of the CUDA C failed:\n{done.stderr}")
+                shutil.move(out, lib)  # whole or not at all, for the next process
+        self._lib = ctypes.CDLL(str(lib))
+
+    def get_function(self, name: str) -> _HostKernel:
+        return _HostKernel(getattr(self._lib, f"tw_entry_{self.names.index(name)}"))
+
+
+class _HostKernel:
+    """A kernel called as CuPy's are: ``kernel(grid, block, args)``."""
+
+    def __init__(self, entry: Any) -> None:
+        self._entry = entry
+
+    def __call__(self, grid: tuple[int, ...], block: tuple[int, ...], args: tuple[Any, ...],
+                 threads: int = HOST_THREADS) -> None:
+        assert len(grid) == len(block) == 1, "1-D launches only"
+        values = [ctypes.c_void_p(a.ctypes.data) if isinstance(a, np.ndarray)
+                  else _ARG_TYPES[np.asarray(a).dtype](a) for a in args]
+        argv = (ctypes.c_void_p * len(values))(
+            *[ctypes.cast(ctypes.pointer(v), ctypes.c_void_p) for v in values])
+        self._entry(ctypes.c_uint(grid[0]), ctypes.c_uint(min(block[0], threads)), argv)
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
@@ -99,7 +163,7 @@ def install() -> dict[str, types.ModuleType]:
     cupy.asnumpy = lambda x: np.array(x, copy=True)
     cupy.asarray = lambda x: np.array(x, copy=True)  # a transfer: never shares host memory
     cupy.from_dlpack = np.from_dlpack
-    cupy.RawModule = _raw_module
+    cupy.RawModule = RawModule
     # CuPy's argsort is Thrust's stable sort; NumPy's default is not stable.
     cupy.argsort = lambda a, axis=-1, kind=None: np.argsort(a, axis, kind="stable")
     cupy.get_default_memory_pool = lambda: _Pool()
