@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["Backend", "Kernel", "CounterGenerators"]
+__all__ = ["Backend", "Kernel", "CounterGenerators", "Philox"]
 
 Kernel = Callable[..., Any]
 
@@ -147,6 +147,35 @@ class Backend:
         return {}
 
 
+class Philox:
+    """A counter-based generator's state: the key (seed) and how many counters are used.
+
+    Kernels draw from Philox4x32-10 at counters ``offset .. offset + n - 1`` and advance
+    ``offset`` by ``n``, so equal states give equal draws on every device (the opencl and
+    cuda backends map the bits to values the same way).
+    """
+
+    __slots__ = ("seed", "offset")
+
+    def __init__(self, seed: int, offset: int = 0) -> None:
+        self.seed = int(seed) % (1 << 64)
+        self.offset = int(offset)
+
+    def take(self, n: int) -> tuple[np.uint32, np.uint32, np.uint64]:
+        """The key words and first counter for ``n`` draws; advances the state."""
+        off = self.offset
+        self.offset += max(int(n), 1)
+        return (np.uint32(self.seed & 0xFFFFFFFF), np.uint32(self.seed >> 32),
+                np.uint64(off % (1 << 64)))
+
+    def state(self) -> dict[str, int]:
+        return {"seed": self.seed, "offset": self.offset}
+
+    def restore(self, state: Any) -> None:
+        seed, offset = int(state["seed"]), int(state["offset"])
+        self.seed, self.offset = seed % (1 << 64), offset
+
+
 class CounterGenerators:
     """`Backend`'s generator methods for counter-based generators (Philox and the like).
 
@@ -157,7 +186,7 @@ class CounterGenerators:
     `Backend` and call `_init_generators` from ``__init__``.
     """
 
-    generator_type: Callable[[int], Any]
+    generator_type: Callable[[int], Any] = Philox
 
     def _init_generators(self) -> None:
         # Like PyTorch's default generators: a nondeterministic seed, remembered.

@@ -4,12 +4,14 @@ CuPy is imported on first use (`availability`), never when tensorweave is import
 run on CuPy's current stream of the current device, so work is queued and the host waits
 only where a value must reach it (`to_numpy`, `synchronize`, `Tensor.item`). Memory comes
 from CuPy's default memory pool; ``memory_allocated`` is the pool's used bytes and the peak
-is tracked by the allocator hook below.
+is tracked by the allocator hook below. Generators are `tensorweave.backend.Philox` states
+(`CounterGenerators`), as on opencl.
 
 The kernels were written without a GPU: they pass the conformance suite with NumPy standing
-in for CuPy (tests/unit/test_cuda_on_numpy.py) and their CUDA C compiles with NVRTC, but they
-have not run on a GPU yet. Until a GPU run passes the suite the backend reports itself
-unavailable on a machine with a GPU unless ``TENSORWEAVE_CUDA_UNVERIFIED=1`` is set.
+in for CuPy and their CUDA C compiled for the host (tests/unit/test_cuda_on_numpy.py), and
+the CUDA C compiles with NVRTC, but they have not run on a GPU yet. Until a GPU run passes
+the suite (``.ci/cuda-check``) the backend reports itself unavailable on a machine with a
+GPU unless ``TENSORWEAVE_CUDA_UNVERIFIED=1`` is set.
 """
 
 from __future__ import annotations
@@ -21,39 +23,12 @@ import numpy as np
 
 from tensorweave.backend import Backend, CounterGenerators
 
-__all__ = ["CudaBackend", "PhiloxState", "OPT_IN"]
+__all__ = ["CudaBackend", "OPT_IN"]
 
 # CuPy ships one wheel per CUDA major version.
 INSTALL_HINT = ('pip install -e ".[cuda]" (CuPy for CUDA 12: cupy-cuda12x; for CUDA 13: '
                 "pip install cupy-cuda13x)")
 OPT_IN = "TENSORWEAVE_CUDA_UNVERIFIED"
-
-
-class PhiloxState:
-    """A generator's state: its seed and how many draws it has made (JSON-serializable).
-
-    Draw number ``n`` of seed ``s`` uses cuRAND's Philox4x32-10 keyed by a hash of
-    ``(s, n)``: Philox streams of different keys are independent, so equal states give
-    equal draws and restoring a state replays them, with no device-side state to save.
-    """
-
-    __slots__ = ("seed", "draws")
-
-    def __init__(self, seed: int, draws: int = 0) -> None:
-        self.seed = int(seed) % (1 << 64)
-        self.draws = int(draws)
-
-    def next_key(self) -> int:
-        """The Philox key of the next draw; advances the state."""
-        key = np.random.SeedSequence([self.seed, self.draws]).generate_state(1, np.uint64)[0]
-        self.draws += 1
-        return int(key)
-
-    def state(self) -> dict[str, int]:
-        return {"seed": self.seed, "draws": self.draws}
-
-    def restore(self, state: Any) -> None:
-        self.seed, self.draws = int(state["seed"]) % (1 << 64), int(state["draws"])
 
 
 class CudaBackend(CounterGenerators, Backend):
@@ -62,7 +37,6 @@ class CudaBackend(CounterGenerators, Backend):
     name = "cuda"
     install_hint = INSTALL_HINT
     dlpack_device_type = 2  # kDLCUDA
-    generator_type = PhiloxState
 
     def __init__(self) -> None:
         self._checked: tuple[bool, str] | None = None
@@ -81,6 +55,9 @@ class CudaBackend(CounterGenerators, Backend):
             import cupy
         except ImportError as e:
             return False, f"CuPy is not installed ({e}); install it with {INSTALL_HINT}"
+        except Exception as e:  # noqa: BLE001 - a broken CuPy/CUDA install must not stop a load
+            return False, (f"CuPy fails to import ({type(e).__name__}: {e}); reinstall it "
+                           f"with {INSTALL_HINT}")
         try:
             count = cupy.cuda.runtime.getDeviceCount()
         except Exception as e:  # noqa: BLE001 - CuPy raises its own CUDARuntimeError types

@@ -1,12 +1,21 @@
-"""Creation and random CuPy kernels. Random ones draw from cuRAND's Philox4x32-10, keyed
-by the next key of a `PhiloxState` (the device default's or a `Generator`'s)."""
+"""Creation kernels (full, arange) and the random ones: Philox4x32-10 in ``cu/random.cu``,
+drawing from the `tensorweave.backend.Philox` state of the device's default generator or
+of a `Generator`. The opencl backend maps the same counters to the same values, so equal
+states draw equal numbers on both."""
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 import cupy as cp
 import numpy as np
+
+from .cuda_c import kernel, launch
+from .reduction import sort
+
+# Bits of a uniform's precision per tensor dtype (float16 is computed in float).
+_BITS = {np.dtype(np.float16): 11, np.dtype(np.float32): 24, np.dtype(np.float64): 53}
 
 
 def _device(device: Any) -> Any:
@@ -14,11 +23,15 @@ def _device(device: Any) -> Any:
 
 
 def kernels(backend: Any) -> dict[str, Callable[..., Any]]:
-    def philox(device_index: int | None, generator: Any) -> Any:
-        """A cuRAND Philox generator for one draw (creating one costs no kernel launch)."""
-        g = backend.default_generator(device_index) if generator is None else generator
-        return cp.random.RandomState(g.next_key(),
-                                     method=cp.cuda.curand.CURAND_RNG_PSEUDO_PHILOX4_32_10)
+    def draw(expression: str, n: int, dtype: Any, generator: Any, *extra: Any) -> Any:
+        """``n`` values of kernel ``expression`` in a new array of ``dtype``, at the next
+        ``n`` counters of ``generator`` (the current device's default for None)."""
+        g = backend.default_generator(cp.cuda.get_device_id()) if generator is None \
+            else generator
+        k0, k1, base = g.take(n)
+        out = cp.empty(n, dtype)
+        launch(kernel("random.cu", expression), n, out, np.int64(n), k0, k1, base, *extra)
+        return out
 
     def full(size: tuple[int, ...], fill_value: Any, dtype: Any, device: Any) -> Any:
         with _device(device):
@@ -29,47 +42,52 @@ def kernels(backend: Any) -> dict[str, Callable[..., Any]]:
             work = np.float64 if dtype.is_floating_point else None
             return cp.arange(start, end, step, dtype=work).astype(dtype.np, copy=False)
 
-    def rand(size: tuple[int, ...], dtype: Any, device: Any, generator: Any) -> Any:
+    def floats(expression: str, size: tuple[int, ...], dtype: Any, device: Any,
+               generator: Any) -> Any:
+        """A float draw of ``size``; ``expression`` names the kernel with ``{bits}`` left
+        for the dtype's precision."""
+        bits = _BITS[np.dtype(dtype.np)]
         with _device(device):
-            rs = philox(device.index, generator)
-            if dtype.np == np.float16:
-                # 11 random bits: every value is an exact float16 below 1.
-                bits = rs.randint(0, 1 << 11, size=size, dtype=np.int32)
-                return (bits * np.float32(2.0 ** -11)).astype(np.float16)
-            return rs.random_sample(size, dtype=dtype.np)
+            out = draw(expression.format(bits=bits), math.prod(size),
+                       np.float64 if bits == 53 else np.float32, generator)
+            return out.reshape(size).astype(dtype.np, copy=False)
+
+    def rand(size: tuple[int, ...], dtype: Any, device: Any, generator: Any) -> Any:
+        return floats("rand_unit<{bits},false>", size, dtype, device, generator)
 
     def randn(size: tuple[int, ...], dtype: Any, device: Any, generator: Any) -> Any:
-        with _device(device):
-            work = np.float64 if dtype.np == np.float64 else np.float32
-            out = philox(device.index, generator).standard_normal(size, dtype=work)
-            return out.astype(dtype.np, copy=False)
+        return floats("randn_unit<{bits}>", size, dtype, device, generator)
 
     def randint(low: int, high: int, size: tuple[int, ...], dtype: Any, device: Any,
                 generator: Any) -> Any:
         with _device(device):
-            out = philox(device.index, generator).randint(low, high, size=size, dtype=np.int64)
-            return out.astype(dtype.np, copy=False)
+            out = draw("randint64", math.prod(size), np.int64, generator, np.int64(low),
+                       np.uint64(high - low))
+            return out.reshape(size).astype(dtype.np, copy=False)
 
     def randperm(n: int, dtype: Any, device: Any, generator: Any) -> Any:
         with _device(device):
-            return philox(device.index, generator).permutation(n).astype(dtype.np)
+            # The stable order of random keys, as on opencl.
+            keys = draw("randint64", n, np.int64, generator, np.int64(0), np.uint64(1 << 62))
+            return sort(keys, 0, False, True)[1].astype(dtype.np, copy=False)
 
     def multinomial(p: Any, num_samples: int, replacement: bool, generator: Any) -> Any:
-        rs = philox(cp.cuda.get_device_id(), generator)
-        w = p.astype(np.float64).reshape(-1, p.shape[-1])
+        rows, k = (1, p.shape[0]) if p.ndim == 1 else p.shape
+        w = p.astype(np.float64).reshape(rows, k)
         if replacement:
+            # Per (row, draw) the first category whose running sum exceeds u * total, never
+            # a zero-weight category at the top.
             cdf = cp.cumsum(w, axis=1)
-            u = rs.random_sample((w.shape[0], num_samples)) * cdf[:, -1:]
-            # The category of u: how many cumulative weights are at or below it.
-            idx = (cdf[:, None, :] <= u[:, :, None]).sum(axis=2)
-            # Never a zero-weight category: rounding at the top goes to the last positive one.
-            last = w.shape[1] - 1 - cp.argmax(w[:, ::-1] > 0, axis=1)
+            u = draw("rand_unit<53,false>", rows * num_samples, np.float64, generator)
+            target = u.reshape(rows, num_samples) * cdf[:, -1:]
+            idx = (cdf[:, None, :] <= target[:, :, None]).sum(axis=2)
+            last = k - 1 - cp.argmax(w[:, ::-1] > 0, axis=1)
             idx = cp.minimum(idx, last[:, None])
         else:
             # Efraimidis-Spirakis: the largest keys log(u) / w are a weighted sample without
-            # replacement; zero weights get -inf and are never among the top num_samples.
-            keys = cp.log(rs.random_sample(w.shape)) / w
-            idx = cp.argsort(-keys, axis=1)[:, :num_samples]
+            # replacement; zero weights give -inf and are never among the top num_samples.
+            u = draw("rand_unit<53,true>", rows * k, np.float64, generator)
+            idx = sort(cp.log(u.reshape(rows, k)) / w, 1, True, True)[1][:, :num_samples]
         return idx.reshape(*p.shape[:-1], num_samples).astype(np.int64)
 
     return {"full": full, "arange": arange, "rand": rand, "randn": randn, "randint": randint,

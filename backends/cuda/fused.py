@@ -9,28 +9,20 @@ parameter for Adam -- take the CuPy expressions of the same formulas.
 
 from __future__ import annotations
 
-import functools
 import math
 from typing import Any, Callable
 
 import cupy as cp
 import numpy as np
 
-from .cu import FUSED, OPTIONS, TYPES, source
+from .cu import TYPES
+from .cuda_c import BLOCK, kernel, launch
 
-_BLOCK = 256  # TW_BLOCK in fused.cu
 _TYPES = {np.dtype(k): v for k, v in TYPES.items()}
 
 
-@functools.lru_cache(maxsize=None)
-def _module(device_id: int) -> Any:
-    # One compiled module per device (CuPy caches the binary on disk).
-    return cp.RawModule(code=source(), options=OPTIONS,
-                        name_expressions=FUSED)
-
-
-def _kernel(name: str) -> Any:
-    return _module(cp.cuda.get_device_id()).get_function(name)
+def _kernel(expression: str) -> Any:
+    return kernel("fused.cu", expression)
 
 
 def _rows(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -51,11 +43,11 @@ def _rows(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _softmax(log: bool) -> Callable[..., Any]:
-    def launch(x: Any, out: Any) -> None:
+    def rows(x: Any, out: Any) -> None:
         n = x.shape[-1]
         k = _kernel(f"softmax_rows<{_TYPES[x.dtype]},{'true' if log else 'false'}>")
-        k((x.size // n,), (_BLOCK,), (x, out, np.int64(n)))
-    return _rows(launch)
+        k((x.size // n,), (BLOCK,), (x, out, np.int64(n)))
+    return _rows(rows)
 
 
 def layer_norm(x: Any, w: Any, b: Any, dim: tuple[int, ...], eps: float) -> Any:
@@ -72,7 +64,7 @@ def layer_norm(x: Any, w: Any, b: Any, dim: tuple[int, ...], eps: float) -> Any:
     wc, bc = (cp.ascontiguousarray(t).astype(x.dtype, copy=False) if fits else xc
               for t, fits in zip((w, b), inside))
     _kernel(f"layer_norm_rows<{_TYPES[x.dtype]}>")(
-        (x.size // n,), (_BLOCK,), (xc, wc, bc, y, np.int64(n), np.float64(eps),
+        (x.size // n,), (BLOCK,), (xc, wc, bc, y, np.int64(n), np.float64(eps),
                                     np.int32(inside[0]), np.int32(inside[1])))
     if w is not None and not inside[0]:
         y *= w
@@ -111,13 +103,9 @@ def adam_update(p: Any, g: Any, m: Any, v: Any, *, beta1: float, beta2: float, e
                 step_size: float, bias_correction2_sqrt: float) -> tuple[Any, Any, Any]:
     if p.dtype in _TYPES and all(t.flags.c_contiguous and t.dtype == p.dtype
                                  for t in (p, g, m, v)):
-        n = p.size
-        if n:
-            blocks = min((n + _BLOCK - 1) // _BLOCK, 4096)
-            _kernel(f"adam_update<{_TYPES[p.dtype]}>")(
-                (blocks,), (_BLOCK,),
-                (p, g, m, v, np.int64(n), np.float64(beta1), np.float64(beta2),
-                 np.float64(eps), np.float64(step_size), np.float64(bias_correction2_sqrt)))
+        launch(_kernel(f"adam_update<{_TYPES[p.dtype]}>"), p.size, p, g, m, v, np.int64(p.size),
+               np.float64(beta1), np.float64(beta2), np.float64(eps), np.float64(step_size),
+               np.float64(bias_correction2_sqrt))
         return p, m, v
     w = 1 - beta1
     t = g - m

@@ -16,37 +16,9 @@ from tensorweave.backend import Backend, CounterGenerators
 
 from .array import ClArray
 
-__all__ = ["OpenCLBackend", "Philox"]
+__all__ = ["OpenCLBackend"]
 
 _PROBE = "__kernel void probe(__global int *x) { x[get_global_id(0)] += 1; }"
-
-
-class Philox:
-    """A counter-based generator's state: the key (seed) and how many counters are used.
-
-    Kernels draw from Philox4x32-10 at counters ``offset .. offset + n - 1`` and advance
-    ``offset`` by ``n``, so equal states give equal draws on every device.
-    """
-
-    __slots__ = ("seed", "offset")
-
-    def __init__(self, seed: int, offset: int = 0) -> None:
-        self.seed = int(seed) % (1 << 64)
-        self.offset = int(offset)
-
-    def take(self, n: int) -> tuple[np.uint32, np.uint32, np.uint64]:
-        """The key words and first counter for ``n`` draws; advances the state."""
-        off = self.offset
-        self.offset += max(int(n), 1)
-        return (np.uint32(self.seed & 0xFFFFFFFF), np.uint32(self.seed >> 32),
-                np.uint64(off % (1 << 64)))
-
-    def state(self) -> dict[str, int]:
-        return {"seed": self.seed, "offset": self.offset}
-
-    def restore(self, state: Any) -> None:
-        seed, offset = int(state["seed"]), int(state["offset"])
-        self.seed, self.offset = seed % (1 << 64), offset
 
 
 class OpenCLBackend(CounterGenerators, Backend):
@@ -54,7 +26,6 @@ class OpenCLBackend(CounterGenerators, Backend):
 
     name = "opencl"
     install_hint = 'pip install -e ".[opencl]"'
-    generator_type = Philox
 
     def __init__(self) -> None:
         self._found: tuple[bool, str] | None = None

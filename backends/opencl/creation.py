@@ -1,5 +1,6 @@
 """Creation kernels (full, arange) and the random ones, which draw from the Philox state of
-the device's default generator or of a `Generator` (see `backend.Philox`, `cl/rng.cl`)."""
+the device's default generator or of a `Generator` (`tensorweave.backend.Philox`,
+`cl/rng.cl`)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Random kernels (`cl/rng.cl`): rand, randn, randint, randperm and multinomial draw from a
-`backend.Philox` state -- the device default's, or a `Generator`'s native one."""
+`tensorweave.backend.Philox` state -- the device default's, or a `Generator`'s native one."""
 
 from __future__ import annotations
 

@@ -16,6 +16,10 @@ using std::fabs;
 using std::log;
 using std::sqrt;
 
+// CUDA's cos(pi x), to libm's precision.
+inline float cospif(float x) { return (float)std::cos(3.14159265358979323846 * (double)x); }
+inline double cospi(double x) { return std::cos(3.14159265358979323846 * x); }
+
 struct dim3 {
     unsigned x = 1, y = 1, z = 1;
 };

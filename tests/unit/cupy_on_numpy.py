@@ -5,14 +5,13 @@ these modules in ``sys.modules`` as ``cupy``/``cupyx`` the backend's Python kern
 the host and the conformance suite checks their logic (shapes, strides, dtypes, edge cases,
 generator state). What it cannot check stays for a GPU run:
 
-- the CUDA C kernels of ``fused.py`` run, but compiled as C++ for the host (`RawModule`:
+- the CUDA C kernels (``cu/*.cu``) run, but compiled as C++ for the host (`RawModule`:
   cuda_on_host.hpp supplies the CUDA parts; ``-ffp-contract=off`` matches NVRTC's
   ``--fmad=false``), with at most `HOST_THREADS` threads a block, which kernels written
   with strided loops do not notice; NVRTC compiles them in test_cuda_sources.py where CuPy
   is installed;
 - `as_strided`/`storage_offset`, which address CuPy's allocations (``x.data.mem``); here
-  `strided_view`/`offset_in_base` do the same with NumPy's ``base``;
-- cuRAND's streams (`RandomState` here draws from NumPy's generator).
+  `strided_view`/`offset_in_base` do the same with NumPy's ``base``.
 
 `install` returns the modules to put in ``sys.modules``; `adapt` wraps a kernel so that
 NumPy's habit of returning scalars from 0-d arithmetic (CuPy returns 0-d arrays) does not
@@ -33,8 +32,6 @@ from typing import Any, Callable
 
 import numpy as np
 from numpy.lib import stride_tricks
-
-PHILOX = 24  # CURAND_RNG_PSEUDO_PHILOX4_32_10
 
 
 class _Device:
@@ -68,31 +65,11 @@ class _Pool:
         pass
 
 
-class _RandomState:
-    """cupy.random.RandomState's methods that the backend uses, over NumPy's generator."""
-
-    def __init__(self, seed: int, method: int) -> None:
-        assert method == PHILOX
-        self._g = np.random.default_rng(seed)
-
-    def random_sample(self, size: Any, dtype: Any = float) -> np.ndarray:
-        return self._g.random(size, dtype=dtype)
-
-    def standard_normal(self, size: Any, dtype: Any = float) -> np.ndarray:
-        return self._g.standard_normal(size, dtype=dtype)
-
-    def randint(self, low: int, high: int, size: Any, dtype: Any = int) -> np.ndarray:
-        return self._g.integers(low, high, size=size, dtype=dtype)
-
-    def permutation(self, n: int) -> np.ndarray:
-        return self._g.permutation(n)
-
-
 HOST_THREADS = 2
 _HEADER = Path(__file__).with_name("cuda_on_host.hpp")
 _ARG_TYPES = {np.dtype(np.int32): ctypes.c_int, np.dtype(np.int64): ctypes.c_longlong,
               np.dtype(np.float32): ctypes.c_float, np.dtype(np.float64): ctypes.c_double,
-              np.dtype(np.uint32): ctypes.c_uint}
+              np.dtype(np.uint32): ctypes.c_uint, np.dtype(np.uint64): ctypes.c_ulonglong}
 
 
 def host_compiler() -> str | None:
@@ -173,9 +150,7 @@ def install() -> dict[str, types.ModuleType]:
         Device=_Device, get_device_id=lambda: 0, set_allocator=lambda fn: None,
         runtime=types.SimpleNamespace(getDeviceCount=lambda: 1,
                                       getDeviceProperties=lambda i: props,
-                                      runtimeGetVersion=lambda: 0),
-        curand=types.SimpleNamespace(CURAND_RNG_PSEUDO_PHILOX4_32_10=PHILOX))
-    cupy.random = types.SimpleNamespace(RandomState=_RandomState)
+                                      runtimeGetVersion=lambda: 0))
     lib = types.ModuleType("cupy.lib")
     lib.stride_tricks = stride_tricks
     cupy.lib = lib

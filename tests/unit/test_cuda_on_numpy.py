@@ -2,9 +2,9 @@
 
 No GPU is needed: the whole conformance suite runs on ``cuda:0`` with the stand-in, which
 checks the Python side of every kernel -- what CuPy calls it makes, with which shapes,
-strides and dtypes -- and runs the fused CUDA C kernels compiled for the host (where there
-is no C++ compiler, core's decompositions run instead). Running them on a GPU, and cuRAND,
-needs one (``tox -e cuda``, ``.ci/cuda-check``).
+strides and dtypes -- and runs the CUDA C kernels compiled for the host (so it skips where
+there is no C++ compiler). Running them on a GPU needs one (``tox -e cuda``,
+``.ci/cuda-check``).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from tensorweave.conformance.suite import GROUPS
 from tensorweave.ops._opdef import PRIMITIVE
 from tensorweave.plugin.manager import load
 
-_KERNEL_MODULES = ("conv", "creation", "elementwise", "fused", "kernels", "linalg",
-                   "movement", "nn", "reduction")
+_KERNEL_MODULES = ("conv", "creation", "cuda_c", "elementwise", "fused", "kernels",
+                   "linalg", "movement", "nn", "reduction")
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +31,8 @@ def cuda():
     """Registry with the cuda backend available on the stand-in, for one module. The kernel
     modules are imported afresh against it (and put back afterwards, should a real CuPy
     have imported them)."""
+    if cupy_on_numpy.host_compiler() is None:
+        pytest.skip("no C++ compiler (g++ or clang++) to run the CUDA C on the host")
     import tensorweave.backends.cuda as package
     from tensorweave.backends.cuda import backend
 
@@ -40,13 +42,10 @@ def cuda():
     for name in _KERNEL_MODULES:
         mp.delitem(sys.modules, f"{package.__name__}.{name}", raising=False)
         mp.delattr(package, name, raising=False)
-    fused = importlib.import_module(f"{package.__name__}.fused")
     movement = importlib.import_module(f"{package.__name__}.movement")
     mp.setenv(backend.OPT_IN, "1")
     mp.setattr(movement, "storage_offset", cupy_on_numpy.offset_in_base)
     mp.setitem(movement.KERNELS, "as_strided", cupy_on_numpy.strided_view)
-    if cupy_on_numpy.host_compiler() is None:  # the fused CUDA C cannot run: decompositions
-        mp.setattr(fused, "KERNELS", {})
     reg = load()
     for op in reg.ops.values():
         if "cuda" in op.kernels:
@@ -108,3 +107,27 @@ def test_bench_adds_the_gpu_workloads_on_cuda(cuda):
         {w.name for w in bench._workloads("cpu", on_cpu=True)}
     (row,) = bench.run("cuda", rounds=1, only="add 1-elem float32 (no grad)")
     assert row["tensorweave"] > 0 and row["torch_device"] == "cpu"  # no CUDA PyTorch here
+
+
+def test_equal_generator_states_draw_what_opencl_draws(cuda):
+    if not tw.opencl.is_available():
+        pytest.skip("opencl is unavailable here, so there is nothing to compare with")
+
+    def draws(device):
+        g = tw.Generator(device=device).manual_seed(2**40 + 11)
+        return [tw.rand(100, generator=g, device=device),
+                tw.rand(7, dtype=tw.float16, generator=g, device=device),
+                tw.rand(9, dtype=tw.float64, generator=g, device=device),
+                tw.randint(-5, 5, (50,), generator=g, device=device),
+                tw.randperm(30, generator=g, device=device),
+                tw.multinomial(tw.tensor([0.1, 0.0, 0.6, 0.3], device=device), 3,
+                               generator=g),
+                tw.randn(64, generator=g, device=device),
+                tw.randn(8, dtype=tw.float64, generator=g, device=device)]
+
+    ours, theirs = draws("cuda"), draws("opencl")
+    for a, b in zip(ours[:6], theirs[:6]):  # the same bits to the same values
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(a.cpu().numpy(), b.cpu().numpy())
+    for a, b in zip(ours[6:], theirs[6:]):  # Box-Muller: libm's log and cos differ in ulps
+        np.testing.assert_allclose(a.cpu().numpy(), b.cpu().numpy(), rtol=1e-5, atol=1e-6)

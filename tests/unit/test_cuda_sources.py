@@ -1,16 +1,19 @@
-"""The cuda backend's CUDA C (backends/cuda/cu/fused.cu) without a GPU.
+"""The cuda backend's CUDA C (backends/cuda/cu/*.cu) without a GPU.
 
-- It compiles with NVRTC for every dtype the backend instantiates: NVRTC needs only CuPy's
+- It compiles with NVRTC for every instantiation the backend uses: NVRTC needs only CuPy's
   bindings and the library (``pip install cupy-cuda12x nvidia-cuda-nvrtc-cu12``); where
   they are missing (CI) that test skips with the reason.
 - Its kernels compute what they should: compiled as C++ by the host compiler against
   tests/unit/cuda_on_host.hpp (cupy_on_numpy.RawModule: a block's threads are host threads
   meeting at a barrier), they run on NumPy arrays with the real block sizes and are checked
-  against float64 NumPy and, for Adam, against the cpu backend's update float for float.
+  against float64 NumPy, for Adam against the cpu backend's update float for float, and
+  for Philox against the published known-answer vectors.
   Skips where there is no C++ compiler.
 """
 
 from __future__ import annotations
+
+import re
 
 import cupy_on_numpy
 import numpy as np
@@ -32,25 +35,28 @@ def _nvrtc():
     return nvrtc
 
 
-def test_the_fused_kernels_compile_with_nvrtc_for_every_dtype():
+@pytest.mark.parametrize("name", sorted(cu.NAMES))
+def test_the_kernels_compile_with_nvrtc_for_every_instantiation(name):
     nvrtc = _nvrtc()
-    prog = nvrtc.createProgram(cu.source(), "fused.cu", [], [])
-    for name in cu.FUSED:
-        nvrtc.addNameExpression(prog, name)
+    prog = nvrtc.createProgram(cu.source(name), name, [], [])
+    for expression in cu.NAMES[name]:
+        nvrtc.addNameExpression(prog, expression)
     try:
         nvrtc.compileProgram(prog, ["-arch=compute_80", *cu.OPTIONS])
     except nvrtc.NVRTCError:
         pytest.fail(nvrtc.getProgramLog(prog))
-    assert all(nvrtc.getLoweredName(prog, name).startswith("_Z") for name in cu.FUSED)
+    assert all(nvrtc.getLoweredName(prog, e).startswith("_Z") for e in cu.NAMES[name])
 
 
 @pytest.fixture(scope="module")
 def host():
-    """fused.cu's kernels built for the host (see cupy_on_numpy.RawModule)."""
+    """A kernel of fused.cu or random.cu built for the host (see cupy_on_numpy.RawModule)."""
     if cupy_on_numpy.host_compiler() is None:
         pytest.skip("no C++ compiler (g++ or clang++) to build the CUDA C for the host")
-    module = cupy_on_numpy.RawModule(code=cu.source(), name_expressions=cu.FUSED)
-    return module.get_function
+    modules = {name: cupy_on_numpy.RawModule(code=cu.source(name), name_expressions=names)
+               for name, names in cu.NAMES.items()}
+    return lambda expression: next(m.get_function(expression) for m in modules.values()
+                                   if expression in m.names)
 
 
 def _softmax_ref(x: np.ndarray, log: bool) -> np.ndarray:
@@ -115,3 +121,39 @@ def test_adam_update_matches_the_cpu_backend_float_for_float(host, dtype, beta1)
         threads=32)
     for got, ref in zip((p, m, v), want):
         np.testing.assert_array_equal(got, ref)
+
+
+def test_philox_matches_the_published_known_answers(host):
+    # Random123's known answer for philox4x32-10: counter (0, 0, 0, 0) under key (0, 0)
+    # gives words 6627e8d5 e169c58d bc57ac4c 9b00dbd8. Our counter's words 2 and 3 are the
+    # constants 0x243F6A88, 0x85A308D3, so the check runs the kernel with those set to zero
+    # and reads words 0 and 1 back from randint64 over the whole 64-bit range.
+
+    body = cu.source("random.cu")
+    zeroed = re.sub(r"c2 = 0x243F6A88u,\s*c3 = 0x85A308D3u", "c2 = 0u, c3 = 0u", body)
+    assert zeroed != body
+    module = cupy_on_numpy.RawModule(code=zeroed, name_expressions=["randint64"])
+    out = np.empty(1, np.int64)
+    module.get_function("randint64")((1,), (1,), (out, np.int64(1), np.uint32(0),
+                                                   np.uint32(0), np.uint64(0), np.int64(0),
+                                                   np.uint64((1 << 64) - 1)), threads=1)
+    assert int(out[0]) & ((1 << 64) - 1) == 0x6627E8D5E169C58D
+
+
+def test_random_kernels_draw_in_range_with_the_right_moments(host):
+    n = 20000
+    k0, k1 = np.uint32(1234), np.uint32(5678)
+    for bits, dtype in ((11, np.float32), (24, np.float32), (53, np.float64)):
+        u = np.empty(n, dtype)
+        host(f"rand_unit<{bits},false>")((4,), (32,), (u, np.int64(n), k0, k1, np.uint64(7)),
+                                          threads=32)
+        assert u.min() >= 0 and u.max() < 1 and abs(u.mean() - 0.5) < 0.01
+        assert np.all(u * 2.0 ** bits == np.floor(u * 2.0 ** bits))  # exact multiples
+        z = np.empty(n, dtype)
+        host(f"randn_unit<{bits}>")((4,), (32,), (z, np.int64(n), k0, k1, np.uint64(7)),
+                                     threads=32)
+        assert abs(z.mean()) < 0.03 and abs(z.std() - 1) < 0.03
+    r = np.empty(n, np.int64)
+    host("randint64")((4,), (32,), (r, np.int64(n), k0, k1, np.uint64(0), np.int64(-3),
+                                    np.uint64(7)), threads=32)
+    assert set(np.unique(r)) == set(range(-3, 4))
