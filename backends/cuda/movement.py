@@ -127,6 +127,8 @@ def cat(*xs: Any, dim: int) -> Any:
 
 
 def nonzero(x: Any) -> Any:
+    if x.ndim == 0:  # NumPy's argwhere gives (1, 0) or (0, 0); CuPy's wants a dim
+        return cp.zeros((int(bool(x)), 0), np.int64)
     return cp.argwhere(x).astype(np.int64, copy=False)
 
 

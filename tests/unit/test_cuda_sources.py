@@ -13,7 +13,11 @@
 
 from __future__ import annotations
 
+import ast
+import functools
+import importlib
 import re
+from pathlib import Path
 
 import cupy_on_numpy
 import numpy as np
@@ -157,3 +161,77 @@ def test_random_kernels_draw_in_range_with_the_right_moments(host):
     host("randint64")((4,), (32,), (r, np.int64(n), k0, k1, np.uint64(0), np.int64(-3),
                                     np.uint64(7)), threads=32)
     assert set(np.unique(r)) == set(range(-3, 4))
+
+
+_ROOTS = {"cp": "cupy", "cupy": "cupy", "cupyx": "cupyx", "special": "cupyx.scipy.special"}
+
+
+@functools.lru_cache(maxsize=None)
+def _trees() -> tuple[ast.AST, ...]:
+    """The parsed modules of backends/cuda."""
+    return tuple(ast.parse(p.read_text())
+                 for p in sorted(Path(cu.__file__).parent.parent.glob("*.py")))
+
+
+def _cupy_uses() -> list[tuple[str, ast.AST]]:
+    """Every ``cp.``/``cupy.``, ``cupyx.`` and ``special.`` name the cuda backend's modules
+    use, as a dotted path from ``cupy`` / ``cupyx`` / ``cupyx.scipy.special``, with its node."""
+    found = []
+    for tree in _trees():
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Attribute):
+                continue
+            parts, base = [], node
+            while isinstance(base, ast.Attribute):
+                parts.append(base.attr)
+                base = base.value
+            if isinstance(base, ast.Name) and base.id in _ROOTS:
+                found.append((".".join([_ROOTS[base.id], *reversed(parts)]), node))
+    return found
+
+
+def _resolve(name: str):
+    module = next(m for m in ("cupyx.scipy.special", "cupyx", "cupy")
+                  if name == m or name.startswith(m + "."))
+    obj = importlib.import_module(module)
+    for part in name[len(module) + 1:].split(".") if name != module else []:
+        obj = getattr(obj, part)
+    return obj
+
+
+def test_every_cupy_name_the_backend_uses_exists_in_cupy():
+    # The NumPy stand-in answers any name NumPy has; this checks that CuPy has them.
+    pytest.importorskip("cupy", reason="CuPy is not installed here")
+    missing = []
+    for name in sorted({n for n, _ in _cupy_uses()}):
+        try:
+            _resolve(name)
+        except AttributeError:
+            missing.append(name)
+    assert _cupy_uses() and missing == []
+
+
+def test_every_cupy_call_fits_its_signature():
+    # Calls with Python signatures (CuPy's ufuncs have none) bind their positional count and
+    # keyword names: a NumPy-only keyword would pass the stand-in and fail on CuPy.
+    import inspect
+
+    pytest.importorskip("cupy", reason="CuPy is not installed here")
+    calls = {id(node.func): node for tree in _trees() for node in ast.walk(tree)
+             if isinstance(node, ast.Call)}
+    wrong, checked = [], 0
+    for name, node in _cupy_uses():
+        call = calls.get(id(node))
+        if call is None or any(isinstance(a, ast.Starred) for a in call.args) or \
+                any(k.arg is None for k in call.keywords):
+            continue
+        try:
+            sig = inspect.signature(_resolve(name))
+        except (TypeError, ValueError):
+            continue
+        try:
+            sig.bind(*range(len(call.args)), **{k.arg: None for k in call.keywords})
+            checked += 1
+        except TypeError as e:
+            wrong.append(f"{name} (line {call.lineno}): {e}")
+    assert checked > 20 and wrong == []

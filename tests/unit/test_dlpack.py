@@ -1,5 +1,5 @@
-"""DLPack in and out on cpu: tensors pass to and from NumPy and PyTorch sharing memory,
-and what cannot be exchanged says why."""
+"""DLPack in and out: on cpu, and on cuda where a GPU is at hand, tensors pass to and from
+NumPy, PyTorch and CuPy sharing memory, and what cannot be exchanged says why."""
 
 from __future__ import annotations
 
@@ -41,6 +41,27 @@ def test_pytorch_round_trip_without_copies():
     back[1, 0] = -5
     assert src[1, 1].item() == -5
     assert torch.equal(back, torch.tensor([[100.0, 2, 3], [-5, 6, 7]]))
+
+
+@pytest.mark.skipif(not tw.cuda.is_available(), reason="cuda is unavailable here (no GPU, "
+                    "no CuPy, or not opted in: tensorweave devices says which)")
+def test_cuda_tensors_pass_to_cupy_and_pytorch_without_copies():
+    import cupy
+
+    t = tw.arange(8.0, device="cuda").view(2, 4)
+    c = cupy.from_dlpack(t[:, 1:])
+    c[1, 0] = -5
+    assert t[1, 1].item() == -5  # the same memory
+    back = tw.from_dlpack(cupy.arange(3, dtype=cupy.int32))
+    assert back.device == tw.device("cuda:0") and back.tolist() == [0, 1, 2]
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        src = torch.arange(4.0, device="cuda")
+        mine = tw.from_dlpack(src)
+        src[2] = 40
+        assert mine.tolist() == [0, 1, 40, 3]
+        theirs = torch.from_dlpack(mine[1:])
+        assert theirs.data_ptr() == src.data_ptr() + 4
 
 
 def test_a_tensor_that_requires_grad_is_not_exported():
