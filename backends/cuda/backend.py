@@ -149,6 +149,7 @@ class CudaBackend(CounterGenerators, Backend):
         cupy.get_default_memory_pool().free_all_blocks()
 
     def memory_stats(self, index: int | None) -> dict[str, int]:
+        """CuPy's default pool, which serves every device: with one GPU, that device's."""
         import cupy
 
         pool = cupy.get_default_memory_pool()

@@ -3,8 +3,9 @@
 reductions.
 
 Each replaces a decomposition of several CuPy kernels by one launch. They take float32 and
-float64 (float16 computes in float32) on rows made contiguous; other inputs -- a strided
-parameter for Adam -- take the CuPy expressions of the same formulas.
+float64 on rows made contiguous (softmax computes float16 in float32); what they do not
+take -- float16 layer norm and Adam, a strided Adam parameter -- runs the CuPy expressions
+of the same formulas.
 """
 
 from __future__ import annotations
@@ -28,18 +29,18 @@ def _kernel(expression: str) -> Any:
 def _rows(fn: Callable[..., Any]) -> Callable[..., Any]:
     """A row-wise kernel along ``dim`` of any tensor: float16 via float32, ``dim`` moved last
     and made contiguous, 0-d and empty inputs handled."""
-    def kernel(x: Any, dim: int) -> Any:
+    def along(x: Any, dim: int) -> Any:
         if x.size == 0:
             return x.copy()
         if x.ndim == 0:
-            return kernel(x.reshape(1), 0).reshape(())
+            return along(x.reshape(1), 0).reshape(())
         if x.dtype == np.float16:
-            return kernel(x.astype(np.float32), dim).astype(np.float16)
+            return along(x.astype(np.float32), dim).astype(np.float16)
         last = cp.ascontiguousarray(cp.moveaxis(x, dim, -1))
         out = cp.empty_like(last)
         fn(last, out)
         return cp.ascontiguousarray(cp.moveaxis(out, -1, dim))
-    return kernel
+    return along
 
 
 def _softmax(log: bool) -> Callable[..., Any]:
