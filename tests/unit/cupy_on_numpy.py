@@ -3,15 +3,17 @@
 CuPy mirrors NumPy's API, and the cuda backend uses it only where the two agree, so with
 these modules in ``sys.modules`` as ``cupy``/``cupyx`` the backend's Python kernels run on
 the host and the conformance suite checks their logic (shapes, strides, dtypes, edge cases,
-generator state). What it cannot check stays for a GPU run:
+generator state). Where this differs from a GPU run:
 
-- the CUDA C kernels (``cu/*.cu``) run, but compiled as C++ for the host (`RawModule`:
-  cuda_on_host.hpp supplies the CUDA parts; ``-ffp-contract=off`` matches NVRTC's
-  ``--fmad=false``), with at most `HOST_THREADS` threads a block, which kernels written
-  with strided loops do not notice; NVRTC compiles them in test_cuda_sources.py where CuPy
-  is installed;
-- `as_strided`/`storage_offset`, which address CuPy's allocations (``x.data.mem``); here
-  `strided_view`/`offset_in_base` do the same with NumPy's ``base``.
+- the CUDA C kernels (``cu/*.cu``) are compiled as C++ for the host (`RawModule`;
+  cuda_on_host.hpp supplies the CUDA parts, and ``-ffp-contract=off`` matches NVRTC's
+  ``--fmad=false``) and run with at most `HOST_THREADS` threads a block, which kernels
+  written with strided loops do not notice; test_cuda_sources.py compiles them with NVRTC
+  where CuPy is installed;
+- `as_strided`/`storage_offset` address CuPy's allocations (``x.data.mem``); here
+  `strided_view`/`offset_in_base` do the same with NumPy's ``base``;
+- any NumPy name answers for CuPy here; test_cuda_sources.py checks the names and call
+  signatures against CuPy itself.
 
 `install` returns the modules to put in ``sys.modules``; `adapt` wraps a kernel so that
 NumPy's habit of returning scalars from 0-d arithmetic (CuPy returns 0-d arrays) does not
@@ -52,9 +54,6 @@ class _Device:
 
 
 class _Pool:
-    def malloc(self, size: int) -> None:
-        return None
-
     def used_bytes(self) -> int:
         return 0
 
