@@ -18,7 +18,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from tensorweave.ops.conv import add_columns, blocks, image_chunks
+from tensorweave.ops.conv import add_columns, blocks2d, image_chunks
 from tensorweave.ops.pool import first_valid_index, pool_output_size
 
 from .linalg import _f16
@@ -50,18 +50,12 @@ def _windows(xp: np.ndarray, kernel: Pair, dilation: Pair, stride: Pair,
                        stride[1] * sx), writeable=False)
 
 
-def _out_size(x: np.ndarray, kernel: Sequence[int], stride: Pair, padding: Pair,
-              dilation: Pair) -> Pair:
-    return (blocks(x.shape[2], kernel[0], stride[0], padding[0], dilation[0]),
-            blocks(x.shape[3], kernel[1], stride[1], padding[1], dilation[1]))
-
-
 def _columns(x: np.ndarray, kernel: Sequence[int], stride: Pair, padding: Pair,
              dilation: Pair, groups: int) -> np.ndarray:
     """im2col for one GEMM over all of ``x``'s images: ``(groups, C/groups * kh * kw,
     N * oh * ow)``."""
     (n, c), (kh, kw) = x.shape[:2], kernel
-    oh, ow = _out_size(x, kernel, stride, padding, dilation)
+    oh, ow = blocks2d(x.shape[2:], kernel, stride, padding, dilation)
     xp = _padded(x, (padding[0],) * 2, (padding[1],) * 2)
     win = _windows(xp, (kh, kw), dilation, stride, (oh, ow)).transpose(1, 2, 3, 0, 4, 5)
     return np.ascontiguousarray(win).reshape(groups, c // groups * kh * kw, n * oh * ow)
@@ -113,7 +107,7 @@ def constant_pad_nd(x: np.ndarray, pad: tuple[int, ...], value: Any) -> np.ndarr
 def im2col(x: np.ndarray, kernel_size: Pair, dilation: Pair, padding: Pair,
            stride: Pair) -> np.ndarray:
     n, c = x.shape[:2]
-    oh, ow = _out_size(x, kernel_size, stride, padding, dilation)
+    oh, ow = blocks2d(x.shape[2:], kernel_size, stride, padding, dilation)
     xp = _padded(x, (padding[0],) * 2, (padding[1],) * 2)
     win = _windows(xp, kernel_size, dilation, stride, (oh, ow))
     return np.ascontiguousarray(win).reshape(n, c * kernel_size[0] * kernel_size[1], oh * ow)
@@ -124,7 +118,7 @@ def col2im(cols: np.ndarray, output_size: Pair, kernel_size: Pair, dilation: Pai
            padding: Pair, stride: Pair) -> np.ndarray:
     (h, w), (kh, kw), (ph, pw) = output_size, kernel_size, padding
     n, c = cols.shape[0], cols.shape[1] // (kh * kw)
-    oh, ow = blocks(h, kh, stride[0], ph, dilation[0]), blocks(w, kw, stride[1], pw, dilation[1])
+    oh, ow = blocks2d(output_size, kernel_size, stride, padding, dilation)
     buf = np.zeros((n, c, h + 2 * ph, w + 2 * pw), cols.dtype)
     add_columns(buf, cols.reshape(n, c, kh, kw, oh, ow), stride, dilation)
     return np.ascontiguousarray(buf[:, :, ph:ph + h, pw:pw + w]) if ph or pw else buf
@@ -140,7 +134,7 @@ _PER_IMAGE_POSITIONS = 512
 def conv2d(x: np.ndarray, w: np.ndarray, *b: np.ndarray, stride: Pair, padding: Pair,
            dilation: Pair, groups: int) -> np.ndarray:
     n, (co, cig, kh, kw) = x.shape[0], w.shape
-    oh, ow = _out_size(x, (kh, kw), stride, padding, dilation)
+    oh, ow = blocks2d(x.shape[2:], (kh, kw), stride, padding, dilation)
     k = cig * kh * kw
     out = np.empty((n, co, oh, ow), x.dtype)
     wm = w.reshape(groups, co // groups, k)

@@ -17,7 +17,7 @@ from typing import Any, Callable
 import cupy as cp
 from cupy.lib.stride_tricks import as_strided
 
-from tensorweave.ops.conv import add_columns, blocks, image_chunks
+from tensorweave.ops.conv import add_columns, blocks2d, image_chunks
 
 Pair = tuple[int, int]
 
@@ -33,8 +33,7 @@ def _padded(x: Any, ph: int, pw: int) -> Any:
 def _columns(x: Any, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair) -> Any:
     """im2col: the contiguous ``(N, C, kh, kw, oh, ow)`` windows of ``x``."""
     xp = cp.ascontiguousarray(_padded(x, *padding))
-    oh, ow = (blocks(x.shape[2], kernel[0], stride[0], padding[0], dilation[0]),
-              blocks(x.shape[3], kernel[1], stride[1], padding[1], dilation[1]))
+    oh, ow = blocks2d(x.shape[2:], kernel, stride, padding, dilation)
     sn, sc, sy, sx = xp.strides
     win = as_strided(xp, (*xp.shape[:2], *kernel, oh, ow),
                      (sn, sc, dilation[0] * sy, dilation[1] * sx, stride[0] * sy,
@@ -52,7 +51,7 @@ def col2im(cols: Any, output_size: Pair, kernel_size: Pair, dilation: Pair, padd
            stride: Pair) -> Any:
     (h, w), (kh, kw), (ph, pw) = output_size, kernel_size, padding
     n, c = cols.shape[0], cols.shape[1] // (kh * kw)
-    oh, ow = blocks(h, kh, stride[0], ph, dilation[0]), blocks(w, kw, stride[1], pw, dilation[1])
+    oh, ow = blocks2d(output_size, kernel_size, stride, padding, dilation)
     buf = cp.zeros((n, c, h + 2 * ph, w + 2 * pw), cols.dtype)
     add_columns(buf, cols.reshape(n, c, kh, kw, oh, ow), stride, dilation)
     return cp.ascontiguousarray(buf[:, :, ph:ph + h, pw:pw + w]) if ph or pw else buf
@@ -61,8 +60,7 @@ def col2im(cols: Any, output_size: Pair, kernel_size: Pair, dilation: Pair, padd
 def conv2d(x: Any, w: Any, *b: Any, stride: Pair, padding: Pair, dilation: Pair,
            groups: int) -> Any:
     n, (co, cig, kh, kw) = x.shape[0], w.shape
-    oh, ow = (blocks(x.shape[2], kh, stride[0], padding[0], dilation[0]),
-              blocks(x.shape[3], kw, stride[1], padding[1], dilation[1]))
+    oh, ow = blocks2d(x.shape[2:], (kh, kw), stride, padding, dilation)
     k = cig * kh * kw
     out = cp.empty((n, co, oh, ow), x.dtype)
     wm = w.reshape(groups, co // groups, k)

@@ -75,6 +75,13 @@ def blocks(size: int, kernel: int, stride: int, padding: int, dilation: int) -> 
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
 
 
+def blocks2d(size: Sequence[int], kernel: Sequence[int], stride: Pair, padding: Pair,
+             dilation: Pair) -> Pair:
+    """`blocks` along both dims of a spatial ``(H, W)`` size: the ``(oh, ow)`` windows."""
+    return (blocks(size[0], kernel[0], stride[0], padding[0], dilation[0]),
+            blocks(size[1], kernel[1], stride[1], padding[1], dilation[1]))
+
+
 # -- helpers for backends' im2col kernels (any array type with NumPy's slicing) ---------------
 
 
@@ -270,7 +277,7 @@ def _im2col_decomp(x: Tensor, kernel_size: Pair, dilation: Pair, padding: Pair,
                    stride: Pair) -> Tensor:
     n, c, h, w = x.shape
     (kh, kw), (dh, dw), (ph, pw), (sh, sw) = kernel_size, dilation, padding, stride
-    oh, ow = blocks(h, kh, sh, ph, dh), blocks(w, kw, sw, pw, dw)
+    oh, ow = blocks2d((h, w), kernel_size, stride, padding, dilation)
     if ph or pw:
         x = constant_pad_nd.bind(x, pad=(pw, pw, ph, ph), value=0)
     x = contiguous(x)
@@ -287,7 +294,7 @@ def _col2im_decomp(cols: Tensor, output_size: Pair, kernel_size: Pair, dilation:
                                                       padding, stride)
     n, c = cols.shape[0], cols.shape[1] // (kh * kw)
     hp, wp = h + 2 * ph, w + 2 * pw
-    oh, ow = blocks(h, kh, sh, ph, dh), blocks(w, kw, sw, pw, dw)
+    oh, ow = blocks2d(output_size, kernel_size, stride, padding, dilation)
     # The flat position in one padded (c, hp, wp) image of every (c, i, j, y, x) column entry.
     rows = (np.arange(kh)[:, None] * dh + np.arange(oh)[None, :] * sh)  # (kh, oh)
     colp = (np.arange(kw)[:, None] * dw + np.arange(ow)[None, :] * sw)  # (kw, ow)
@@ -393,7 +400,7 @@ def _unfold_args(op: str, kernel_size: Any, dilation: Any, padding: Any,
 
 def _check_blocks(prefix: str, size: Sequence[int], k: Pair, d: Pair, p: Pair,
                   s: Pair) -> Pair:
-    nb = (blocks(size[0], k[0], s[0], p[0], d[0]), blocks(size[1], k[1], s[1], p[1], d[1]))
+    nb = blocks2d(size, k, s, p, d)
     if min(nb) < 1:
         raise RuntimeError(f"{prefix}, kernel_size={k}, dilation={d}, padding={p}, "
                            f"calculated shape of the array of sliding blocks as {nb}, but its "
@@ -471,8 +478,7 @@ def col2im(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1,
 def _conv2d_decomp(x: Tensor, w: Tensor, *b: Tensor, stride: Pair, padding: Pair,
                    dilation: Pair, groups: int) -> Tensor:
     n, (co, cig, kh, kw) = x.shape[0], w.shape
-    oh, ow = (blocks(x.shape[2], kh, stride[0], padding[0], dilation[0]),
-              blocks(x.shape[3], kw, stride[1], padding[1], dilation[1]))
+    oh, ow = blocks2d(x.shape[2:], (kh, kw), stride, padding, dilation)
     cols = im2col.bind(x, kernel_size=(kh, kw), dilation=dilation, padding=padding,
                        stride=stride)
     cols = cols.view(n, groups, cig * kh * kw, oh * ow)
@@ -908,8 +914,7 @@ def conv2d_weight(input: Tensor, weight_size: Sequence[int], grad_output: Tensor
 
     s, p, d = arg("stride", stride), arg("padding", padding), arg("dilation", dilation)
     co, cig, kh, kw = (int(n) for n in weight_size)
-    want = (input.shape[0], co, blocks(input.shape[2], kh, s[0], p[0], d[0]),
-            blocks(input.shape[3], kw, s[1], p[1], d[1]))
+    want = (input.shape[0], co, *blocks2d(input.shape[2:], (kh, kw), s, p, d))
     if tuple(grad_output.shape) != want or input.shape[1] != cig * groups:
         raise RuntimeError(f"conv2d_weight: expected input with {cig * groups} channels and "
                            f"grad_output of size {list(want)}; got input {list(input.shape)} "
