@@ -10,6 +10,7 @@ there is no C++ compiler). Running them on a GPU needs one (``tox -e cuda``,
 from __future__ import annotations
 
 import importlib
+import pkgutil
 import sys
 
 import cupy_on_numpy
@@ -17,13 +18,15 @@ import numpy as np
 import pytest
 
 import tensorweave as tw
+import tensorweave.backends.cuda as _cuda
 from tensorweave.conformance import suite
 from tensorweave.conformance.suite import GROUPS
 from tensorweave.ops._opdef import PRIMITIVE
 from tensorweave.plugin.manager import load
 
-_KERNEL_MODULES = ("conv", "creation", "cuda_c", "elementwise", "fused", "kernels",
-                   "linalg", "movement", "nn", "reduction")
+# The backend's modules that import CuPy: all but `backend` and the CuPy-free `cu`.
+_KERNEL_MODULES = tuple(m.name for m in pkgutil.iter_modules(_cuda.__path__)
+                        if m.name not in ("backend", "cu"))
 
 
 @pytest.fixture(scope="module")
@@ -33,16 +36,15 @@ def cuda():
     have imported them)."""
     if cupy_on_numpy.host_compiler() is None:
         pytest.skip("no C++ compiler (g++ or clang++) to run the CUDA C on the host")
-    import tensorweave.backends.cuda as package
     from tensorweave.backends.cuda import backend
 
     mp = pytest.MonkeyPatch()
     for name, module in cupy_on_numpy.install().items():
         mp.setitem(sys.modules, name, module)
     for name in _KERNEL_MODULES:
-        mp.delitem(sys.modules, f"{package.__name__}.{name}", raising=False)
-        mp.delattr(package, name, raising=False)
-    movement = importlib.import_module(f"{package.__name__}.movement")
+        mp.delitem(sys.modules, f"{_cuda.__name__}.{name}", raising=False)
+        mp.delattr(_cuda, name, raising=False)
+    movement = importlib.import_module(f"{_cuda.__name__}.movement")
     mp.setenv(backend.OPT_IN, "1")
     mp.setattr(movement, "storage_offset", cupy_on_numpy.offset_in_base)
     mp.setitem(movement.KERNELS, "as_strided", cupy_on_numpy.strided_view)
@@ -52,9 +54,9 @@ def cuda():
             op.kernels["cuda"] = cupy_on_numpy.adapt(op.kernels["cuda"])
     yield reg
     for name in _KERNEL_MODULES:  # the modules bound to the stand-in
-        sys.modules.pop(f"{package.__name__}.{name}", None)
-        if hasattr(package, name):
-            delattr(package, name)
+        sys.modules.pop(f"{_cuda.__name__}.{name}", None)
+        if hasattr(_cuda, name):
+            delattr(_cuda, name)
     mp.undo()
     load()
 
