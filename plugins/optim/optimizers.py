@@ -1,4 +1,5 @@
-"""tensorweave's built-in optimizers: SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta.
+"""tensorweave's built-in optimizers: SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax,
+NAdam, RAdam, Rprop, ASGD.
 
 Each follows PyTorch's single-tensor algorithm (the one torch runs on the CPU) operation for
 operation, so trajectories agree with ``torch.optim`` to rounding. The updates run under
@@ -22,7 +23,8 @@ from tensorweave.conformance.modules import OptimizerSample
 from tensorweave.ops.optim import adam_update
 from tensorweave.optim import Optimizer
 
-__all__ = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta"]
+__all__ = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam",
+           "RAdam", "Rprop", "ASGD"]
 
 Closure = Callable[[], Any]
 
@@ -53,10 +55,24 @@ def _closure_loss(closure: Closure | None) -> Any:
         return closure()
 
 
+def _check_betas(betas: tuple[float, float]) -> None:
+    """torch's check that each running-average decay rate lies in [0, 1)."""
+    for i, beta in enumerate(betas):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+
+
+def _scalar_state(value: float) -> tw.Tensor:
+    """A scalar kept in the state (step counters, NAdam's ``mu_product``, ASGD's ``eta``):
+    a 0-d tensor of the default float dtype on the cpu, as torch's, so its float32 roundings
+    are torch's too."""
+    dtype = tw.float64 if tw.get_default_dtype() == tw.float64 else tw.float32
+    return tw.tensor(value, dtype=dtype)
+
+
 def _new_step() -> tw.Tensor:
     """The step counter: a 0-d tensor of the default float dtype on the cpu, as torch's."""
-    dtype = tw.float64 if tw.get_default_dtype() == tw.float64 else tw.float32
-    return tw.tensor(0.0, dtype=dtype)
+    return _scalar_state(0.0)
 
 
 class SGD(Optimizer):
@@ -177,9 +193,7 @@ class Adam(Optimizer):
                  differentiable: bool = False, fused: bool | None = None,
                  decoupled_weight_decay: bool = False) -> None:
         _check_non_negative(lr=lr, eps=eps)
-        for i, beta in enumerate(betas):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+        _check_betas(betas)
         _check_non_negative(weight_decay=weight_decay)
         _implementation_flags(foreach, fused, differentiable)
         defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
@@ -507,3 +521,462 @@ class Adadelta(Optimizer):
                 OptimizerSample({"lr": 0.5, "rho": 0.8, "eps": 1e-4, "weight_decay": 0.1},
                                 name="decay"),
                 OptimizerSample({"maximize": True}, name="maximize")]
+
+
+class Adamax(Optimizer):
+    """Adamax, Adam with the infinity norm in place of the second moment (Kingma & Ba, 2014,
+    section 7), as `torch.optim.Adamax`.
+
+    Per parameter with gradient ``g`` (negated when ``maximize``), at step ``t``::
+
+        g <- g + weight_decay * p
+        m <- beta1 * m + (1 - beta1) * g
+        u <- max(beta2 * u, |g| + eps)
+        p <- p - lr / (1 - beta1**t) * m / u
+
+    Args:
+        params: parameters or parameter groups.
+        lr: learning rate. Default: 2e-3.
+        betas: decay rates of the gradient's running average and of the infinity norm.
+        eps: added to ``|g|`` so that ``u`` is never 0. Default: 1e-8.
+        weight_decay: L2 penalty. Default: 0.
+        maximize: maximize the objective instead of minimizing.
+
+    The state of each parameter holds ``step`` (a 0-d float tensor), ``exp_avg`` and
+    ``exp_inf``.
+
+    Raises:
+        ValueError: for a negative lr, eps or weight decay, or a beta outside [0, 1).
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 2e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, foreach: bool | None = None, *,
+                 maximize: bool = False, differentiable: bool = False,
+                 capturable: bool = False) -> None:
+        _check_non_negative(lr=lr, eps=eps)
+        _check_betas(betas)
+        _check_non_negative(weight_decay=weight_decay)
+        _implementation_flags(foreach, None, differentiable)
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
+                    "foreach": foreach, "maximize": maximize, "differentiable": differentiable,
+                    "capturable": capturable}
+        super().__init__(params, defaults)
+
+    @tw.no_grad()
+    def step(self, closure: Closure | None = None) -> Any:
+        """One update of every parameter that has a gradient; returns the closure's loss."""
+        loss = _closure_loss(closure)
+        for group in self.param_groups:
+            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+            wd, maximize = group["weight_decay"], group["maximize"]
+            for p in group["params"]:
+                grad = p.grad
+                if grad is None:
+                    continue
+                state = self.state[p]
+                if not state:
+                    state["step"] = _new_step()
+                    state["exp_avg"] = tw.zeros_like(p)
+                    state["exp_inf"] = tw.zeros_like(p)
+                if maximize:
+                    grad = -grad
+                step_t = state["step"]
+                step_t += 1
+                if wd != 0:
+                    grad = grad.add(p, alpha=wd)
+                exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
+                exp_avg.lerp_(grad, 1 - beta1)
+                exp_inf.copy_(tw.maximum(exp_inf.mul_(beta2), grad.abs() + eps))
+                clr = lr / (1 - beta1 ** step_t.item())
+                p.add_(exp_avg * -clr / exp_inf)
+        return loss
+
+    @classmethod
+    def conformance_samples(cls, rng: Any) -> list[OptimizerSample]:
+        return [OptimizerSample({"lr": 0.05}, name="default"),
+                OptimizerSample({"lr": 0.05, "betas": (0.8, 0.9), "eps": 1e-3,
+                                 "weight_decay": 0.1}, name="decay"),
+                OptimizerSample({"lr": 0.05, "maximize": True}, name="maximize")]
+
+
+def _adam_moments(grad: tw.Tensor, exp_avg: tw.Tensor, exp_avg_sq: tw.Tensor, beta1: float,
+                  beta2: float) -> None:
+    """Adam's running averages of the gradient and its square, updated in place."""
+    exp_avg.lerp_(grad, 1 - beta1)
+    exp_avg_sq.mul_(beta2).add_(grad * (1 - beta2) * grad)
+
+
+def _weight_decay(p: tw.Tensor, grad: tw.Tensor, lr: float, wd: float,
+                  decoupled: bool) -> tw.Tensor:
+    """The gradient after weight decay: either the L2 term added to it, or (decoupled, as
+    AdamW) the parameter shrunk in place by ``1 - lr * wd`` and the gradient unchanged."""
+    if wd == 0:
+        return grad
+    if decoupled:
+        p.mul_(1 - lr * wd)
+        return grad
+    return grad.add(p, alpha=wd)
+
+
+class NAdam(Optimizer):
+    """NAdam, Adam with Nesterov momentum (Dozat, 2016), as `torch.optim.NAdam`.
+
+    Per parameter with gradient ``g`` (negated when ``maximize``), at step ``t``, with the
+    momentum schedule ``mu_t = beta1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))`` and
+    ``P_t = mu_1 * ... * mu_t``::
+
+        p <- p * (1 - lr * weight_decay)       (decoupled_weight_decay)
+        g <- g + weight_decay * p              (otherwise)
+        m <- beta1 * m + (1 - beta1) * g
+        v <- beta2 * v + (1 - beta2) * g * g
+        d <- sqrt(v / (1 - beta2**t)) + eps
+        p <- p - lr * (1 - mu_t) / (1 - P_t) * g / d - lr * mu_{t+1} / (1 - P_t mu_{t+1}) * m / d
+
+    Args:
+        params: parameters or parameter groups.
+        lr: learning rate. Default: 2e-3.
+        betas: decay rates of the running averages of the gradient and its square.
+        eps: added to the denominator. Default: 1e-8.
+        weight_decay: L2 penalty (or decoupled decay). Default: 0.
+        momentum_decay: how fast ``mu_t`` rises towards ``beta1``. Default: 4e-3.
+        decoupled_weight_decay: shrink the parameters directly (NAdamW) instead of adding
+            the penalty to the gradient.
+        maximize: maximize the objective instead of minimizing.
+
+    The state of each parameter holds ``step`` and ``mu_product`` (``P_t``; 0-d float
+    tensors), ``exp_avg`` and ``exp_avg_sq``.
+
+    Raises:
+        ValueError: for a negative lr, eps, weight decay or momentum decay, or a beta
+            outside [0, 1).
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 2e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, momentum_decay: float = 4e-3,
+                 decoupled_weight_decay: bool = False, *, foreach: bool | None = None,
+                 maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False) -> None:
+        _check_non_negative(lr=lr, eps=eps)
+        _check_betas(betas)
+        _check_non_negative(weight_decay=weight_decay, momentum_decay=momentum_decay)
+        _implementation_flags(foreach, None, differentiable)
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
+                    "momentum_decay": momentum_decay,
+                    "decoupled_weight_decay": decoupled_weight_decay, "maximize": maximize,
+                    "foreach": foreach, "capturable": capturable,
+                    "differentiable": differentiable}
+        super().__init__(params, defaults)
+
+    @tw.no_grad()
+    def step(self, closure: Closure | None = None) -> Any:
+        """One update of every parameter that has a gradient; returns the closure's loss."""
+        loss = _closure_loss(closure)
+        for group in self.param_groups:
+            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+            wd, maximize = group["weight_decay"], group["maximize"]
+            momentum_decay, decoupled = group["momentum_decay"], group["decoupled_weight_decay"]
+            for p in group["params"]:
+                grad = p.grad
+                if grad is None:
+                    continue
+                state = self.state[p]
+                if not state:
+                    state["step"] = _new_step()
+                    state["mu_product"] = _scalar_state(1.0)
+                    state["exp_avg"] = tw.zeros_like(p)
+                    state["exp_avg_sq"] = tw.zeros_like(p)
+                if maximize:
+                    grad = -grad
+                step_t = state["step"]
+                step_t += 1
+                step = step_t.item()
+                bias_correction2 = 1 - beta2 ** step
+                grad = _weight_decay(p, grad, lr, wd, decoupled)
+                mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
+                mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
+                # The product lives in the state's dtype (float32 by default), as torch's.
+                mu_product = state["mu_product"].mul_(mu).item()
+                exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+                _adam_moments(grad, exp_avg, exp_avg_sq, beta1, beta2)
+                denom = exp_avg_sq.div(bias_correction2).sqrt() + eps
+                p.add_(grad * (-lr * (1.0 - mu) / (1.0 - mu_product)) / denom)
+                p.add_(exp_avg * ((-lr * mu_next) / (1.0 - mu_product * mu_next)) / denom)
+        return loss
+
+    @classmethod
+    def conformance_samples(cls, rng: Any) -> list[OptimizerSample]:
+        return [OptimizerSample({"lr": 0.05}, name="default"),
+                OptimizerSample({"lr": 0.05, "betas": (0.8, 0.9), "momentum_decay": 0.1,
+                                 "weight_decay": 0.1}, name="decay"),
+                OptimizerSample({"lr": 0.05, "weight_decay": 0.1, "maximize": True,
+                                 "decoupled_weight_decay": True}, name="decoupled-maximize")]
+
+
+class RAdam(Optimizer):
+    """RAdam, Adam with the variance of its adaptive lr rectified (Liu et al., 2019), as
+    `torch.optim.RAdam`.
+
+    Per parameter with gradient ``g`` (negated when ``maximize``), at step ``t``, with
+    ``rho_inf = 2 / (1 - beta2) - 1`` and ``rho_t = rho_inf - 2 t beta2**t / (1 - beta2**t)``
+    (the length of the moving average that the second moment approximates)::
+
+        p <- p * (1 - lr * weight_decay)       (decoupled_weight_decay)
+        g <- g + weight_decay * p              (otherwise)
+        m <- beta1 * m + (1 - beta1) * g;  v <- beta2 * v + (1 - beta2) * g * g
+        m_hat = m / (1 - beta1**t)
+        p <- p - lr * m_hat * r_t * sqrt(1 - beta2**t) / (sqrt(v) + eps)   (rho_t > 5)
+        p <- p - lr * m_hat                                               (otherwise)
+
+    where ``r_t = sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho_t))``:
+    while too few gradients have been seen the variance of ``v`` is too large to use, and
+    the step is plain momentum SGD.
+
+    Args:
+        params: parameters or parameter groups.
+        lr: learning rate. Default: 1e-3.
+        betas: decay rates of the running averages of the gradient and its square.
+        eps: added to the denominator. Default: 1e-8.
+        weight_decay: L2 penalty (or decoupled decay). Default: 0.
+        decoupled_weight_decay: shrink the parameters directly (as AdamW) instead of adding
+            the penalty to the gradient.
+        maximize: maximize the objective instead of minimizing.
+
+    The state of each parameter holds ``step`` (a 0-d float tensor), ``exp_avg`` and
+    ``exp_avg_sq``.
+
+    Raises:
+        ValueError: for a negative lr, eps or weight decay, or a beta outside [0, 1).
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, decoupled_weight_decay: bool = False, *,
+                 foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False) -> None:
+        _check_non_negative(lr=lr, eps=eps)
+        _check_betas(betas)
+        _check_non_negative(weight_decay=weight_decay)
+        _implementation_flags(foreach, None, differentiable)
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
+                    "maximize": maximize, "foreach": foreach, "capturable": capturable,
+                    "decoupled_weight_decay": decoupled_weight_decay,
+                    "differentiable": differentiable}
+        super().__init__(params, defaults)
+
+    @tw.no_grad()
+    def step(self, closure: Closure | None = None) -> Any:
+        """One update of every parameter that has a gradient; returns the closure's loss."""
+        loss = _closure_loss(closure)
+        for group in self.param_groups:
+            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+            wd, maximize = group["weight_decay"], group["maximize"]
+            decoupled = group["decoupled_weight_decay"]
+            for p in group["params"]:
+                grad = p.grad
+                if grad is None:
+                    continue
+                state = self.state[p]
+                if not state:
+                    state["step"] = _new_step()
+                    state["exp_avg"] = tw.zeros_like(p)
+                    state["exp_avg_sq"] = tw.zeros_like(p)
+                if maximize:
+                    grad = -grad
+                step_t = state["step"]
+                step_t += 1
+                step = step_t.item()
+                grad = _weight_decay(p, grad, lr, wd, decoupled)
+                exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+                _adam_moments(grad, exp_avg, exp_avg_sq, beta1, beta2)
+                bias_correction2 = 1 - beta2 ** step
+                corrected = exp_avg / (1 - beta1 ** step)
+                rho_inf = 2 / (1 - beta2) - 1
+                rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
+                if rho_t > 5.0:
+                    rect = ((rho_t - 4) * (rho_t - 2) * rho_inf
+                            / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+                    # torch's ``scalar / tensor`` is ``tensor.reciprocal() * scalar``.
+                    adaptive = (exp_avg_sq.sqrt() + eps).reciprocal() * bias_correction2 ** 0.5
+                    p.sub_(corrected * lr * adaptive * rect)
+                else:
+                    p.sub_(corrected * lr)
+        return loss
+
+    @classmethod
+    def conformance_samples(cls, rng: Any) -> list[OptimizerSample]:
+        # beta2 = 0.9 gives rho_inf = 19, so rho_t passes 5 at step 6: both branches run.
+        return [OptimizerSample({"lr": 0.05, "betas": (0.9, 0.9)}, steps=10, name="rectified"),
+                OptimizerSample({"lr": 0.05, "betas": (0.8, 0.9), "weight_decay": 0.1,
+                                 "eps": 1e-4}, steps=10, name="decay"),
+                OptimizerSample({"lr": 0.05, "betas": (0.9, 0.9), "weight_decay": 0.1,
+                                 "decoupled_weight_decay": True, "maximize": True},
+                                steps=10, name="decoupled-maximize")]
+
+
+class Rprop(Optimizer):
+    """Resilient backpropagation (Riedmiller & Braun, 1993), as `torch.optim.Rprop`: each
+    element moves by its own step size in the direction of ``-sign(g)``; the step size grows
+    by ``etaplus`` while the gradient keeps its sign and shrinks by ``etaminus`` when it flips.
+
+    Per parameter with gradient ``g`` (negated when ``maximize``) and previous gradient
+    ``g_prev``::
+
+        s <- clamp(s * etaplus, *step_sizes)     where g * g_prev > 0
+        s <- clamp(s * etaminus, *step_sizes)    where g * g_prev < 0, and g <- 0 there
+        p <- p - sign(g) * s;  g_prev <- g
+
+    Args:
+        params: parameters or parameter groups.
+        lr: the initial step size. Default: 1e-2.
+        etas: ``(etaminus, etaplus)``, the factors of shrinking and growing. Default:
+            (0.5, 1.2).
+        step_sizes: the least and the largest step size. Default: (1e-6, 50).
+        maximize: maximize the objective instead of minimizing.
+
+    The state of each parameter holds ``step`` (a 0-d float tensor), ``prev`` and
+    ``step_size``, which starts at the group's lr.
+
+    Raises:
+        ValueError: for a negative lr, or etas not satisfying ``0 < etaminus < 1 < etaplus``.
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2,
+                 etas: tuple[float, float] = (0.5, 1.2),
+                 step_sizes: tuple[float, float] = (1e-6, 50), *, capturable: bool = False,
+                 foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False) -> None:
+        _check_non_negative(lr=lr)
+        if not 0.0 < etas[0] < 1.0 < etas[1]:
+            raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")
+        _implementation_flags(foreach, None, differentiable)
+        defaults = {"lr": lr, "etas": etas, "step_sizes": step_sizes, "foreach": foreach,
+                    "maximize": maximize, "differentiable": differentiable,
+                    "capturable": capturable}
+        super().__init__(params, defaults)
+
+    @tw.no_grad()
+    def step(self, closure: Closure | None = None) -> Any:
+        """One update of every parameter that has a gradient; returns the closure's loss."""
+        loss = _closure_loss(closure)
+        for group in self.param_groups:
+            (etaminus, etaplus), (size_min, size_max) = group["etas"], group["step_sizes"]
+            maximize = group["maximize"]
+            for p in group["params"]:
+                grad = p.grad
+                if grad is None:
+                    continue
+                state = self.state[p]
+                if not state:
+                    state["step"] = _new_step()
+                    state["prev"] = tw.zeros_like(p)
+                    state["step_size"] = tw.full_like(p, group["lr"])
+                if maximize:
+                    grad = -grad
+                state["step"] += 1
+                prev, step_size = state["prev"], state["step_size"]
+                # In torch's order, so that a NaN product stays NaN.
+                factor = grad.mul(prev).sign()
+                factor = tw.where(factor.gt(0), etaplus, factor)
+                factor = tw.where(factor.lt(0), etaminus, factor)
+                factor = tw.where(factor.eq(0), 1.0, factor)
+                step_size.mul_(factor).clamp_(size_min, size_max)
+                grad = tw.where(factor.eq(etaminus), 0.0, grad)  # a sign flip: wait a step
+                p.add_(grad.sign() * -1 * step_size)
+                prev.copy_(grad)
+        return loss
+
+    @classmethod
+    def conformance_samples(cls, rng: Any) -> list[OptimizerSample]:
+        return [OptimizerSample({"lr": 0.05}, steps=10, name="default"),
+                OptimizerSample({"lr": 0.2, "etas": (0.3, 1.5), "step_sizes": (0.01, 0.25)},
+                                steps=10, name="clamped"),
+                OptimizerSample({"lr": 0.05, "maximize": True}, name="maximize")]
+
+
+class ASGD(Optimizer):
+    """Averaged stochastic gradient descent (Polyak & Juditsky, 1992), as `torch.optim.ASGD`:
+    SGD with a decaying lr and weight shrinkage, plus a running average ``ax`` of the
+    parameters from step ``t0`` on (the averaged iterate is ``state["ax"]``; the parameters
+    themselves follow plain SGD).
+
+    Per parameter with gradient ``g`` (negated when ``maximize``), at step ``t``::
+
+        g <- g + weight_decay * p
+        p <- p * (1 - lambd * eta) - eta * g
+        ax <- ax + mu * (p - ax)
+        eta <- lr / (1 + lambd * lr * t) ** alpha;  mu <- 1 / max(1, t - t0)
+
+    Args:
+        params: parameters or parameter groups.
+        lr: learning rate. Default: 1e-2.
+        lambd: decay term. Default: 1e-4.
+        alpha: power of the lr's decay. Default: 0.75.
+        t0: the step at which averaging starts. Default: 1e6.
+        weight_decay: L2 penalty. Default: 0.
+        maximize: maximize the objective instead of minimizing.
+
+    The state of each parameter holds ``step``, ``eta`` and ``mu`` (0-d float tensors: eta
+    starts at the lr rounded to float32, as in torch) and ``ax``.
+
+    Raises:
+        ValueError: for a negative lr or weight decay.
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, lambd: float = 1e-4,
+                 alpha: float = 0.75, t0: float = 1e6, weight_decay: float = 0,
+                 foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False, capturable: bool = False) -> None:
+        _check_non_negative(lr=lr, weight_decay=weight_decay)
+        _implementation_flags(foreach, None, differentiable)
+        defaults = {"lr": lr, "lambd": lambd, "alpha": alpha, "t0": t0,
+                    "weight_decay": weight_decay, "foreach": foreach, "maximize": maximize,
+                    "differentiable": differentiable, "capturable": capturable}
+        super().__init__(params, defaults)
+
+    @tw.no_grad()
+    def step(self, closure: Closure | None = None) -> Any:
+        """One update of every parameter that has a gradient; returns the closure's loss."""
+        loss = _closure_loss(closure)
+        for group in self.param_groups:
+            lr, lambd, alpha, t0 = group["lr"], group["lambd"], group["alpha"], group["t0"]
+            wd, maximize = group["weight_decay"], group["maximize"]
+            for p in group["params"]:
+                grad = p.grad
+                if grad is None:
+                    continue
+                state = self.state[p]
+                if not state:
+                    state["step"] = _new_step()
+                    state["eta"] = _scalar_state(lr)
+                    state["mu"] = _scalar_state(1.0)
+                    state["ax"] = tw.zeros_like(p)
+                if maximize:
+                    grad = -grad
+                step_t = state["step"]
+                step_t += 1
+                if wd != 0:
+                    grad = grad.add(p, alpha=wd)
+                eta, mu, ax = state["eta"], state["mu"], state["ax"]
+                eta_value = eta.item()
+                p.mul_(1 - lambd * eta_value)
+                p.add_(grad, alpha=-eta_value)
+                mu_value = mu.item()
+                if mu_value != 1:
+                    ax.add_(p.sub(ax).mul_(mu_value))
+                else:
+                    ax.copy_(p)
+                step = step_t.item()
+                # Through a tensor of the default dtype (as torch's ``as_tensor``): rounded to
+                # float32 even once a loaded state holds them in float64.
+                eta.copy_(_scalar_state(lr / ((1 + lambd * lr * step) ** alpha)))
+                mu.copy_(_scalar_state(1 / max(1, step - t0)))
+        return loss
+
+    @classmethod
+    def conformance_samples(cls, rng: Any) -> list[OptimizerSample]:
+        return [OptimizerSample({"lr": 0.05}, name="default"),
+                OptimizerSample({"lr": 0.05, "lambd": 0.1, "alpha": 0.5, "t0": 3.0,
+                                 "weight_decay": 0.1}, name="averaged"),
+                OptimizerSample({"lr": 0.05, "t0": 2.0, "maximize": True}, name="maximize")]

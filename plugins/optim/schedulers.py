@@ -7,6 +7,7 @@ them into the optimizer's groups.
 
 from __future__ import annotations
 
+import functools
 import math
 import types
 import warnings
@@ -19,7 +20,9 @@ from tensorweave.optim import Optimizer
 from tensorweave.optim.lr_scheduler import EPOCH_DEPRECATION_WARNING, LRScheduler
 
 __all__ = ["LambdaLR", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR",
-           "CosineAnnealingLR", "OneCycleLR", "SequentialLR", "ReduceLROnPlateau"]
+           "CosineAnnealingLR", "OneCycleLR", "SequentialLR", "ReduceLROnPlateau", "ConstantLR",
+           "MultiplicativeLR", "PolynomialLR", "CosineAnnealingWarmRestarts", "CyclicLR",
+           "ChainedScheduler"]
 
 
 def _lrs(optimizer: Optimizer) -> list[float]:
@@ -37,7 +40,62 @@ def _per_group(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
     return [value] * len(optimizer.param_groups)
 
 
-class LambdaLR(LRScheduler):
+def _momentum_uses_beta1(optimizer: Optimizer) -> bool:
+    """Whether a momentum-cycling scheduler drives Adam-style ``betas[0]`` (True) or the
+    ``momentum`` key (False).
+
+    Raises:
+        ValueError: for an optimizer with neither.
+    """
+    if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+        raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` "
+                         "option enabled")
+    return "betas" in optimizer.defaults
+
+
+def _set_momentum(group: dict[str, Any], use_beta1: bool, momentum: float) -> None:
+    if use_beta1:
+        group["betas"] = (momentum, *group["betas"][1:])
+    else:
+        group["momentum"] = momentum
+
+
+def _lr_lambdas(optimizer: Optimizer, lr_lambda: Any) -> list[Any]:
+    """One lr function per group: ``lr_lambda`` itself for each, or its entries.
+
+    Raises:
+        ValueError: for a list whose length is not the number of groups.
+    """
+    if not isinstance(lr_lambda, (list, tuple)):
+        return [lr_lambda] * len(optimizer.param_groups)
+    if len(lr_lambda) != len(optimizer.param_groups):
+        raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got "
+                         f"{len(lr_lambda)}")
+    return list(lr_lambda)
+
+
+class _SavesLambdas:
+    """The state_dict of a scheduler with ``lr_lambdas``: each lambda's ``__dict__`` for
+    callable objects (None for plain functions and lambdas, which cannot be saved)."""
+
+    lr_lambdas: list[Any]
+
+    def state_dict(self) -> dict[str, Any]:
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
+        state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
+                               for fn in self.lr_lambdas]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state = dict(state_dict)
+        lr_lambdas = state.pop("lr_lambdas")
+        self.__dict__.update(state)
+        for fn, saved in zip(self.lr_lambdas, lr_lambdas):
+            if saved is not None:
+                fn.__dict__.update(saved)
+
+
+class LambdaLR(_SavesLambdas, LRScheduler):
     """``lr = initial_lr * lr_lambda(epoch)``, as `torch.optim.lr_scheduler.LambdaLR`.
 
     Args:
@@ -53,30 +111,8 @@ class LambdaLR(LRScheduler):
                  lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
                  last_epoch: int = -1) -> None:
         self.optimizer = optimizer
-        if not isinstance(lr_lambda, (list, tuple)):
-            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
-        else:
-            if len(lr_lambda) != len(optimizer.param_groups):
-                raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got "
-                                 f"{len(lr_lambda)}")
-            self.lr_lambdas = list(lr_lambda)
+        self.lr_lambdas = _lr_lambdas(optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
-
-    def state_dict(self) -> dict[str, Any]:
-        """As the base, with each lambda's ``__dict__`` for callable objects (None for plain
-        functions and lambdas, which cannot be saved)."""
-        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
-        state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
-                               for fn in self.lr_lambdas]
-        return state
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        state = dict(state_dict)
-        lr_lambdas = state.pop("lr_lambdas")
-        self.__dict__.update(state)
-        for fn, saved in zip(self.lr_lambdas, lr_lambdas):
-            if saved is not None:
-                fn.__dict__.update(saved)
 
     def get_lr(self) -> list[float]:
         self._warn_get_lr_outside_step()
@@ -357,19 +393,13 @@ class OneCycleLR(LRScheduler):
 
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError("optimizer must support momentum or beta1 with "
-                                 "`cycle_momentum` option enabled")
-            self.use_beta1 = "betas" in optimizer.defaults
+            self.use_beta1 = _momentum_uses_beta1(optimizer)
             max_momentums = _per_group("max_momentum", optimizer, max_momentum)
             base_momentums = _per_group("base_momentum", optimizer, base_momentum)
             if last_epoch == -1:
                 for m_max, m_base, group in zip(max_momentums, base_momentums,
                                                 optimizer.param_groups):
-                    if self.use_beta1:
-                        group["betas"] = (m_max, *group["betas"][1:])
-                    else:
-                        group["momentum"] = m_max
+                    _set_momentum(group, self.use_beta1, m_max)
                     group["max_momentum"] = m_max
                     group["base_momentum"] = m_base
         super().__init__(optimizer, last_epoch)
@@ -420,10 +450,7 @@ class OneCycleLR(LRScheduler):
                     if self.cycle_momentum:
                         momentum = self._anneal(group[phase["start_momentum"]],
                                                 group[phase["end_momentum"]], pct)
-                        if self.use_beta1:
-                            group["betas"] = (momentum, *group["betas"][1:])
-                        else:
-                            group["momentum"] = momentum
+                        _set_momentum(group, self.use_beta1, momentum)
                     break
                 start_step = phase["end_step"]
         return lrs
@@ -441,7 +468,48 @@ class OneCycleLR(LRScheduler):
                                 steps=10, name="no-momentum")]
 
 
-class SequentialLR(LRScheduler):
+def _check_wrapped(name: str, optimizer: Optimizer, schedulers: Sequence[Any]) -> None:
+    """The checks of the schedulers a `SequentialLR` or `ChainedScheduler` drives.
+
+    Raises:
+        TypeError: for an entry without an ``optimizer``.
+        ValueError: for a `ReduceLROnPlateau` or a scheduler of another optimizer.
+    """
+    for i, scheduler in enumerate(schedulers):
+        if not hasattr(scheduler, "optimizer"):
+            raise TypeError(f"{name} at index {i} should have `optimizer` as its attribute.")
+        if isinstance(scheduler, ReduceLROnPlateau):
+            raise ValueError(f"{name} does not support `ReduceLROnPlateau` scheduler as it "
+                             "requires additional kwargs to be specified when calling "
+                             f"`step`, but got one at index {i} in the given schedulers "
+                             "sequence.")
+        if optimizer is not scheduler.optimizer:
+            raise ValueError(f"{name} expects all schedulers to belong to the same "
+                             f"optimizer, but got scheduler {type(scheduler).__name__} at "
+                             f"index {i} has {scheduler.optimizer}, which is different "
+                             f"from {type(optimizer).__name__}.")
+
+
+class _WrapsSchedulers:
+    """The state_dict of a scheduler that drives others (``_schedulers``): its own state,
+    with the wrapped schedulers' state dicts under ``_schedulers``."""
+
+    _schedulers: Sequence[Any]
+
+    def state_dict(self) -> dict[str, Any]:
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state = dict(state_dict)
+        schedulers = state.pop("_schedulers")
+        self.__dict__.update(state)
+        for scheduler, saved in zip(self._schedulers, schedulers):
+            scheduler.load_state_dict(saved)
+
+
+class SequentialLR(_WrapsSchedulers, LRScheduler):
     """Run ``schedulers`` one after another, switching at the ``milestones`` epochs, as
     `torch.optim.lr_scheduler.SequentialLR` (each scheduler restarts from epoch 0 at its
     milestone).
@@ -463,19 +531,7 @@ class SequentialLR(LRScheduler):
         name = type(self).__name__
         if len(schedulers) < 1:
             raise ValueError(f"{name} expects at least one scheduler, but got no scheduler.")
-        for i, scheduler in enumerate(schedulers):
-            if not hasattr(scheduler, "optimizer"):
-                raise TypeError(f"{name} at index {i} should have `optimizer` as its attribute.")
-            if isinstance(scheduler, ReduceLROnPlateau):
-                raise ValueError(f"{name} does not support `ReduceLROnPlateau` scheduler as it "
-                                 "requires additional kwargs to be specified when calling "
-                                 f"`step`, but got one at index {i} in the given schedulers "
-                                 "sequence.")
-            if optimizer is not scheduler.optimizer:
-                raise ValueError(f"{name} expects all schedulers to belong to the same "
-                                 f"optimizer, but got scheduler {type(scheduler).__name__} at "
-                                 f"index {i} has {scheduler.optimizer}, which is different "
-                                 f"from {type(optimizer).__name__}.")
+        _check_wrapped(name, optimizer, schedulers)
         if len(milestones) != len(schedulers) - 1:
             raise ValueError("Sequential Schedulers expects number of schedulers provided to be "
                              "one more than the number of milestone points, but got number of "
@@ -511,19 +567,6 @@ class SequentialLR(LRScheduler):
         else:
             scheduler.step()
         self._last_lr = scheduler.get_last_lr()
-
-    def state_dict(self) -> dict[str, Any]:
-        """As the base, with the wrapped schedulers' state dicts under ``_schedulers``."""
-        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        state = dict(state_dict)
-        schedulers = state.pop("_schedulers")
-        self.__dict__.update(state)
-        for scheduler, saved in zip(self._schedulers, schedulers):
-            scheduler.load_state_dict(saved)
 
     @classmethod
     def conformance_samples(cls, rng: Any) -> list[SchedulerSample]:
@@ -670,3 +713,397 @@ class ReduceLROnPlateau(LRScheduler):
                 SchedulerSample({"mode": "max", "factor": 0.5, "patience": 0, "cooldown": 2,
                                  "threshold": 0.05, "threshold_mode": "abs", "min_lr": 0.02},
                                 metrics=rising, steps=len(rising), name="max-abs-cooldown")]
+
+
+class ConstantLR(LRScheduler):
+    """Scale the lr by ``factor`` for the first ``total_iters`` epochs, then restore it, as
+    `torch.optim.lr_scheduler.ConstantLR` (a warm-up at a constant lower lr).
+
+    Args:
+        optimizer: the optimizer.
+        factor: the scale of the first epochs, in [0, 1]. Default: 1/3.
+        total_iters: the epoch at which the lr is restored. Default: 5.
+        last_epoch: the index of the last epoch (-1 starts the schedule).
+
+    Raises:
+        ValueError: for a factor outside [0, 1].
+    """
+
+    def __init__(self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
+                 last_epoch: int = -1) -> None:
+        if factor > 1.0 or factor < 0:
+            raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
+        self.factor = factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        self._warn_get_lr_outside_step()
+        if self.last_epoch == 0:
+            return [group["lr"] * self.factor for group in self.optimizer.param_groups]
+        if self.last_epoch != self.total_iters:
+            return _lrs(self.optimizer)
+        return [group["lr"] * (1.0 / self.factor) for group in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [base_lr * (self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor))
+                for base_lr in self.base_lrs]
+
+    @classmethod
+    def conformance_samples(cls, rng: Any) -> list[SchedulerSample]:
+        return [SchedulerSample({}, name="default"),
+                SchedulerSample({"factor": 0.5, "total_iters": 8}, name="long")]
+
+
+class MultiplicativeLR(_SavesLambdas, LRScheduler):
+    """Multiply the lr by ``lr_lambda(epoch)`` every epoch, as
+    `torch.optim.lr_scheduler.MultiplicativeLR` (`LambdaLR` gives the total factor instead).
+
+    Args:
+        optimizer: the optimizer.
+        lr_lambda: a function of the epoch, or a list with one per parameter group.
+        last_epoch: the index of the last epoch (-1 starts the schedule).
+
+    Raises:
+        ValueError: for a list of lambdas whose length is not the number of groups.
+        TypeError: for a lambda that is not callable.
+    """
+
+    def __init__(self, optimizer: Optimizer,
+                 lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
+                 last_epoch: int = -1) -> None:
+        self.optimizer = optimizer
+        self.lr_lambdas = _lr_lambdas(optimizer, lr_lambda)
+        for fn in self.lr_lambdas:
+            if not callable(fn):
+                raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        self._warn_get_lr_outside_step()
+        if self._is_initial:
+            return _lrs(self.optimizer)
+        return [group["lr"] * lmbda(self.last_epoch)
+                for lmbda, group in zip(self.lr_lambdas, self.optimizer.param_groups)]
+
+    @classmethod
+    def conformance_samples(cls, rng: Any) -> list[SchedulerSample]:
+        return [SchedulerSample({"lr_lambda": _Decay(0.99)}, name="decay")]
+
+
+class PolynomialLR(LRScheduler):
+    """Decay the lr as ``(1 - epoch / total_iters) ** power`` down to 0 at ``total_iters``,
+    as `torch.optim.lr_scheduler.PolynomialLR` (in torch's chainable form, as the ratio of
+    consecutive factors).
+
+    Args:
+        optimizer: the optimizer.
+        total_iters: the epochs of the decay. Default: 5.
+        power: the power of the polynomial. Default: 1.
+        last_epoch: the index of the last epoch (-1 starts the schedule).
+    """
+
+    def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0,
+                 last_epoch: int = -1) -> None:
+        self.total_iters = total_iters
+        self.power = power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        self._warn_get_lr_outside_step()
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return _lrs(self.optimizer)
+        decay = ((1.0 - self.last_epoch / self.total_iters)
+                 / (1.0 - (self.last_epoch - 1) / self.total_iters)) ** self.power
+        return [group["lr"] * decay for group in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [base_lr * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters)
+                ** self.power for base_lr in self.base_lrs]
+
+    @classmethod
+    def conformance_samples(cls, rng: Any) -> list[SchedulerSample]:
+        return [SchedulerSample({}, steps=8, name="linear"),
+                SchedulerSample({"total_iters": 10, "power": 2.0}, name="quadratic")]
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """Cosine annealing from the initial lr to ``eta_min`` with warm restarts (SGDR,
+    Loshchilov & Hutter, 2017), as `torch.optim.lr_scheduler.CosineAnnealingWarmRestarts`:
+    ``lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2``, where
+    ``T_cur`` counts the epochs since the last restart and the period ``T_i`` starts at
+    ``T_0`` and is multiplied by ``T_mult`` at each restart.
+
+    ``step(epoch)`` may be given a fractional epoch (``epoch + i / iters`` after batch ``i``)
+    to anneal within an epoch; it computes ``T_cur`` and ``T_i`` from the epoch alone and,
+    as torch's, does not warn.
+
+    Args:
+        optimizer: the optimizer.
+        T_0: the epochs of the first period, a positive integer.
+        T_mult: the growth factor of the period, an integer >= 1. Default: 1.
+        eta_min: the minimum lr. Default: 0.
+        last_epoch: the index of the last epoch (-1 starts the schedule).
+
+    Raises:
+        ValueError: for a T_0 or T_mult that is not such an integer, a non-numeric
+            eta_min, or (in ``step``) a negative epoch.
+    """
+
+    def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1,  # noqa: N803
+                 eta_min: float = 0.0, last_epoch: int = -1) -> None:
+        if T_0 <= 0 or not isinstance(T_0, int):
+            raise ValueError(f"Expected positive integer T_0, but got {T_0}")
+        if T_mult < 1 or not isinstance(T_mult, int):
+            raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
+        if not isinstance(eta_min, (float, int)):
+            raise ValueError(f"Expected float or int eta_min, but got {eta_min} of type "
+                             f"{type(eta_min)}")
+        self.T_0 = T_0
+        self.T_i = T_0
+        self.T_mult = T_mult
+        self.eta_min = eta_min
+        self.T_cur = last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        self._warn_get_lr_outside_step()
+        return [self.eta_min + (base_lr - self.eta_min)
+                * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
+                for base_lr in self.base_lrs]
+
+    def step(self, epoch: float | None = None) -> None:
+        """Advance one epoch, or go to ``epoch`` (fractional allowed), and set the lrs."""
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur = self.T_cur + 1
+            if self.T_cur >= self.T_i:
+                self.T_cur = self.T_cur % self.T_i
+                self.T_i = self.T_i * self.T_mult
+        elif epoch < 0:
+            raise ValueError(f"Expected non-negative epoch, but got {epoch}")
+        elif epoch < self.T_0:
+            self.T_i = self.T_0
+            self.T_cur = epoch
+        elif self.T_mult == 1:
+            self.T_cur = epoch % self.T_0
+        else:
+            # The periods T_0 * T_mult**k end at T_0 * (T_mult**(n+1) - 1) / (T_mult - 1):
+            # ``n`` restarts happened before ``epoch``.
+            n = int(math.log(epoch / self.T_0 * (self.T_mult - 1) + 1, self.T_mult))
+            self.T_cur = epoch - self.T_0 * (self.T_mult ** n - 1) / (self.T_mult - 1)
+            self.T_i = self.T_0 * self.T_mult ** n
+        self.last_epoch = math.floor(epoch)
+        self._get_lr_called_within_step = True
+        try:
+            values = self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
+        for group, lr in zip(self.optimizer.param_groups, values):
+            group["lr"] = lr
+        self._last_lr = _lrs(self.optimizer)
+
+    @classmethod
+    def conformance_samples(cls, rng: Any) -> list[SchedulerSample]:
+        return [SchedulerSample({"T_0": 4}, steps=14, name="constant-period"),
+                SchedulerSample({"T_0": 2, "T_mult": 2, "eta_min": 0.01}, steps=16,
+                                name="growing-period")]
+
+
+class CyclicLR(LRScheduler):
+    """Cycle the lr between ``base_lr`` and ``max_lr`` (Smith, 2017), as
+    `torch.optim.lr_scheduler.CyclicLR`; step it after every batch.
+
+    Each cycle rises linearly for ``step_size_up`` steps and falls for ``step_size_down``;
+    the amplitude ``max_lr - base_lr`` is scaled by ``scale_fn`` of the cycle number
+    (``scale_mode="cycle"``) or of the step (``"iterations"``). The modes: ``triangular``
+    (no scaling), ``triangular2`` (halved each cycle), ``exp_range`` (``gamma ** step``). With
+    ``cycle_momentum`` the momentum (or Adam's beta1) moves the opposite way between
+    ``max_momentum`` and ``base_momentum``.
+
+    Args:
+        optimizer: the optimizer (its lrs are replaced by ``base_lr`` at the start).
+        base_lr, max_lr: the bounds of the lr, one value or one per group.
+        step_size_up: steps of the rising half. Default: 2000.
+        step_size_down: steps of the falling half (default: ``step_size_up``).
+        mode: ``"triangular"``, ``"triangular2"`` or ``"exp_range"``; ignored with a
+            ``scale_fn``.
+        gamma: the base of ``exp_range``'s scale. Default: 1.
+        scale_fn: a custom scale of the amplitude, a function of one argument; a callable
+            object's attributes are saved by ``state_dict``.
+        scale_mode: what ``scale_fn`` is given: ``"cycle"`` or ``"iterations"``.
+        cycle_momentum: cycle the momentum inversely to the lr. Default: True.
+        base_momentum, max_momentum: the momentum bounds (one value or one per group).
+        last_epoch: the index of the last batch (-1 starts the schedule).
+
+    Raises:
+        TypeError: if ``optimizer`` is not an `Optimizer`.
+        ValueError: for a list of the wrong length, an unknown mode without ``scale_fn``, or
+            ``cycle_momentum`` with an optimizer without momentum.
+    """
+
+    def __init__(self, optimizer: Optimizer, base_lr: float | list[float],
+                 max_lr: float | list[float], step_size_up: int = 2000,
+                 step_size_down: int | None = None, mode: str = "triangular",
+                 gamma: float = 1.0, scale_fn: Callable[[float], float] | None = None,
+                 scale_mode: str = "cycle", cycle_momentum: bool = True,
+                 base_momentum: float | list[float] = 0.8,
+                 max_momentum: float | list[float] = 0.9, last_epoch: int = -1) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        self.optimizer = optimizer
+        base_lrs = _per_group("base_lr", optimizer, base_lr)
+        if last_epoch == -1:
+            for lr, group in zip(base_lrs, optimizer.param_groups):
+                group["lr"] = lr
+        self.max_lrs = _per_group("max_lr", optimizer, max_lr)
+        up = float(step_size_up)
+        down = float(step_size_down) if step_size_down is not None else up
+        self.total_size = up + down
+        self.step_ratio = up / self.total_size
+        if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
+            raise ValueError("mode is invalid and scale_fn is None")
+        self.mode = mode
+        self.gamma = gamma
+        self._scale_fn_custom = scale_fn
+        self.scale_mode = scale_mode
+        self._init_scale_fn()
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            self.use_beta1 = _momentum_uses_beta1(optimizer)
+            self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
+            self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
+            if last_epoch == -1:
+                for m_max, m_base, group in zip(self.max_momentums, self.base_momentums,
+                                                optimizer.param_groups):
+                    _set_momentum(group, self.use_beta1, m_max)
+                    group["max_momentum"] = m_max
+                    group["base_momentum"] = m_base
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def _init_scale_fn(self) -> None:
+        """The built-in mode's scale and the scale mode it implies (none with a custom one).
+        Kept out of the state_dict and rebuilt on load: a partial is not data."""
+        if self._scale_fn_custom is not None:
+            return
+        if self.mode == "triangular":
+            self._scale_fn_ref: Callable[[float], float] = _unit_scale
+            self.scale_mode = "cycle"
+        elif self.mode == "triangular2":
+            self._scale_fn_ref = _halving_scale
+            self.scale_mode = "cycle"
+        elif self.mode == "exp_range":
+            self._scale_fn_ref = functools.partial(_exp_scale, self.gamma)
+            self.scale_mode = "iterations"
+
+    def scale_fn(self, x: float) -> float:
+        """The amplitude's scale at cycle (or step) ``x``."""
+        if self._scale_fn_custom is not None:
+            return self._scale_fn_custom(x)
+        return self._scale_fn_ref(x)
+
+    def get_lr(self) -> list[float]:
+        """The lrs of step ``last_epoch``; with ``cycle_momentum`` also sets the groups'
+        momentum (or beta1)."""
+        self._warn_get_lr_outside_step()
+        cycle = math.floor(1 + self.last_epoch / self.total_size)
+        x = 1.0 + self.last_epoch / self.total_size - cycle  # the position in the cycle
+        if x <= self.step_ratio:
+            scale_factor = x / self.step_ratio
+        else:
+            scale_factor = (x - 1) / (self.step_ratio - 1)
+        scale = self.scale_fn(cycle if self.scale_mode == "cycle" else self.last_epoch)
+        lrs = [base_lr + (max_lr - base_lr) * scale_factor * scale
+               for base_lr, max_lr in zip(self.base_lrs, self.max_lrs)]
+        if self.cycle_momentum:
+            for group, base, top in zip(self.optimizer.param_groups, self.base_momentums,
+                                        self.max_momentums):
+                _set_momentum(group, self.use_beta1, top - (top - base) * scale_factor * scale)
+        return lrs
+
+    def state_dict(self) -> dict[str, Any]:
+        """As the base, without the built-in scale (rebuilt on load) and with a custom
+        ``scale_fn``'s ``__dict__`` when it is a callable object (None otherwise)."""
+        state = super().state_dict()
+        state.pop("_scale_fn_ref", None)
+        fn = state.pop("_scale_fn_custom")
+        state["_scale_fn_custom"] = (None if fn is None or isinstance(fn, types.FunctionType)
+                                     else fn.__dict__.copy())
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state = dict(state_dict)
+        fn = state.pop("_scale_fn_custom")
+        super().load_state_dict(state)
+        if fn is not None:
+            self._scale_fn_custom.__dict__.update(fn)
+        self._init_scale_fn()
+
+    @classmethod
+    def conformance_samples(cls, rng: Any) -> list[SchedulerSample]:
+        return [SchedulerSample({"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3},
+                                steps=20, name="triangular"),
+                SchedulerSample({"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 2,
+                                 "step_size_down": 3, "mode": "triangular2"}, steps=20,
+                                name="triangular2"),
+                SchedulerSample({"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 2,
+                                 "mode": "exp_range", "gamma": 0.9, "cycle_momentum": False},
+                                steps=20, name="exp_range")]
+
+
+def _unit_scale(x: float) -> float:
+    return 1.0
+
+
+def _halving_scale(x: float) -> float:
+    return 1 / (2.0 ** (x - 1))
+
+
+def _exp_scale(gamma: float, x: float) -> float:
+    return gamma ** x
+
+
+class ChainedScheduler(_WrapsSchedulers, LRScheduler):
+    """Step several schedulers together, as `torch.optim.lr_scheduler.ChainedScheduler`:
+    each ``step()`` steps every one in order, so their (chainable) changes of the lr
+    compose -- a warm-up factor times a decay, say.
+
+    Args:
+        schedulers: the schedulers (not `ReduceLROnPlateau`), all of one optimizer.
+        optimizer: that optimizer (default: the first scheduler's).
+
+    Raises:
+        ValueError: for no scheduler, a `ReduceLROnPlateau` or a scheduler of another
+            optimizer.
+        TypeError: for an entry without an ``optimizer``.
+    """
+
+    def __init__(self, schedulers: Sequence[LRScheduler],
+                 optimizer: Optimizer | None = None) -> None:
+        name = type(self).__name__
+        if len(schedulers) < 1:
+            raise ValueError(f"{name} expects at least one scheduler to be chained, but got no "
+                             "scheduler.")
+        optimizer = optimizer or schedulers[0].optimizer
+        _check_wrapped(name, optimizer, schedulers)
+        self._schedulers = schedulers
+        self.optimizer = optimizer
+        self._last_lr = _lrs(schedulers[-1].optimizer)
+
+    def step(self) -> None:  # type: ignore[override]
+        """Step every scheduler, in order."""
+        for scheduler in self._schedulers:
+            scheduler.step()
+        self._last_lr = _lrs(self._schedulers[-1].optimizer)
+
+    @classmethod
+    def conformance_samples(cls, rng: Any) -> list[SchedulerSample]:
+        def warmup_times_decay(lr_scheduler: Any, optimizer: Any) -> dict[str, Any]:
+            return {"schedulers": [lr_scheduler.ConstantLR(optimizer, factor=0.5,
+                                                           total_iters=4),
+                                   lr_scheduler.ExponentialLR(optimizer, gamma=0.9)]}
+
+        return [SchedulerSample(build=warmup_times_decay, steps=12, name="constant-exponential")]

@@ -53,6 +53,16 @@ CASES: list[tuple[str, dict[str, Any] | Callable[[Any, Any], dict[str, Any]]]] =
     ("OneCycleLR", {"max_lr": 0.5, "total_steps": EPOCHS + 3, "three_phase": True,
                     "div_factor": 10.0, "final_div_factor": 100.0}),
     ("SequentialLR", _sequential),
+    ("ConstantLR", {}),
+    ("ConstantLR", {"factor": 0.25, "total_iters": 12}),
+    ("MultiplicativeLR", {"lr_lambda": lambda e: 0.95}),
+    ("MultiplicativeLR", {"lr_lambda": [Halve(), lambda e: 1.0 - 0.01 * e]}),
+    ("PolynomialLR", {}),
+    ("PolynomialLR", {"total_iters": 20, "power": 2.0}),
+    ("PolynomialLR", {"total_iters": 7, "power": 0.5}),
+    ("CosineAnnealingWarmRestarts", {"T_0": 4}),
+    ("CosineAnnealingWarmRestarts", {"T_0": 2, "T_mult": 2, "eta_min": 0.001}),
+    ("CosineAnnealingWarmRestarts", {"T_0": 3, "T_mult": 3, "eta_min": 0.01}),
 ]
 
 
@@ -132,6 +142,212 @@ def test_one_cycle_cycles_momentum_like_torch(optimizer: str, key: str) -> None:
     assert first == 0.95
 
 
+class Scale:
+    """A custom CyclicLR ``scale_fn`` that is a callable object with state."""
+
+    def __init__(self) -> None:
+        self.rate = 0.7
+
+    def __call__(self, x: float) -> float:
+        return self.rate ** x
+
+
+CYCLIC = [
+    {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3},
+    {"base_lr": [0.01, 0.001], "max_lr": [0.1, 0.05], "step_size_up": 2, "step_size_down": 5,
+     "mode": "triangular2", "base_momentum": [0.85, 0.7], "max_momentum": 0.95},
+    {"base_lr": 0.01, "max_lr": 0.2, "step_size_up": 4, "step_size_down": 1,
+     "mode": "exp_range", "gamma": 0.97},
+    {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 2, "scale_fn": lambda x: 1 / x},
+    {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3, "scale_fn": Scale(),
+     "scale_mode": "iterations"},
+    {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3, "mode": "unknown",
+     "scale_fn": Scale()},
+    {"base_lr": 0.05, "max_lr": 0.5, "step_size_up": 3, "cycle_momentum": False},
+]
+
+
+@pytest.mark.parametrize("optimizer, key", [("SGD", "momentum"), ("Adam", "betas")])
+@pytest.mark.parametrize("spec", CYCLIC, ids=[f"cyclic{i}" for i in range(len(CYCLIC))])
+def test_cyclic_lr_and_momentum_equal_torch(spec: dict[str, Any], optimizer: str,
+                                            key: str) -> None:
+    """CyclicLR's lrs and momenta (SGD's momentum, Adam's betas) over 40 steps -- several
+    cycles of each mode -- equal torch's exactly."""
+    ours = [_run(tw, "CyclicLR", spec, 40, k, optimizer) for k in ("lr", key)]
+    assert ours == [_run(torch, "CyclicLR", spec, 40, k, optimizer) for k in ("lr", key)]
+    assert len(set(map(tuple, ours[0]))) > 3  # the lr does move
+    if spec.get("cycle_momentum", True):
+        assert ours[1][0] == [g[key] for g in Schedule(tw, "CyclicLR", spec, optimizer)
+                              .opt.param_groups]
+
+
+def test_cyclic_lr_needs_an_optimizer_with_momentum_for_cycle_momentum() -> None:
+    """cycle_momentum with Adagrad (no momentum, no betas) raises torch's ValueError; without
+    it, Adagrad is fine."""
+    spec = {"base_lr": 0.01, "max_lr": 0.1}
+    with pytest.raises(ValueError) as want:
+        Schedule(torch, "CyclicLR", spec, "Adagrad")
+    with pytest.raises(ValueError) as got:
+        Schedule(tw, "CyclicLR", spec, "Adagrad")
+    assert str(got.value) == str(want.value)
+    spec["cycle_momentum"] = False
+    assert _run(tw, "CyclicLR", spec, 5, optimizer="Adagrad") == _run(
+        torch, "CyclicLR", spec, 5, optimizer="Adagrad")
+
+
+def test_cyclic_lr_state_dict_keeps_a_callable_scale_fn_state() -> None:
+    """A callable object's attributes are saved and restored, a lambda's are not; the
+    built-in scale is rebuilt on load (and stays out of the state_dict, as torch's)."""
+    run = Schedule(tw, "CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "scale_fn": Scale()})
+    run.sched._scale_fn_custom.rate = 0.5
+    sd = run.sched.state_dict()
+    assert sd["_scale_fn_custom"] == {"rate": 0.5} and "_scale_fn_ref" not in sd
+    other = Schedule(tw, "CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "scale_fn": Scale()})
+    other.sched.load_state_dict(sd)
+    assert other.sched._scale_fn_custom.rate == 0.5
+    sd = Schedule(tw, "CyclicLR", {"base_lr": 0.01, "max_lr": 0.1,
+                                   "scale_fn": lambda x: 1.0}).sched.state_dict()
+    assert sd["_scale_fn_custom"] is None
+    exp = Schedule(tw, "CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "mode": "exp_range",
+                                    "gamma": 0.5, "step_size_up": 2})
+    for _ in range(3):
+        exp.epoch()
+    resumed = Schedule(tw, "CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "mode": "exp_range",
+                                        "gamma": 0.5, "step_size_up": 2})
+    resumed.sched.load_state_dict(exp.sched.state_dict())
+    assert [resumed.epoch() for _ in range(6)] == [exp.epoch() for _ in range(6)]
+
+
+def _chained(ls: Any, opt: Any) -> list[Any]:
+    return [ls.ConstantLR(opt, factor=0.1, total_iters=3), ls.ExponentialLR(opt, gamma=0.9),
+            ls.StepLR(opt, 4, 0.5)]
+
+
+@pytest.mark.parametrize("build", [
+    _chained,
+    lambda ls, opt: [ls.LinearLR(opt, start_factor=0.2, total_iters=6),
+                     ls.CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=3)],
+    lambda ls, opt: [ls.PolynomialLR(opt, total_iters=10, power=2.0),
+                     ls.MultiplicativeLR(opt, lr_lambda=lambda e: 0.98),
+                     ls.ConstantLR(opt, factor=0.5, total_iters=4)],
+], ids=["constant-exponential-step", "linear-cyclic", "polynomial-multiplicative-constant"])
+def test_chained_scheduler_equals_torch(build: Callable[[Any, Any], list[Any]]) -> None:
+    """ChainedScheduler steps its schedulers together: the product of their factors, as
+    torch's, over 25 epochs (and get_last_lr is the last one's lrs)."""
+    def run(fw: Any) -> list[list[float]]:
+        sched = Schedule(fw, "StepLR", {"step_size": 1000})  # just for the optimizer
+        opt, ls = sched.opt, fw.optim.lr_scheduler
+        chained = ls.ChainedScheduler(build(ls, opt), optimizer=opt)
+        seen = [[g["lr"] for g in opt.param_groups]]
+        for _ in range(EPOCHS):
+            opt.step()
+            chained.step()
+            seen.append(chained.get_last_lr())
+            assert seen[-1] == [g["lr"] for g in opt.param_groups]
+        return seen
+
+    assert run(tw) == run(torch)
+
+
+def test_chained_scheduler_state_dict_resumes_and_has_torchs_keys() -> None:
+    """Saved halfway, a fresh chain loaded with the optimizer's and its own state dicts
+    continues like the original; the keys (and the wrapped ones' keys) are torch's."""
+    def chain(fw: Any) -> tuple[Any, Any]:
+        opt = fw.optim.SGD([fw.zeros(2, requires_grad=True)], lr=0.1, momentum=0.9)
+        return opt, fw.optim.lr_scheduler.ChainedScheduler(_chained(fw.optim.lr_scheduler,
+                                                                    opt))
+
+    opt, sched = chain(tw)
+    for _ in range(6):
+        opt.step()
+        sched.step()
+    saved = opt.state_dict(), sched.state_dict()
+    theirs = chain(torch)[1].state_dict()
+    assert saved[1].keys() == theirs.keys()
+    assert [s.keys() for s in saved[1]["_schedulers"]] == [s.keys() for s in
+                                                           theirs["_schedulers"]]
+    opt2, sched2 = chain(tw)
+    opt2.load_state_dict(saved[0])
+    sched2.load_state_dict(saved[1])
+    for _ in range(10):
+        for o, s in ((opt, sched), (opt2, sched2)):
+            o.step()
+            s.step()
+        assert sched2.get_last_lr() == sched.get_last_lr()
+
+
+def test_chained_scheduler_validates_its_schedulers() -> None:
+    """No scheduler, a foreign optimizer, ReduceLROnPlateau and an entry without an
+    optimizer are rejected with torch's errors."""
+    def build(fw: Any, case: str) -> None:
+        ls = fw.optim.lr_scheduler
+        opt = fw.optim.SGD([fw.zeros(2, requires_grad=True)], lr=0.1)
+        other = fw.optim.SGD([fw.zeros(2, requires_grad=True)], lr=0.1)
+        schedulers = {"none": [], "foreign": [ls.StepLR(opt, 2), ls.StepLR(other, 3)],
+                      "plateau": [ls.StepLR(opt, 2), ls.ReduceLROnPlateau(opt)],
+                      "no-optimizer": [ls.StepLR(opt, 2), object()]}[case]
+        ls.ChainedScheduler(schedulers, optimizer=opt)
+
+    for case in ("none", "foreign", "plateau", "no-optimizer"):
+        with pytest.raises(Exception) as want:
+            build(torch, case)
+        with pytest.raises(want.type) as got:
+            build(tw, case)
+        mine, theirs = str(got.value), str(want.value)
+        if case == "foreign":  # the message embeds the optimizers' reprs
+            mine, theirs = mine.split(" has ")[0], theirs.split(" has ")[0]
+        assert mine == theirs, case
+
+
+@pytest.mark.parametrize("spec", [{"T_0": 3}, {"T_0": 2, "T_mult": 2, "eta_min": 0.01},
+                                  {"T_0": 1, "T_mult": 3}])
+def test_warm_restarts_take_fractional_epochs_like_torch(spec: dict[str, Any]) -> None:
+    """``step(epoch + i / iters)`` after each batch (PyTorch's documented use) and jumps
+    back and forth give torch's lrs, T_cur, T_i and last_epoch, without a warning."""
+    epochs = [e + i / 4 for e in range(12) for i in range(4)] + [0.5, 7.3, 2.0, 30.9, 14.0]
+
+    def run(fw: Any) -> list[Any]:
+        s = Schedule(fw, "CosineAnnealingWarmRestarts", spec)
+        seen = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for epoch in epochs:
+                s.opt.step()
+                s.sched.step(epoch)
+                seen.append((s.groups(), s.sched.get_last_lr(), s.sched.T_cur, s.sched.T_i,
+                             s.sched.last_epoch))
+            s.opt.step()
+            s.sched.step()  # and on from the last jump
+            seen.append((s.groups(), s.sched.T_cur, s.sched.T_i, s.sched.last_epoch))
+        return seen
+
+    assert run(tw) == run(torch)
+
+
+def test_warm_restarts_negative_epoch_raises() -> None:
+    """A negative epoch is torch's ValueError."""
+    s = Schedule(tw, "CosineAnnealingWarmRestarts", {"T_0": 3})
+    with pytest.raises(ValueError, match="^Expected non-negative epoch, but got -1$"):
+        s.sched.step(-1)
+
+
+def test_closed_forms_equal_torch() -> None:
+    """``step(epoch)`` jumps of ConstantLR and PolynomialLR use the closed form, as torch's."""
+    def run(fw: Any, name: str, spec: dict[str, Any]) -> list[list[float]]:
+        s = Schedule(fw, name, spec)
+        out = []
+        for e in (2, 6, 3, 9, 0):
+            s.opt.step()
+            with pytest.warns(UserWarning, match="The epoch parameter"):
+                s.sched.step(e)
+            out.append(s.groups())
+        return out
+
+    for name, spec in (("ConstantLR", {"factor": 0.5, "total_iters": 4}),
+                       ("PolynomialLR", {"total_iters": 5, "power": 1.5})):
+        assert run(tw, name, spec) == run(torch, name, spec), name
+
+
 def test_one_cycle_stepping_past_the_end_raises() -> None:
     """Stepping more than total_steps raises torch's ValueError."""
     run = Schedule(tw, "OneCycleLR", {"max_lr": 1.0, "total_steps": 3})
@@ -181,6 +397,13 @@ def test_reduce_on_plateau_takes_a_tensor_metric() -> None:
     ("LambdaLR", {"lr_lambda": Halve()}),
     ("SequentialLR", _sequential),
     ("ReduceLROnPlateau", {"patience": 1}),
+    ("ConstantLR", {"factor": 0.5, "total_iters": 10}),
+    ("MultiplicativeLR", {"lr_lambda": Halve()}),
+    ("PolynomialLR", {"total_iters": 12, "power": 2.0}),
+    ("CosineAnnealingWarmRestarts", {"T_0": 2, "T_mult": 2}),
+    ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3, "mode": "triangular2"}),
+    ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 2, "mode": "exp_range",
+                  "gamma": 0.9}),
 ])
 def test_state_dict_resumes_the_schedule(name: str, spec: Any) -> None:
     """Halfway, save optimizer and scheduler; a fresh pair loaded with both gives the same
@@ -264,6 +487,18 @@ def test_initial_lr_is_recorded_and_required_to_resume() -> None:
     ("ReduceLROnPlateau", {"threshold_mode": "log"}),
     ("ReduceLROnPlateau", {"min_lr": [0.1]}),
     ("LambdaLR", {"lr_lambda": [lambda e: 1.0]}),
+    ("ConstantLR", {"factor": 1.5}), ("ConstantLR", {"factor": -0.1}),
+    ("MultiplicativeLR", {"lr_lambda": [lambda e: 1.0]}),
+    ("MultiplicativeLR", {"lr_lambda": [lambda e: 1.0, 0.5]}),
+    ("MultiplicativeLR", {"lr_lambda": 0.9}),
+    ("CosineAnnealingWarmRestarts", {"T_0": 0}), ("CosineAnnealingWarmRestarts", {"T_0": 2.5}),
+    ("CosineAnnealingWarmRestarts", {"T_0": 2, "T_mult": 0}),
+    ("CosineAnnealingWarmRestarts", {"T_0": 2, "T_mult": 1.5}),
+    ("CosineAnnealingWarmRestarts", {"T_0": 2, "eta_min": "0.1"}),
+    ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "mode": "cosine"}),
+    ("CyclicLR", {"base_lr": [0.01], "max_lr": 0.1}),
+    ("CyclicLR", {"base_lr": 0.01, "max_lr": [0.1, 0.2, 0.3]}),
+    ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "max_momentum": [0.9]}),
 ])
 def test_invalid_arguments_raise_torchs_errors(name: str, kwargs: dict[str, Any]) -> None:
     """Bad constructor arguments raise the exception type and message torch raises."""

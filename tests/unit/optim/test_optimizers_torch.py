@@ -14,7 +14,8 @@ import tensorweave as tw
 
 torch = pytest.importorskip("torch")
 
-NAMES = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta"]
+NAMES = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam",
+         "Rprop", "ASGD"]
 SHAPES = [(3, 4), (5,), ()]
 STEPS = 10
 
@@ -27,6 +28,15 @@ EXTRA = {
     "RMSprop": [{"lr": 0.01, "centered": True}, {"lr": 0.01, "momentum": 0.5}],
     "Adagrad": [{"lr": 0.2, "lr_decay": 0.5}],
     "Adadelta": [{"lr": 0.3, "rho": 0.5, "maximize": True, "weight_decay": 0.2}],
+    "Adamax": [{"lr": 0.05, "weight_decay": 0.1, "maximize": True}, {"betas": (0.0, 0.5)}],
+    "NAdam": [{"lr": 0.05, "momentum_decay": 0.0}, {"lr": 0.05, "weight_decay": 0.2},
+              {"lr": 0.05, "weight_decay": 0.2, "decoupled_weight_decay": True}],
+    # The default betas: rho_t passes 5 at step 6, so both of RAdam's branches run.
+    "RAdam": [{"lr": 0.05}, {"lr": 0.05, "weight_decay": 0.2, "decoupled_weight_decay": True},
+              {"lr": 0.05, "betas": (0.5, 0.99), "weight_decay": 0.2, "maximize": True}],
+    "Rprop": [{"lr": 0.1, "etas": (0.2, 2.0), "step_sizes": (0.05, 0.3), "maximize": True}],
+    "ASGD": [{"lr": 0.05, "lambd": 0.5, "t0": 0.0}, {"lr": 0.3, "alpha": 1.5, "t0": 4.0},
+             {"lr": 0.05, "t0": 2.0, "weight_decay": 0.1, "maximize": True}],
 }
 
 
@@ -109,6 +119,9 @@ def test_param_groups_with_their_own_options_match_torch(name: str) -> None:
     ("RMSprop", {"lr": 0.01, "centered": True, "momentum": 0.9}),
     ("Adagrad", {"lr": 0.1, "lr_decay": 0.1}),
     ("Adadelta", {"lr": 0.5}),
+    ("Adamax", {"lr": 0.05}),
+    ("RAdam", {"lr": 0.05, "weight_decay": 0.1, "decoupled_weight_decay": True}),
+    ("Rprop", {"lr": 0.05}),
 ])
 def test_state_dict_round_trip_continues_like_the_original(name: str,
                                                            kwargs: dict[str, Any]) -> None:
@@ -123,6 +136,41 @@ def test_state_dict_round_trip_continues_like_the_original(name: str,
     for k in range(5, 10):
         for got, want in zip(resumed.step(k), run.step(k)):
             np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("name, kwargs", [
+    ("NAdam", {"lr": 0.05, "weight_decay": 0.1}), ("ASGD", {"lr": 0.05, "t0": 2.0}),
+    ("Rprop", {"lr": 0.05}), ("RAdam", {"lr": 0.05}), ("Adamax", {"lr": 0.05}),
+])
+def test_state_dict_round_trip_continues_like_torchs(name: str, kwargs: dict[str, Any]) -> None:
+    """Both frameworks stop after 5 steps and each resumes from its own state_dict: the
+    resumed runs agree. (NAdam's ``mu_product`` and ASGD's ``eta``/``mu`` are float32 and,
+    loaded, take the parameter's float64, as in torch, so they continue slightly differently
+    from an uninterrupted run -- but like torch's resumed run.)"""
+    resumed = []
+    for fw in (tw, torch):
+        run = Run(fw, name, kwargs)
+        for k in range(5):
+            run.step(k)
+        again = Run(fw, name, {"lr": 123.0}, start=[p.detach().numpy() for p in run.params])
+        again.opt.load_state_dict(run.opt.state_dict())
+        resumed.append(again)
+    _assert_same_state(*resumed)
+    _assert_same_path(*resumed, range(5, 10))
+    _assert_same_state(*resumed)
+
+
+def test_scalar_states_are_float32_like_torchs() -> None:
+    """NAdam's ``mu_product`` and ASGD's ``eta`` and ``mu`` are 0-d float32 tensors (their
+    roundings are part of torch's numerics: ASGD's first step uses the lr in float32)."""
+    for name, keys in (("NAdam", ("step", "mu_product")), ("ASGD", ("step", "eta", "mu"))):
+        ours, theirs = Run(tw, name, {"lr": 0.1}), Run(torch, name, {"lr": 0.1})
+        ours.step(0)
+        theirs.step(0)
+        for key in keys:
+            got, want = ours.opt.state[ours.params[0]][key], theirs.opt.state[theirs.params[0]][key]
+            assert got.shape == () and got.dtype == tw.float32, (name, key)
+            assert got.item() == want.item(), (name, key)
 
 
 def test_state_dict_loads_into_torch_shape() -> None:
@@ -183,7 +231,13 @@ def test_closure_loss_is_returned_by_every_optimizer() -> None:
     ("AdamW", {"betas": (0.9, 1.5)}), ("RMSprop", {"alpha": -0.5}),
     ("RMSprop", {"momentum": -1.0}), ("Adagrad", {"lr_decay": -1.0}),
     ("Adagrad", {"initial_accumulator_value": -1.0}), ("Adadelta", {"rho": 1.5}),
-    ("Adadelta", {"eps": -1.0}),
+    ("Adadelta", {"eps": -1.0}), ("Adamax", {"lr": -1.0}), ("Adamax", {"eps": -1.0}),
+    ("Adamax", {"betas": (0.9, 1.0)}), ("Adamax", {"weight_decay": -0.5}),
+    ("NAdam", {"betas": (-0.1, 0.9)}), ("NAdam", {"momentum_decay": -1e-3}),
+    ("NAdam", {"weight_decay": -1.0}), ("RAdam", {"eps": -1.0}), ("RAdam", {"betas": (1.0, 0.9)}),
+    ("RAdam", {"weight_decay": -1.0}), ("Rprop", {"lr": -0.1}), ("Rprop", {"etas": (1.0, 1.2)}),
+    ("Rprop", {"etas": (0.5, 1.0)}), ("Rprop", {"etas": (0.0, 1.2)}), ("ASGD", {"lr": -0.1}),
+    ("ASGD", {"weight_decay": -0.1}),
 ])
 def test_invalid_hyper_parameters_raise_torchs_errors(name: str, kwargs: dict[str, Any]) -> None:
     """Bad constructor arguments raise the exception type and message torch raises."""
