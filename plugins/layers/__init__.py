@@ -12,17 +12,22 @@ from . import (
     activation,
     attention,
     conv,
+    distance,
     dropout,
     flatten,
+    fold,
     linear,
     normalization,
+    padding,
     pooling,
     recurrent,
     sparse,
+    transformer,
+    vision,
 )
 
 MODULES = (activation, linear, flatten, conv, pooling, dropout, normalization, sparse,
-           recurrent, attention)
+           recurrent, attention, distance, padding, vision, fold, transformer)
 
 
 @hookimpl

@@ -23,7 +23,7 @@ from tensorweave.nn import functional as F
 __all__ = ["L1Loss", "MSELoss", "SmoothL1Loss", "HuberLoss", "NLLLoss", "CrossEntropyLoss",
            "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "PoissonNLLLoss", "GaussianNLLLoss",
            "SoftMarginLoss", "MultiLabelSoftMarginLoss", "MarginRankingLoss",
-           "HingeEmbeddingLoss", "CosineEmbeddingLoss"]
+           "HingeEmbeddingLoss", "CosineEmbeddingLoss", "TripletMarginLoss"]
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -539,3 +539,46 @@ class CosineEmbeddingLoss(_Loss):
                 ModuleSample(kwargs={"margin": 0.2}, inputs=(a, b, _signs(rng, 4)),
                              name="margin"),
                 ModuleSample(inputs=(a[0], b[0], np.array(-1)), name="unbatched")]
+
+
+class TripletMarginLoss(_Loss):
+    """``max(0, margin + d(anchor, positive) - d(anchor, negative))``, ``d`` the p-norm
+    distance of `PairwiseDistance` (with ``eps`` added to the differences).
+
+    Args:
+        margin: the margin.
+        p: the norm's exponent.
+        eps: added to the differences, as in `tensorweave.nn.functional.pairwise_distance`.
+        swap: use the smaller of d(anchor, negative) and d(positive, negative).
+        size_average, reduce: deprecated (see ``reduction``).
+        reduction: ``'none'`` | ``'mean'`` | ``'sum'``.
+
+    Shape:
+        anchor, positive, negative (N, D) or (D); output () or (N) with ``'none'``.
+    """
+
+    def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6,
+                 swap: bool = False, size_average: bool | None = None,
+                 reduce: bool | None = None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        if margin <= 0:
+            raise ValueError(f"TripletMarginLoss: expected margin to be greater than 0, got "
+                             f"{margin} instead")
+        self.margin = margin
+        self.p = p
+        self.eps = eps
+        self.swap = swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        return F.triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p,
+                                     eps=self.eps, swap=self.swap, reduction=self.reduction)
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        a, pos = _pair(rng, 4, 3)
+        neg = rng.standard_normal((4, 3))
+        return [*_by_reduction((a, pos, neg)),
+                ModuleSample(kwargs={"margin": 2.0, "p": 1.0, "swap": True},
+                             inputs=(a, pos, neg), name="p1-swap"),
+                ModuleSample(inputs=(a[0], pos[0], neg[0]), kwargs={"margin": 3.0},
+                             name="unbatched")]

@@ -13,6 +13,8 @@ from ._attention import *  # noqa: F403
 from ._attention import __all__ as _attention_all
 from ._conv import *  # noqa: F403
 from ._conv import __all__ as _conv_all
+from ._distance import *  # noqa: F403
+from ._distance import __all__ as _distance_all
 from ._dropout import *  # noqa: F403
 from ._dropout import __all__ as _dropout_all
 from ._linear import *  # noqa: F403
@@ -23,6 +25,9 @@ from ._normalization import *  # noqa: F403
 from ._normalization import __all__ as _normalization_all
 from ._sparse import *  # noqa: F403
 from ._sparse import __all__ as _sparse_all
+from ._vision import *  # noqa: F403
+from ._vision import __all__ as _vision_all
 
-__all__ = [*_activation_all, *_attention_all, *_conv_all, *_dropout_all, *_linear_all,
-           *_loss_all, *_normalization_all, *_sparse_all]
+__all__ = [*_activation_all, *_attention_all, *_conv_all, *_distance_all, *_dropout_all,
+           *_linear_all, *_loss_all, *_normalization_all, *_sparse_all,
+           *_vision_all]

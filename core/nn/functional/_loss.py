@@ -24,7 +24,7 @@ from typing import Any
 
 from ... import dtypes as D
 from ...autograd.function import Function
-from ...ops.elementwise import where
+from ...ops.elementwise import minimum, where
 from ...ops.indexing import gather, index_select
 from ...ops.nn import log_sigmoid, log_softmax, softplus
 from ...ops.reduction import index_bounds
@@ -35,7 +35,7 @@ __all__ = ["cross_entropy", "nll_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "kl_div", "mse_loss", "l1_loss",
            "smooth_l1_loss", "huber_loss", "poisson_nll_loss", "gaussian_nll_loss",
            "soft_margin_loss", "multilabel_soft_margin_loss", "margin_ranking_loss",
-           "hinge_embedding_loss", "cosine_embedding_loss"]
+           "hinge_embedding_loss", "cosine_embedding_loss", "triplet_margin_loss"]
 
 _CLASS_INDEX_DTYPES = (D.int64, D.uint8)
 
@@ -735,3 +735,36 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
     cos = (input1 * input2).sum(d) / denom
     loss = where(target == 1, 1 - cos, 0.0) + where(target == -1, (cos - margin).clamp_min(0), 0.0)
     return _reduce(loss, reduction)
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
+                        margin: float = 1.0, p: float = 2, eps: float = 1e-6,
+                        swap: bool = False, size_average: bool | None = None,
+                        reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """``max(0, margin + d(anchor, positive) - d(anchor, negative))`` with ``d`` the
+    `pairwise_distance` (p-norm of the difference plus ``eps``) over the last dim.
+
+    Args:
+        swap: use ``min(d(anchor, negative), d(positive, negative))`` as the negative
+            distance (the "distance swap" of Balntas et al., 2016).
+
+    Raises:
+        ValueError: for ``margin <= 0``.
+        RuntimeError: if the three tensors differ in their number of dims.
+    """
+    # _distance imports this module's helpers, so it is imported here, not at the top.
+    from ._distance import pairwise_distance
+
+    _tensors("triplet_margin_loss", anchor=anchor, positive=positive, negative=negative)
+    reduction = _reduction_arg(size_average, reduce, reduction)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    if not anchor.ndim == positive.ndim == negative.ndim:
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the "
+                           f"same number of dimensions, but got: anchor {anchor.ndim}D, "
+                           f"positive {positive.ndim}D, and negative {negative.ndim}D inputs")
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = minimum(d_neg, pairwise_distance(positive, negative, p, eps))
+    return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
