@@ -33,14 +33,17 @@ from .dispatch import (
 from .dlpack import from_dlpack
 from .dtypes import (
     bool,
+    can_cast,
     double,
     dtype,
+    finfo,
     float,
     float16,
     float32,
     float64,
     get_default_dtype,
     half,
+    iinfo,
     int,
     int8,
     int16,
@@ -59,7 +62,17 @@ from .ops._rules import ShapeError
 from .plugin import hookimpl
 from .plugin.manager import PluginError, get_registry
 from .serialization import load, save
-from .tensor import Size, Tensor
+from .tensor import (
+    Size,
+    Tensor,
+    is_complex,
+    is_floating_point,
+    is_nonzero,
+    is_same_size,
+    is_signed,
+    is_tensor,
+    numel,
+)
 
 globals().update(_FUNCTIONS)
 cuda = DeviceModule("cuda")
@@ -77,7 +90,9 @@ __all__ = [
     "DeviceError", "DeviceMismatchError", "KernelError", "PluginError", "ShapeError",
     "cross_check", "CrossCheckError", "from_dlpack", "cuda", "opencl", "DeviceModule", "utils",
     "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
-    "half", "float", "double", "short", "int", "long",
+    "half", "float", "double", "short", "int", "long", "finfo", "iinfo", "can_cast",
+    "is_tensor", "numel", "is_floating_point", "is_complex", "is_nonzero", "is_same_size",
+    "is_signed",
     *sorted(_FUNCTIONS),
 ]
 

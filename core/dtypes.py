@@ -195,3 +195,48 @@ def result_type(*operands: Any) -> dtype:
 def can_cast(from_: dtype, to: dtype) -> _b.bool:
     """Whether an in-place op may write a ``from_`` result into a ``to`` tensor (PyTorch's rule)."""
     return from_.category <= to.category
+
+
+class finfo:  # noqa: N801 - torch.finfo
+    """Machine limits of a floating dtype (the default dtype without an argument), with
+    `torch.finfo`'s attributes: bits, eps, max, min, tiny, smallest_normal, resolution.
+
+    Raises:
+        TypeError: for a non-floating dtype.
+    """
+
+    def __init__(self, type: Any = None) -> None:  # noqa: A002 - PyTorch's argument name
+        d = get_default_dtype() if type is None else to_dtype(type)
+        if not d.is_floating_point:
+            raise TypeError(f"torch.finfo() requires a floating point input type; got {d!r}. "
+                            "Use iinfo to handle integer types")
+        info = np.finfo(d.np)
+        self.dtype, self.bits = d.name, _b.int(info.bits)
+        self.eps, self.max, self.min = _b.float(info.eps), _b.float(info.max), _b.float(info.min)
+        self.tiny = self.smallest_normal = _b.float(info.smallest_normal)
+        self.resolution = 10.0 ** -_b.int(info.precision)  # PyTorch's exact power of ten
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+                f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, "
+                f"tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:  # noqa: N801 - torch.iinfo
+    """Limits of an integer (or bool) dtype, with `torch.iinfo`'s attributes: bits, min, max.
+
+    Raises:
+        TypeError: for a floating dtype.
+    """
+
+    def __init__(self, type: Any) -> None:  # noqa: A002
+        d = to_dtype(type)
+        if d.is_floating_point:
+            raise TypeError(f"torch.iinfo() requires an integer input type; got {d!r}. Use "
+                            "finfo to handle floating types")
+        info = np.iinfo(np.uint8 if d is bool else d.np)
+        self.dtype, self.bits = d.name, 8 * d.itemsize
+        self.min, self.max = (0, 1) if d is bool else (_b.int(info.min), _b.int(info.max))
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"

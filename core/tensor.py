@@ -593,3 +593,53 @@ def _mt_prop(self: Tensor) -> Tensor:
 
 Tensor.T = property(_t_prop)  # type: ignore[attr-defined]
 Tensor.mT = property(_mt_prop)  # type: ignore[attr-defined]
+
+
+def is_tensor(obj: Any) -> bool:
+    """Whether ``obj`` is a tensorweave `Tensor`."""
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> int:  # noqa: A002
+    """The number of elements of ``input``."""
+    return input.numel()
+
+
+def is_floating_point(input: Tensor) -> bool:  # noqa: A002
+    """Whether ``input``'s dtype is a floating dtype."""
+    return input.is_floating_point()
+
+
+def is_complex(input: Tensor) -> bool:  # noqa: A002
+    """Always False: tensorweave has no complex dtypes."""
+    return False
+
+
+def is_nonzero(input: Tensor) -> bool:  # noqa: A002
+    """Whether the single element of ``input`` is nonzero.
+
+    Raises:
+        RuntimeError: unless ``input`` has exactly one element.
+    """
+    if input.numel() == 0:
+        raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+    if input.numel() > 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+    return bool(input.item())
+
+
+def is_same_size(input: Tensor, other: Tensor) -> bool:  # noqa: A002
+    """Whether both tensors have the same shape."""
+    return input.shape == other.shape
+
+
+def is_signed(input: Tensor) -> bool:  # noqa: A002
+    """Whether ``input``'s dtype is signed (the floats and the signed integers)."""
+    return input.dtype.is_signed
+
+
+# Tensor methods too, as in PyTorch (x.is_signed()...).
+Tensor.is_complex = is_complex  # type: ignore[attr-defined]
+Tensor.is_nonzero = is_nonzero  # type: ignore[attr-defined]
+Tensor.is_same_size = is_same_size  # type: ignore[attr-defined]
+Tensor.is_signed = is_signed  # type: ignore[attr-defined]

@@ -29,10 +29,15 @@ UFUNCS: dict[str, Callable[..., Any]] = {
     "isnan": np.isnan, "isinf": np.isinf, "isfinite": np.isfinite,
     "logical_and": np.logical_and, "logical_or": np.logical_or,
     "logical_xor": np.logical_xor, "logical_not": np.logical_not, "bitwise_not": np.invert,
+    "sinh": np.sinh, "cosh": np.cosh, "asinh": np.arcsinh, "acosh": np.arccosh,
+    "atanh": np.arctanh, "exp2": np.exp2, "logaddexp": np.logaddexp,
+    "logaddexp2": np.logaddexp2, "hypot": np.hypot, "deg2rad": np.deg2rad,
+    "rad2deg": np.rad2deg,
 }
 # NumPy warns on log(0), 0/0, overflow; PyTorch returns inf/nan silently, and so do we.
 QUIET = {"div", "log", "exp", "sqrt", "log1p", "expm1", "log2", "log10", "reciprocal",
-         "rsqrt", "sigmoid", "tan", "asin", "acos"}
+         "rsqrt", "sigmoid", "tan", "asin", "acos", "sinh", "cosh", "acosh", "atanh", "exp2",
+         "logaddexp", "logaddexp2"}
 
 
 def _wrap_ints(args: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -69,7 +74,12 @@ def cast(x: np.ndarray, dtype: Any) -> np.ndarray:
 
 
 def sign(x: np.ndarray) -> np.ndarray:
-    return x.copy() if x.dtype == np.bool_ else np.asarray(np.sign(x))
+    if x.dtype == np.bool_:
+        return x.copy()
+    s = np.asarray(np.sign(x))
+    if x.dtype.kind == "f":
+        s[x != x] = 0  # PyTorch's sign of nan is 0; NumPy's is nan
+    return s
 
 
 def _rounding(fn: Callable[..., Any]) -> Callable[..., np.ndarray]:
@@ -110,6 +120,13 @@ def _shift(fn: Callable[..., Any]) -> Callable[..., np.ndarray]:
                             "with .to(tensorweave.uint8) or another integer dtype first")
         return np.asarray(fn(a, b))
     return kernel
+
+
+def xlogy(x: Any, y: Any) -> np.ndarray:
+    dt = next(a.dtype for a in (x, y) if isinstance(a, np.ndarray))
+    x, y = np.asarray(x, dtype=dt), np.asarray(y, dtype=dt)  # a Python number takes the dtype
+    with np.errstate(all="ignore"):
+        return np.asarray(np.where((x == 0) & (y == y), dt.type(0), x * np.log(y)))
 
 
 def pow(a: Any, b: Any) -> np.ndarray:  # noqa: A001
@@ -162,7 +179,7 @@ KERNELS: dict[str, Callable[..., Any]] = {
     name: _elementwise(fn, name in QUIET) for name, fn in UFUNCS.items()}
 KERNELS.update({
     "cast": cast, "pow": pow, "sign": sign, "round": round, "relu": relu, "silu": silu, "erf": erf,
-    "gelu": gelu, "lerp": lerp, "nan_to_num": nan_to_num,
+    "gelu": gelu, "lerp": lerp, "nan_to_num": nan_to_num, "xlogy": xlogy,
     "floor": _rounding(np.floor), "ceil": _rounding(np.ceil), "trunc": _rounding(np.trunc),
     "floor_divide": _division("floor_divide", np.floor_divide),
     "fmod": _division("fmod", np.fmod), "remainder": _division("remainder", np.remainder),

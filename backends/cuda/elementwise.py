@@ -69,7 +69,10 @@ def cast(x: Any, dtype: Any) -> Any:
 
 
 def sign(x: Any) -> Any:
-    return x.copy() if x.dtype == np.bool_ else cp.sign(x)
+    if x.dtype == np.bool_:
+        return x.copy()
+    # PyTorch's sign of nan is 0; CuPy's, like NumPy's, is nan.
+    return cp.where(x != x, x.dtype.type(0), cp.sign(x)) if x.dtype.kind == "f" else cp.sign(x)
 
 
 def _rounding(fn: Callable[..., Any]) -> Callable[..., Any]:

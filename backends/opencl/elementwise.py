@@ -47,7 +47,7 @@ EXPRESSIONS: dict[str, tuple[int, dict[str, str]]] = {
     "minimum": (2, {"f": "(a != a || a < b) ? a : ((b != b || b < a) ? b : a)",
                     "i": "(b < a ? b : a)"}),
     "pow": (2, {"f": "pow(a, b)", "i": "tw_ipow(a, b)"}),
-    "sign": (1, {"f": "(a != a) ? a : (C)((a > 0) - (a < 0))", "i": "(a > 0) - (a < 0)",
+    "sign": (1, {"f": "(C)((a > 0) - (a < 0))", "i": "(a > 0) - (a < 0)",  # nan gives 0
                  "b": "a"}),
     "floor": (1, {"f": "floor(a)", "i": "a"}),
     "ceil": (1, {"f": "ceil(a)", "i": "a"}),

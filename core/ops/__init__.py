@@ -16,12 +16,16 @@ from . import (
     elementwise,
     indexing,
     inplace,
+    joining,
     linalg,
     movement,
     nn,
     optim,
     pool,
     reduction,
+    scans,
+    searching,
+    statistics,
 )
 from ._opdef import COMPOSITE, PRIMITIVE, Kind, OpDef, Tol, defop
 from ._rules import Promotion
@@ -30,7 +34,8 @@ __all__ = ["defop", "OpDef", "Kind", "PRIMITIVE", "COMPOSITE", "Tol", "Promotion
            "FUNCTIONS"]
 
 MODULES = (elementwise, reduction, movement, linalg, creation, inplace, nn, random, indexing,
-           conv, pool, optim)
+           conv, pool, optim, joining, searching, scans,
+           statistics)
 
 CORE_OPS: list[OpDef] = list({v.name: v for m in MODULES for v in vars(m).values()
                               if isinstance(v, OpDef)}.values())

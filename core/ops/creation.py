@@ -20,7 +20,7 @@ from .movement import _shape_arg
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "scalar_tensor", "full", "zeros", "ones",
            "empty", "full_like", "zeros_like", "ones_like", "empty_like", "arange", "linspace",
-           "logspace", "eye", "tril", "triu"]
+           "logspace", "eye", "tril", "triu", "tril_indices", "triu_indices"]
 
 
 def tensor(data: Any, *, dtype: Any = None, device: Any = None,
@@ -408,3 +408,23 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
         RuntimeError: for a tensor with fewer than 2 dimensions.
     """
     return triu.bind(input, diagonal=_tri_check("triu", input, diagonal))
+
+
+def _tri_indices(row: int, col: int, offset: int, upper: bool, dtype: Any,
+                 device: Any) -> Tensor:
+    r, c = np.triu_indices(row, offset, col) if upper else np.tril_indices(row, offset, col)
+    return tensor(np.stack([r, c]), dtype=D.int64 if dtype is None else dtype, device=device)
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None,
+                 device: Any = None) -> Tensor:
+    """The (2, N) coordinates of the lower triangle of a ``row`` x ``col`` matrix, row by
+    row (``offset`` as `tril`'s ``diagonal``)."""
+    return _tri_indices(row, col, offset, False, dtype, device)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None,
+                 device: Any = None) -> Tensor:
+    """The (2, N) coordinates of the upper triangle of a ``row`` x ``col`` matrix, row by
+    row (``offset`` as `triu`'s ``diagonal``)."""
+    return _tri_indices(row, col, offset, True, dtype, device)

@@ -23,7 +23,7 @@ from ..conformance import samples as S
 from ..tensor import Tensor
 from ._opdef import COMPOSITE, PRIMITIVE, Kind, OpDef, defop, method
 from ._rules import Promotion
-from .creation import scalar_tensor, zeros_like
+from .creation import ones_like, scalar_tensor, zeros_like
 
 P = Promotion
 NUMERIC = tuple(d for d in D.ALL if d is not D.bool)
@@ -153,8 +153,8 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
 
 mul = binary("mul", vjp=lambda g, out, a, b: (g * b, g * a), ref=np.multiply, dtypes=D.ALL,
              doc="Element-wise ``input * other``.")
-div = binary("div", promotion=P.INT_TO_FLOAT, ref=_quiet(np.true_divide), low=0.5, high=3.0,
-             vjp=lambda g, out, a, b: (g / b, -g * a / (b * b)),
+_div = binary("div", promotion=P.INT_TO_FLOAT, ref=_quiet(np.true_divide), low=0.5, high=3.0,
+             vjp=lambda g, out, a, b: (g / b, -g * a / (b * b)), method=False, function=False,
              doc="Element-wise true division ``input / other`` (integers give floats; x/0 is "
                  "inf or nan).")
 neg = unary("neg", promotion=P.KEEP, vjp=lambda g, out, x: (-g,), ref=np.negative,
@@ -199,11 +199,21 @@ abs = unary("abs", promotion=P.KEEP, dtypes=NUMERIC,  # noqa: A001 - torch.abs
 
 
 def _sign_ref(x: np.ndarray) -> np.ndarray:
-    return x.copy() if x.dtype == np.bool_ else np.sign(x)
+    if x.dtype == np.bool_:
+        return x.copy()
+    return np.where(x != x, x.dtype.type(0), np.sign(x))
+
+
+def _sign_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
+    yield from S.unary(dt, rng)
+    if dt.is_floating_point:
+        yield S.SampleInput((S.Arg(np.array([np.nan, -np.inf, np.inf, -2.5]).astype(dt.np)),),
+                            name="nan-inf")
 
 
 sign = unary("sign", promotion=P.KEEP, dtypes=D.ALL, vjp=_zero_grads, save_inputs=False,
-             ref=_sign_ref, doc="Element-wise sign: -1, 0 or 1 (nan stays nan).")
+             ref=_sign_ref, samples=_sign_samples,
+             doc="Element-wise sign: -1, 0 or 1 (nan gives 0, as in PyTorch).")
 sqrt = unary("sqrt", vjp=lambda g, out, x: (g / (2.0 * out),), save_out=True,
              ref=_quiet(np.sqrt), low=0.1, high=5.0, doc="Element-wise square root.")
 sin = unary("sin", vjp=lambda g, out, x: (g * cos(x),), ref=np.sin, gradgrad=True,
@@ -321,6 +331,52 @@ remainder = binary(
     samples=_division_samples,
     doc="Element-wise Python-style ``input % other``: the result has the sign of ``other``.")
 
+@method
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:  # noqa: A002
+    """``input / other``: true division by default; ``rounding_mode="trunc"`` rounds toward
+    zero and ``"floor"`` toward -inf, keeping integer dtypes, as `torch.div` does.
+
+    Raises:
+        ValueError: for another ``rounding_mode``.
+    """
+    if rounding_mode is None:
+        return _div(input, other)
+    if rounding_mode == "floor":
+        return floor_divide(input, other)
+    if rounding_mode != "trunc":
+        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                         f"but found {rounding_mode!r}")
+    if D.result_type(input, other).is_floating_point:
+        return trunc(_div(input, other))
+    # Integers: the quotient of the magnitudes, signed; exact where a float would round.
+    return floor_divide(abs(input), abs(other)) * (sign(input) * sign(other))
+
+
+true_divide = divide = div
+multiply, subtract, negative, absolute = mul, sub, neg, abs
+
+
+@method
+def addcmul(input: Tensor, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:  # noqa: A002
+    """``input + value * tensor1 * tensor2``, broadcast, as `torch.addcmul`."""
+    return input + value * (tensor1 * tensor2)
+
+
+@method
+def addcdiv(input: Tensor, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:  # noqa: A002
+    """``input + value * tensor1 / tensor2``, broadcast, as `torch.addcdiv`.
+
+    Raises:
+        RuntimeError: when both divisor operands are integers (PyTorch refuses the historic
+            integer division).
+    """
+    if not D.result_type(tensor1, tensor2).is_floating_point:
+        raise RuntimeError("addcdiv: integer division is not supported; compute (input + "
+                           "value * tensor1 / tensor2) with floating-point tensors, or "
+                           "(input + value * trunc(tensor1 / tensor2)).to(input.dtype)")
+    return input + value * (tensor1 / tensor2)
+
+
 # -- comparisons and selection ---------------------------------------------------------------
 
 
@@ -335,6 +391,7 @@ lt = _cmp("lt", np.less, "<")
 le = _cmp("le", np.less_equal, "<=")
 gt = _cmp("gt", np.greater, ">")
 ge = _cmp("ge", np.greater_equal, ">=")
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 
 def _where_samples(dt: D.dtype, rng: np.random.Generator) -> Any:
@@ -521,6 +578,292 @@ atan = unary("atan", kind=COMPOSITE, decomp=lambda x: atan2(x, 1.0), ref=np.arct
              vjp=lambda g, out, x: (g / (1.0 + x * x),), doc="Element-wise arctangent.")
 arcsin, arccos, arctan = asin, acos, atan
 
+
+# -- hyperbolic functions (composites) ---------------------------------------------------------
+# Written with expm1/log1p so they keep their precision near zero, where exp(x) - exp(-x)
+# would cancel.
+
+sinh = unary("sinh", kind=COMPOSITE, decomp=lambda x: 0.5 * (expm1(x) - expm1(-x)), ref=np.sinh,
+             vjp=lambda g, out, x: (g * cosh(x),), doc="Element-wise hyperbolic sine.")
+cosh = unary("cosh", kind=COMPOSITE, decomp=lambda x: 0.5 * (exp(x) + exp(-x)), ref=np.cosh,
+             vjp=lambda g, out, x: (g * sinh(x),), doc="Element-wise hyperbolic cosine.")
+
+
+def _asinh(x: Tensor) -> Tensor:
+    a = abs(x)
+    return sign(x) * log1p(a + a * a / (1.0 + sqrt(1.0 + a * a)))
+
+
+asinh = unary("asinh", kind=COMPOSITE, decomp=_asinh, ref=np.arcsinh,
+              vjp=lambda g, out, x: (g * rsqrt(x * x + 1.0),),
+              doc="Element-wise inverse hyperbolic sine.")
+acosh = unary("acosh", kind=COMPOSITE, low=1.1, high=5.0, ref=_quiet(np.arccosh),
+              decomp=lambda x: log1p((x - 1.0) + sqrt((x - 1.0) * (x + 1.0))),
+              vjp=lambda g, out, x: (g * rsqrt((x - 1.0) * (x + 1.0)),),
+              doc="Element-wise inverse hyperbolic cosine (nan below 1).")
+atanh = unary("atanh", kind=COMPOSITE, low=-0.95, high=0.95, ref=_quiet(np.arctanh),
+              decomp=lambda x: 0.5 * log1p(2.0 * x / (1.0 - x)),
+              vjp=lambda g, out, x: (g / (1.0 - x * x),),
+              doc="Element-wise inverse hyperbolic tangent (+-inf at +-1, nan beyond).")
+arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
+# -- exponentials and logarithms of pairs (composites) -----------------------------------------
+
+exp2 = unary("exp2", kind=COMPOSITE, decomp=lambda x: exp(x * LN2), ref=np.exp2, save_out=True,
+             vjp=lambda g, out, x: (g * out * LN2,), doc="Element-wise ``2 ** input``.")
+
+
+def _logaddexp(a: Any, b: Any, base_log: float) -> Tensor:
+    # The larger input plus the log of 1 + base**-|a - b|; equal inputs (infinities
+    # included, where a - b is nan) give a + log(2).
+    big = maximum(a, b)
+    tail = log1p(exp(-abs(a - b) * base_log)) / base_log
+    return where(eq(a, b), a + LN2 / base_log, big + tail)
+
+
+def _logaddexp_vjp(base_log: float) -> Callable[..., Any]:
+    def vjp(g: Tensor, out: Tensor, a: Any, b: Any) -> tuple[Any, Any]:
+        # d/da log_base(base**a + base**b) = base**(a - out).
+        return ((g * exp((a - out) * base_log) if _is_t(a) else None),
+                (g * exp((b - out) * base_log) if _is_t(b) else None))
+    return vjp
+
+
+logaddexp = binary("logaddexp", kind=COMPOSITE, promotion=P.INT_TO_FLOAT, dtypes=D.FLOATING,
+                   decomp=lambda a, b: _logaddexp(a, b, 1.0), vjp=_logaddexp_vjp(1.0),
+                   ref=np.logaddexp, save_out=True,
+                   doc="Element-wise ``log(exp(input) + exp(other))`` without overflow.")
+logaddexp2 = binary("logaddexp2", kind=COMPOSITE, promotion=P.INT_TO_FLOAT, dtypes=D.FLOATING,
+                    decomp=lambda a, b: _logaddexp(a, b, LN2), vjp=_logaddexp_vjp(LN2),
+                    ref=np.logaddexp2, save_out=True,
+                    doc="Element-wise ``log2(2**input + 2**other)`` without overflow.")
+
+
+def _tensor_pair(a: Any, b: Any) -> tuple[Tensor, Tensor]:
+    """The operands of a composite whose decomposition needs tensors on both sides: a Python
+    number becomes a 0-d tensor of the other operand's dtype and device."""
+    like = a if _is_t(a) else b
+    return tuple(x if _is_t(x) else scalar_tensor(x, dtype=like.dtype, device=like.device)
+                 for x in (a, b))  # type: ignore[return-value]
+
+
+def _hypot(a: Any, b: Any) -> Tensor:
+    # Scaled by the larger magnitude so a*a cannot overflow.
+    a, b = _tensor_pair(a, b)
+    big, small = maximum(abs(a), abs(b)), minimum(abs(a), abs(b))
+    ratio = where(eq(big, 0), 0.0, small / where(eq(big, 0), 1.0, big))
+    return where(eq(big, math.inf), math.inf, big * sqrt(1.0 + ratio * ratio))
+
+
+hypot = binary("hypot", kind=COMPOSITE, promotion=P.DEFAULT, dtypes=D.FLOATING, decomp=_hypot,
+               vjp=lambda g, out, a, b: (g * a / out if _is_t(a) else None,
+                                         g * b / out if _is_t(b) else None),
+               save_out=True, save_inputs=True, ref=np.hypot,
+               doc="Element-wise ``sqrt(input**2 + other**2)`` without overflow (floats).")
+
+
+def _xlogy(x: Any, y: Any) -> Tensor:
+    # 0 * log(y) is 0 for every y but nan, as in scipy.special.xlogy.
+    x, y = _tensor_pair(x, y)
+    return where(logical_and(eq(x, 0), eq(y, y)), 0.0, x * log(y))
+
+
+def _xlogy_vjp(g: Tensor, out: Tensor, x: Any, y: Any) -> tuple[Any, Any]:
+    tx, ty = _tensor_pair(x, y)
+    zero = eq(tx, 0)
+    return ((where(zero, 0.0, g * log(ty)) if _is_t(x) else None),
+            (where(zero, 0.0, g * tx / ty) if _is_t(y) else None))
+
+
+def _xlogy_ref(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        return np.where((x == 0) & ~np.isnan(y), 0.0, x * np.log(y))
+
+
+xlogy = binary("xlogy", kind=COMPOSITE, promotion=P.INT_TO_FLOAT, dtypes=D.FLOATING,
+               decomp=_xlogy, vjp=_xlogy_vjp, ref=_xlogy_ref, low=0.1, high=3.0,
+               doc="Element-wise ``input * log(other)``, 0 where ``input`` is 0 (unless "
+                   "``other`` is nan).")
+
+
+def _signbit(x: Tensor) -> Tensor:
+    if not x.dtype.is_floating_point:
+        return lt(x, 0)
+    # -0.0 compares equal to 0; its reciprocal, -inf, keeps the sign. A nan's sign bit is not
+    # read (no bit reinterpretation op): nan gives False.
+    return logical_or(lt(x, 0), logical_and(eq(x, 0), lt(1.0 / x, 0)))
+
+
+def _signbit_ref(x: np.ndarray) -> np.ndarray:
+    return np.signbit(x) & ~np.isnan(x) if x.dtype.kind == "f" else x < 0
+
+
+def _signed_zero_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
+    yield from S.unary(dt, rng)
+    if dt.is_floating_point:
+        v = np.array([-0.0, 0.0, -2.0, 3.0, -np.inf, np.inf]).astype(dt.np)
+        yield S.SampleInput((S.Arg(v),), name="signed-zeros")
+
+
+signbit = unary("signbit", kind=COMPOSITE, promotion=P.KEEP, dtypes=NUMERIC, vjp=None,
+                differentiable=False, decomp=_signbit, ref=_signbit_ref,
+                samples=_signed_zero_samples,
+                doc="Element-wise test for a set sign bit (True for -0.0; bool result).")
+
+
+def _copysign(a: Any, b: Any) -> Tensor:
+    a, b = _tensor_pair(a, b)
+    return where(_signbit(b), -abs(a), abs(a))
+
+
+copysign = binary("copysign", kind=COMPOSITE, promotion=P.INT_TO_FLOAT, dtypes=D.FLOATING,
+                  decomp=_copysign, ref=np.copysign, save_out=True,
+                  vjp=lambda g, out, a, b: (
+                      (where(eq(a, 0), 0.0, g * out / a) if _is_t(a) else None),
+                      (zeros_like(b, dtype=g.dtype) if _is_t(b) else None)),
+                  doc="Element-wise magnitude of ``input`` with the sign of ``other`` "
+                      "(-0.0 counts as negative).")
+
+
+def _fminmax(name: str, pick: OpDef, wins: OpDef, ref: Callable[..., Any],
+             which: str) -> OpDef:
+    def decomp(a: Any, b: Any) -> Tensor:
+        a, b = _tensor_pair(a, b)
+        return where(ne(a, a), b, where(ne(b, b), a, pick(a, b)))
+
+    def vjp(g: Tensor, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
+        # PyTorch's rule: input takes the whole gradient on ties and where other is nan.
+        a, b = _tensor_pair(a, b)
+        first = logical_or(wins(a, b), ne(b, b))
+        return where(first, g, 0.0), where(first, 0.0, g)
+
+    return binary(name, kind=COMPOSITE, dtypes=NUMERIC, decomp=decomp, ref=ref, vjp=vjp,
+                  samples=_nan_pair_samples,
+                  doc=f"Element-wise {which} of the inputs, ignoring nan: nan only where both "
+                      "are nan.")
+
+
+def _nan_pair_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
+    yield from S.binary(dt, rng)
+    if dt.is_floating_point:
+        # Not both nan: the numerical gradient there is nan, PyTorch's is not.
+        a = np.array([np.nan, 1.0, -2.0]).astype(dt.np)
+        b = np.array([3.0, np.nan, 5.0]).astype(dt.np)
+        yield S.SampleInput((S.Arg(a), S.Arg(b)), name="nan")
+
+
+fmax = _fminmax("fmax", maximum, ge, np.fmax, "maximum")
+fmin = _fminmax("fmin", minimum, le, np.fmin, "minimum")
+
+
+def _heaviside(x: Tensor, values: Tensor) -> Tensor:
+    return where(eq(x, 0), values, gt(x, 0).to(x.dtype))
+
+
+@defop(COMPOSITE, promotion=P.DEFAULT, broadcasts=True, dtypes=NUMERIC, decomp=_heaviside,
+       differentiable=False, ref=lambda x, v: np.heaviside(x, v).astype(x.dtype),
+       samples=lambda dt, rng: S.binary(dt, rng, scalars=False))
+def heaviside(input: Tensor, values: Tensor) -> Tensor:  # noqa: A002
+    """Element-wise step function: 0 below zero, 1 above, ``values`` at zero.
+
+    Raises:
+        RuntimeError: for tensors of different dtypes, as in PyTorch.
+    """
+    if not (isinstance(input, Tensor) and isinstance(values, Tensor)):
+        raise TypeError("heaviside(): arguments 'input' and 'values' must be Tensors")
+    if input.dtype is not values.dtype:
+        raise RuntimeError(f"heaviside is not yet implemented for tensors with different "
+                           f"dtypes ({input.dtype.name} and {values.dtype.name}); convert "
+                           "values with .to(input.dtype)")
+    return heaviside.bind(input, values)
+
+
+def _sinc_vjp(g: Tensor, out: Tensor, x: Tensor) -> tuple[Tensor]:
+    # d/dx sin(pi x)/(pi x) = (cos(pi x) - sinc(x)) / x, which tends to 0 at 0.
+    return (where(eq(x, 0), 0.0, g * (cos(math.pi * x) - out) / x),)
+
+
+sinc = unary("sinc", kind=COMPOSITE, save_out=True, save_inputs=True, vjp=_sinc_vjp,
+             decomp=lambda x: where(eq(x, 0), 1.0, sin(math.pi * x) / (math.pi * x)),
+             ref=np.sinc, doc="Element-wise normalized sinc ``sin(pi x) / (pi x)``, 1 at 0.")
+
+
+@method
+def float_power(input: Any, exponent: Any) -> Tensor:  # noqa: A002
+    """``input ** exponent`` computed in float64, as `torch.float_power`."""
+    def f64(v: Any) -> Any:
+        return v.to(D.float64) if _is_t(v) else builtins.float(v)
+
+    if not (_is_t(input) or _is_t(exponent)):
+        raise TypeError("float_power(): expected a tensor argument")
+    base = f64(input) if _is_t(input) else scalar_tensor(
+        builtins.float(input), dtype=D.float64, device=exponent.device)
+    return pow(base, f64(exponent))
+
+
+sgn = sign  # torch.sgn: the sign of real numbers (tensorweave has no complex dtypes)
+
+
+@method
+def logit(input: Tensor, eps: float | None = None) -> Tensor:  # noqa: A002
+    """Element-wise ``log(p / (1 - p))``; with ``eps``, ``p`` is first clamped to
+    ``[eps, 1 - eps]`` (its gradient is then zero outside that range)."""
+    p = input if eps is None else clamp(input, eps, 1.0 - eps)
+    return log(p / (1.0 - p))
+
+
+@method
+def positive(input: Tensor) -> Tensor:  # noqa: A002
+    """``input`` itself, as `torch.positive`.
+
+    Raises:
+        TypeError: for a bool tensor, as PyTorch.
+    """
+    if input.dtype is D.bool:
+        raise TypeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
+def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
+    """``other - alpha * input`` (subtraction with the operands reversed)."""
+    return sub(other, input if alpha == 1 else mul(input, alpha))
+
+
+@method
+def isposinf(input: Tensor) -> Tensor:  # noqa: A002
+    """Element-wise test for +inf (bool)."""
+    return eq(input, math.inf) if input.dtype.is_floating_point else \
+        zeros_like(input, dtype=D.bool)
+
+
+@method
+def isneginf(input: Tensor) -> Tensor:  # noqa: A002
+    """Element-wise test for -inf (bool)."""
+    return eq(input, -math.inf) if input.dtype.is_floating_point else \
+        zeros_like(input, dtype=D.bool)
+
+
+@method
+def isreal(input: Tensor) -> Tensor:  # noqa: A002
+    """All True: tensorweave has no complex dtypes."""
+    return ones_like(input, dtype=D.bool)
+
+
+@method
+def ldexp(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """Element-wise ``input * 2 ** other`` (a floating result)."""
+    return mul(input, exp2(other))
+
+
+def _degrees(name: str, factor: float, what: str) -> OpDef:
+    return unary(name, kind=COMPOSITE, decomp=lambda x: x * factor,
+                 ref=lambda x: x * factor, vjp=lambda g, out, x: (g * factor,),
+                 doc=f"Element-wise conversion of {what}.")
+
+
+deg2rad = _degrees("deg2rad", math.pi / 180.0, "degrees to radians")
+rad2deg = _degrees("rad2deg", 180.0 / math.pi, "radians to degrees")
+
 # -- activations (composites) ------------------------------------------------------------------
 
 
@@ -674,6 +1017,35 @@ isfinite = unary("isfinite", kind=COMPOSITE, promotion=P.ALWAYS_BOOL, dtypes=D.A
                  doc="Element-wise test for finite values (not nan or inf; bool result).")
 
 
+@method
+def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002
+            equal_nan: bool = False) -> Tensor:
+    """Element-wise ``|input - other| <= atol + rtol * |other|`` (equal infinities are close;
+    nan is close to nan only with ``equal_nan``), as `torch.isclose`.
+
+    Raises:
+        RuntimeError: for tensors of different dtypes or a negative tolerance.
+    """
+    if not (isinstance(input, Tensor) and isinstance(other, Tensor)):
+        raise TypeError("isclose(): arguments 'input' and 'other' must be Tensors")
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"isclose: {input.dtype} did not match {other.dtype}; convert one "
+                           "with .to()")
+    if rtol < 0 or atol < 0:
+        name, v = ("rtol", rtol) if rtol < 0 else ("atol", atol)
+        raise RuntimeError(f"{name} must be greater than or equal to zero, but got {v}")
+    close = eq(input, other)
+    if input.dtype is D.bool:
+        return close
+    if equal_nan and input.dtype.is_floating_point:
+        close = logical_or(close, logical_and(ne(input, input), ne(other, other)))
+    # Equal values (infinities included) are already close: zeroing them keeps inf - inf,
+    # and its nan, out of the error term.
+    err = abs(where(close, 0, input) - where(close, 0, other))
+    within = logical_and(isfinite(err), le(err, atol + abs(rtol * other)))
+    return logical_or(close, within)
+
+
 def _nan_to_num_decomp(x: Tensor, nan: float, posinf: float | None,
                        neginf: float | None) -> Tensor:
     if not x.dtype.is_floating_point:
@@ -742,7 +1114,7 @@ logical_not = unary("logical_not", kind=COMPOSITE, promotion=P.BOOL_COMPUTE, dty
 
 
 def _bitwise_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
-    for s in S.binary(dt, rng, scalars=False):
+    for s in S.binary(dt, rng):
         yield s
     yield S.SampleInput((S.Arg(S.make(rng, (3,), dt)), True if dt is D.bool else 5),
                         name="tensor-scalar")
@@ -772,7 +1144,7 @@ bitwise_not = unary("bitwise_not", kind=COMPOSITE, promotion=P.INTEGRAL,
 
 
 def _shift_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
-    for s in S.binary(dt, rng, 0, 3, scalars=False):
+    for s in S.binary(dt, rng, 0, 3):
         yield s
     yield S.SampleInput((S.Arg(S.make(rng, (3,), dt, 0, 3)), 2), name="tensor-scalar")
 
@@ -796,4 +1168,9 @@ __all__ = [
     "arccos", "arctan", "sigmoid", "tanh", "relu", "silu", "gelu", "lerp", "isnan", "isinf",
     "isfinite", "nan_to_num", "logical_and", "logical_or", "logical_xor", "logical_not",
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
-    "bitwise_right_shift", "unary", "binary"]
+    "bitwise_right_shift", "unary", "binary", "true_divide", "divide", "multiply", "subtract",
+    "negative", "absolute", "greater", "greater_equal", "less", "less_equal", "not_equal",
+    "addcmul", "addcdiv", "sinh", "cosh", "asinh", "acosh", "atanh", "arcsinh", "arccosh",
+    "arctanh", "exp2", "logaddexp", "logaddexp2", "hypot", "xlogy", "deg2rad", "rad2deg",
+    "isclose", "signbit", "copysign", "fmax", "fmin", "heaviside", "sinc", "float_power",
+    "sgn", "logit", "positive", "rsub", "isposinf", "isneginf", "isreal", "ldexp"]

@@ -41,7 +41,8 @@ from .reduction import index_bounds
 
 __all__ = ["narrow", "select", "split", "chunk", "unbind", "gather", "scatter", "scatter_add",
            "index_select", "index_put", "masked_fill", "masked_select", "nonzero", "flip",
-           "roll"]
+           "roll", "take", "argwhere", "repeat_interleave", "rot90", "index_add", "index_copy",
+           "index_fill", "fliplr", "flipud", "take_along_dim", "unravel_index"]
 
 _INDEX_DTYPES = (D.int64, D.int32, D.int16, D.int8)
 
@@ -1002,6 +1003,198 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:  # noqa: A002
                                                   for d in ds))
 
 
+# -- PyTorch's convenience indexing (helpers over the ops above) ---------------------------------
+
+def _index_tensor(op: str, index: Any) -> Tensor:
+    if not isinstance(index, Tensor) or index.dtype not in _INDEX_DTYPES:
+        got = index.dtype.name if isinstance(index, Tensor) else type(index).__name__
+        raise TypeError(f"{op}(): index must be an integer tensor; got {got}")
+    return index
+
+
+@method
+def take(input: Tensor, index: Tensor) -> Tensor:  # noqa: A002
+    """``input`` read as 1-D at ``index`` (negative indices count from the end); the result
+    has ``index``'s shape.
+
+    Raises:
+        IndexError: for an index outside the input.
+    """
+    flat = input.reshape(-1)
+    idx = _index_tensor("take", index)
+    idx = where(lt(idx, 0), idx + flat.shape[0], idx)
+    return index_select(flat, 0, idx.reshape(-1)).reshape(*idx.shape)
+
+
+def argwhere(input: Tensor) -> Tensor:  # noqa: A002
+    """The indices of the nonzero elements, shape (count, ndim): `nonzero`."""
+    return nonzero(input)
+
+
+@method
+def repeat_interleave(input: Tensor, repeats: Any = None, dim: int | None = None, *,  # noqa: A002
+                      output_size: int | None = None) -> Tensor:
+    """Each element (or slice along ``dim``) repeated ``repeats`` times, consecutively;
+    ``repeats`` is a number or one count per slice. Without ``dim`` the input is flattened.
+    ``repeat_interleave(counts)`` alone gives ``[0]*counts[0] + [1]*counts[1] + ...``.
+
+    Raises:
+        RuntimeError: for negative repeats, or a count per slice of the wrong length.
+    """
+    if repeats is None:  # torch.repeat_interleave(repeats)
+        counts = input
+        return repeat_interleave(arange(counts.shape[0], device=counts.device), counts, 0)
+    x = input.reshape(-1) if dim is None else input
+    d = 0 if dim is None else normalize_dim("repeat_interleave", dim, x.ndim)
+    n = x.shape[d] if x.ndim else 1
+    if isinstance(repeats, Tensor) and repeats.ndim:
+        counts = [int(c) for c in repeats.tolist()]
+        if len(counts) != n:
+            raise RuntimeError(f"repeat_interleave: repeats must have the same size as input "
+                               f"along dim {d}: got {len(counts)} repeats for size {n}")
+    else:
+        counts = [int(repeats)] * n
+    if any(c < 0 for c in counts):
+        raise RuntimeError("repeat_interleave: repeats can not be negative")
+    idx = np.repeat(np.arange(n), counts)
+    return index_select(x.reshape(1) if x.ndim == 0 else x, d,
+                        tensor(idx, dtype=D.int64, device=x.device))
+
+
+@method
+def rot90(input: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:  # noqa: A002
+    """``input`` rotated by 90 degrees ``k`` times in the plane ``dims``, from the first
+    towards the second axis.
+
+    Raises:
+        RuntimeError: for a ``dims`` that is not two different dims.
+    """
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    d0, d1 = (normalize_dim("rot90", d, input.ndim) for d in dims)
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and "
+                           f"dim1 = {d1}")
+    k %= 4
+    if k == 1:
+        return flip(input, [d1]).transpose(d0, d1)
+    if k == 2:
+        return flip(input, [d0, d1])
+    if k == 3:
+        return flip(input, [d0]).transpose(d0, d1)
+    return input.clone()
+
+
+@method
+def fliplr(input: Tensor) -> Tensor:  # noqa: A002
+    """``input`` with dim 1 reversed (left-right).
+
+    Raises:
+        RuntimeError: for fewer than two dims.
+    """
+    if input.ndim < 2:
+        raise RuntimeError(f"fliplr: Input must be >= 2-d; got {input.ndim}-d")
+    return flip(input, [1])
+
+
+@method
+def flipud(input: Tensor) -> Tensor:  # noqa: A002
+    """``input`` with dim 0 reversed (up-down).
+
+    Raises:
+        RuntimeError: for a 0-d input.
+    """
+    if input.ndim < 1:
+        raise RuntimeError("flipud: Input must be >= 1-d; got 0-d")
+    return flip(input, [0])
+
+
+@method
+def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:  # noqa: A002
+    """`gather` with broadcasting: ``input`` and ``indices`` broadcast except along ``dim``;
+    without ``dim`` both are flattened."""
+    if dim is None:
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
+    d = normalize_dim("take_along_dim", dim, input.ndim)
+    if indices.ndim != input.ndim:
+        raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same "
+                           f"number of dimensions, but got {input.ndim} dimensions for input, "
+                           f"and {indices.ndim} dimensions for indices")
+    shape_x, shape_i = list(input.shape), list(indices.shape)
+    shape_x[d] = shape_i[d] = 1
+    common = broadcast_shapes("take_along_dim", tuple(shape_x), tuple(shape_i))
+    want_x = [input.shape[d] if k == d else n for k, n in enumerate(common)]
+    want_i = [indices.shape[d] if k == d else n for k, n in enumerate(common)]
+    return gather(input.expand(*want_x), d, indices.expand(*want_i))
+
+
+def unravel_index(indices: Any, shape: Any) -> tuple[Tensor, ...]:
+    """The coordinates of flat ``indices`` in a tensor of ``shape``: one tensor per dim.
+
+    Raises:
+        RuntimeError: for indices outside the shape or non-integer indices.
+    """
+    idx = indices if isinstance(indices, Tensor) else tensor(indices)
+    if idx.dtype.is_floating_point or idx.dtype is D.bool:
+        raise TypeError(f"unravel_index: expected 'indices' to be an integer tensor, but got "
+                        f"{idx.dtype.name}")
+    dims = _shape_arg("unravel_index", (shape,))
+    total = int(np.prod(dims))
+    if idx.numel() and (bool((idx >= total).any()) or bool((idx < -total).any())):
+        raise RuntimeError(f"unravel_index: 'indices' must be in range [{-total}, {total - 1}] "
+                           f"for shape {list(dims)}")
+    rest = where(lt(idx, 0), idx + total, idx)
+    out = []
+    for n in reversed(dims):
+        out.append(rest % n)
+        rest = rest // n
+    return tuple(reversed(out))
+
+
+def _slice_index(op: str, input: Tensor, dim: int, index: Tensor,  # noqa: A002
+           like: tuple[int, ...]) -> tuple[int, Tensor]:
+    """``index`` (1-D, one entry per slice of dim ``dim``) expanded to ``like``, the shape of
+    the slices being written, as `scatter` takes it."""
+    d = normalize_dim(op, dim, max(input.ndim, 1))
+    idx = _index_tensor(op, index)
+    if idx.ndim > 1:
+        raise IndexError(f"{op}(): Index is supposed to be a vector; got shape {list(idx.shape)}")
+    shape = [1] * len(like)
+    if like:
+        shape[d] = -1
+    return d, idx.reshape(*shape).expand(*like) if like else idx.reshape(())
+
+
+@method
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *,  # noqa: A002
+              alpha: Any = 1) -> Tensor:
+    """A copy of ``input`` with ``alpha * source[..., i, ...]`` added to slice ``index[i]``
+    along ``dim`` (repeated indices accumulate)."""
+    d, idx = _slice_index("index_add", input, dim, index, tuple(source.shape))
+    return scatter_add(input, d, idx, source if alpha == 1 else source * alpha)
+
+
+@method
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:  # noqa: A002
+    """A copy of ``input`` with slice ``index[i]`` along ``dim`` replaced by ``source``'s
+    slice ``i`` (with repeated indices, which one lands is unspecified, as in PyTorch)."""
+    d, idx = _slice_index("index_copy", input, dim, index, tuple(source.shape))
+    return scatter(input, d, idx, source)
+
+
+@method
+def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:  # noqa: A002
+    """A copy of ``input`` with the slices ``index`` along ``dim`` set to ``value``."""
+    d = normalize_dim("index_fill", dim, max(input.ndim, 1))
+    idx = _index_tensor("index_fill", index).reshape(-1)
+    n = input.shape[d] if input.ndim else 1
+    hit = zeros((n,), dtype=D.bool, device=input.device)
+    hit = scatter(hit, 0, idx, value=True)
+    mask = hit.reshape(*[n if i == d else 1 for i in range(input.ndim)]) if input.ndim else \
+        hit.reshape(())
+    return masked_fill(input, mask, value)
+
+
 # -- Tensor protocol and in-place methods -------------------------------------------------------
 # Indexing is Python protocol, not an op: bound here, next to the code that implements it.
 Tensor.__getitem__ = _getitem  # type: ignore[assignment]
@@ -1011,3 +1204,9 @@ Tensor.scatter_ = inplace_method(scatter, reads_self=False)  # type: ignore[attr
 Tensor.scatter_add_ = inplace_method(scatter_add, reads_self=False)  # type: ignore[attr-defined]
 Tensor.index_put_ = inplace_method(  # type: ignore[attr-defined]
     index_put, name="index_put_", reads_self=False)
+Tensor.index_add_ = inplace_method(  # type: ignore[attr-defined]
+    index_add, name="index_add_", reads_self=False)
+Tensor.index_copy_ = inplace_method(  # type: ignore[attr-defined]
+    index_copy, name="index_copy_", reads_self=False)
+Tensor.index_fill_ = inplace_method(  # type: ignore[attr-defined]
+    index_fill, name="index_fill_", reads_self=False)

@@ -16,6 +16,7 @@ from .. import dtypes as D
 from ..autograd import grad_mode
 from ..autograd.engine import Node, accumulator, edge_of, keep_original
 from ..tensor import Tensor
+from . import elementwise as _elementwise
 from . import movement as _movement
 from ._opdef import PRIMITIVE, defop
 
@@ -174,3 +175,6 @@ def zero_(self: Tensor) -> Tensor:
 Tensor.copy_ = copy_  # type: ignore[attr-defined]
 Tensor.fill_ = fill_  # type: ignore[attr-defined]
 Tensor.zero_ = zero_  # type: ignore[attr-defined]
+Tensor.div_ = inplace_method(_elementwise.div, name="div_")  # type: ignore[attr-defined]
+Tensor.addcmul_ = inplace_method(_elementwise.addcmul, name="addcmul_")  # type: ignore[attr-defined]
+Tensor.addcdiv_ = inplace_method(_elementwise.addcdiv, name="addcdiv_")  # type: ignore[attr-defined]

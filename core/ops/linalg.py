@@ -4,6 +4,7 @@ matmul (and get its derivative for free).
 
 from __future__ import annotations
 
+import math
 from typing import Any, Iterator, Sequence
 
 import numpy as np
@@ -11,12 +12,21 @@ import numpy as np
 from .. import dtypes as D
 from ..conformance import samples as S
 from ..tensor import Tensor
-from ._opdef import COMPOSITE, PRIMITIVE, Tol, defop
-from ._rules import ShapeError
-from .creation import arange
-from .elementwise import eq, mul
+from ._opdef import COMPOSITE, PRIMITIVE, Tol, defop, method
+from ._rules import ShapeError, broadcast_shapes, normalize_dim
+from .creation import arange, zeros, zeros_like
+from .elementwise import abs as _abs
+from .elementwise import eq, gt, mul, where
+from .indexing import select
+from .joining import broadcast_tensors
+from .movement import as_strided_scatter, stack
+from .movement import diagonal as _diagonal_of  # `diag` has an argument named diagonal
+from .reduction import norm
+from .reduction import sum as _sum
 
-__all__ = ["matmul", "mm", "bmm", "dot", "outer", "einsum"]
+__all__ = ["matmul", "mm", "bmm", "dot", "outer", "einsum", "addmm", "mv", "addmv", "baddbmm",
+           "addbmm", "inner", "vdot", "tensordot", "kron", "cross", "diag", "trace", "cdist",
+           "diag_embed", "diagflat", "block_diag", "dist", "renorm", "vander"]
 
 MATMUL_DTYPES = (D.float16, D.float32, D.float64, D.int32, D.int64)
 # Products of a few float16 values summed in float32 still round once at the end.
@@ -385,3 +395,290 @@ def einsum(equation: str, *operands: Any) -> Tensor:
                            f"{', '.join(x.dtype.name for x in ops)}. Convert with .to(dtype).")
     canonical, ops = _parse_einsum(equation, ops)
     return einsum.bind(*ops, equation=canonical)
+
+
+# -- PyTorch's BLAS-style helpers (over the products above) ---------------------------------------
+
+def _scaled_sum(op: str, input: Any, prod: Tensor, beta: Any, alpha: Any) -> Tensor:  # noqa: A002
+    """``beta * input + alpha * prod``; with ``beta == 0`` ``input`` is ignored (nan and inf in
+    it do not propagate), as BLAS and PyTorch define it."""
+    input = input if isinstance(input, Tensor) else _as_tensors(input)[0]
+    broadcast_shapes(op, tuple(input.shape), tuple(prod.shape))
+    scaled = prod if alpha == 1 else prod * alpha
+    if beta == 0:
+        return scaled + zeros_like(input)
+    return scaled + (input if beta == 1 else input * beta)
+
+
+@method
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1,  # noqa: A002
+          alpha: Any = 1) -> Tensor:
+    """``beta * input + alpha * (mat1 @ mat2)`` (``input`` broadcasts), as `torch.addmm`."""
+    return _scaled_sum("addmm", input, mm(mat1, mat2), beta, alpha)
+
+
+@method
+def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
+    """Matrix-vector product of a 2-D and a 1-D tensor.
+
+    Raises:
+        RuntimeError: if the operands are not a matrix and a vector of its width.
+    """
+    input, vec = _as_tensors(input, vec)
+    if input.ndim != 2 or vec.ndim != 1 or input.shape[1] != vec.shape[0]:
+        raise ShapeError(f"mv: size mismatch, got input ({_shape_str(input.shape)}), vec "
+                         f"({_shape_str(vec.shape)}); expected a matrix (n x m) and a vector "
+                         "(m)")
+    return matmul(input, vec)
+
+
+@method
+def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta: Any = 1,  # noqa: A002
+          alpha: Any = 1) -> Tensor:
+    """``beta * input + alpha * (mat @ vec)``, as `torch.addmv`."""
+    return _scaled_sum("addmv", input, mv(mat, vec), beta, alpha)
+
+
+@method
+def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1,  # noqa: A002
+            alpha: Any = 1) -> Tensor:
+    """``beta * input + alpha * bmm(batch1, batch2)``, as `torch.baddbmm`."""
+    return _scaled_sum("baddbmm", input, bmm(batch1, batch2), beta, alpha)
+
+
+@method
+def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1,  # noqa: A002
+           alpha: Any = 1) -> Tensor:
+    """``beta * input + alpha * sum_b(batch1[b] @ batch2[b])``, as `torch.addbmm`."""
+    return _scaled_sum("addbmm", input, _sum(bmm(batch1, batch2), 0), beta, alpha)
+
+
+@method
+def inner(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """Sum of products over the last dims (a 0-d operand multiplies), as `torch.inner`."""
+    input, other = _as_tensors(input, other)
+    if input.ndim == 0 or other.ndim == 0:
+        return mul(input, other)
+    if input.shape[-1] != other.shape[-1]:
+        raise ShapeError(f"inner() the last dimension must match on both input tensors but got "
+                         f"shapes {list(input.shape)} and {list(other.shape)}")
+    return tensordot(input, other, ([-1], [-1]))
+
+
+@method
+def vdot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """`dot` of two 1-D tensors (tensorweave has no complex dtypes to conjugate)."""
+    return dot(input, other)
+
+
+def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
+    """Contract the last ``dims`` dims of ``a`` with the first ``dims`` of ``b``, or the listed
+    pairs ``(dims_a, dims_b)``: one matrix product of the permuted, flattened operands.
+
+    Raises:
+        RuntimeError: for contracted dims of different sizes or a negative ``dims``.
+    """
+    a, b = _as_tensors(a, b)
+    if isinstance(dims, Tensor):
+        dims = dims.tolist()
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        da, db = list(range(a.ndim - dims, a.ndim)), list(range(dims))
+    else:
+        da, db = ([d] if isinstance(d, int) else list(d) for d in dims)
+    da = [normalize_dim("tensordot", d, a.ndim) for d in da]
+    db = [normalize_dim("tensordot", d, b.ndim) for d in db]
+    if len(da) != len(db):
+        raise RuntimeError(f"tensordot: both dimension lists should have same length; got "
+                           f"{da} and {db}")
+    for i, j in zip(da, db):
+        if a.shape[i] != b.shape[j]:
+            raise ShapeError(f"tensordot: contracted dimensions need to match, but first has "
+                             f"size {a.shape[i]} in dim {i} and second has size {b.shape[j]} "
+                             f"in dim {j}")
+    free_a = [d for d in range(a.ndim) if d not in da]
+    free_b = [d for d in range(b.ndim) if d not in db]
+    k = math.prod(a.shape[d] for d in da)
+    am = a.permute(*free_a, *da).reshape(-1, k)
+    bm = b.permute(*db, *free_b).reshape(k, -1)
+    _same_dtype("tensordot", am, bm)
+    out_shape = [a.shape[d] for d in free_a] + [b.shape[d] for d in free_b]
+    return mm(am, bm).reshape(*out_shape)
+
+
+@method
+def kron(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """Kronecker product: blocks ``input[i, j] * other`` (lower-rank operands gain leading
+    ones), as `torch.kron`."""
+    input, other = _as_tensors(input, other)
+    nd = max(input.ndim, other.ndim)
+    a = input.reshape(*((1,) * (nd - input.ndim) + tuple(input.shape)))
+    b = other.reshape(*((1,) * (nd - other.ndim) + tuple(other.shape)))
+    # Interleave (a0, 1, a1, 1...) with (1, b0, 1, b1...), multiply, merge the pairs.
+    pa = a.reshape(*[v for s in a.shape for v in (s, 1)])
+    pb = b.reshape(*[v for s in b.shape for v in (1, s)])
+    return mul(pa, pb).reshape(*[sa * sb for sa, sb in zip(a.shape, b.shape)])
+
+
+@method
+def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:  # noqa: A002
+    """Cross product of 3-vectors along ``dim`` (shapes broadcast). Without ``dim``, the first
+    dim of size 3, as `torch.cross` (PyTorch deprecates that default; `linalg.cross` uses -1).
+
+    Raises:
+        RuntimeError: if the dim does not have size 3.
+    """
+    input, other = broadcast_tensors(*_as_tensors(input, other))
+    if dim is None:
+        dim = next((i for i, s in enumerate(input.shape) if s == 3), None)
+        if dim is None:
+            raise RuntimeError(f"no dimension of size 3 in input of shape {list(input.shape)}")
+    d = normalize_dim("cross", dim, input.ndim)
+    if input.shape[d] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {d} must have length 3. Got "
+                           f"{input.shape[d]} and {other.shape[d]}")
+    a = [select(input, d, i) for i in range(3)]
+    b = [select(other, d, i) for i in range(3)]
+    return stack([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2],
+                  a[0] * b[1] - a[1] * b[0]], d)
+
+
+@method
+def diag(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
+    """A 1-D input becomes a square matrix with it on the ``diagonal``-th diagonal; a 2-D input
+    gives a copy of that diagonal, as `torch.diag`.
+
+    Raises:
+        RuntimeError: for inputs of other ranks.
+    """
+    if input.ndim == 2:
+        return _diagonal_of(input, diagonal).clone()
+    if input.ndim != 1:
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
+    n = input.shape[0] + abs(diagonal)
+    out = zeros((n, n), dtype=input.dtype, device=input.device)
+    start = diagonal if diagonal >= 0 else -diagonal * n
+    return as_strided_scatter(out, input, (input.shape[0],), (n + 1,), start)
+
+
+@method
+def trace(input: Tensor) -> Tensor:  # noqa: A002
+    """Sum of the main diagonal of a matrix (integers sum to int64, as `sum`).
+
+    Raises:
+        RuntimeError: for an input that is not 2-D.
+    """
+    if input.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
+    return _sum(_diagonal_of(input))
+
+
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: Any = None) -> Tensor:
+    """p-norm distances between each row of ``x1`` (B x P x M) and of ``x2`` (B x R x M):
+    shape B x P x R, batch dims broadcasting. ``compute_mode`` is accepted; distances are
+    always computed directly, not through the matrix-product expansion (exact, more memory).
+
+    Raises:
+        RuntimeError: for fewer than two dims, different last dims, or a negative ``p``.
+    """
+    if x1.ndim < 2 or x2.ndim < 2:
+        raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {x1.ndim}D, "
+                           f"X2 got: {x2.ndim}D")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: "
+                           f"{x1.shape[-1]} X2: {x2.shape[-1]}")
+    if p < 0:
+        raise RuntimeError(f"cdist only supports non-negative p values, got {p}")
+    return norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, dim=-1)
+
+
+@method
+def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:  # noqa: A002
+    """Matrices (in dims ``dim1``, ``dim2`` of the result) with the last dim of ``input`` on
+    their ``offset``-th diagonal, zeros elsewhere."""
+    n = input.shape[-1] + abs(offset) if input.ndim else 1 + abs(offset)
+    nd = input.ndim + 1
+    d1, d2 = normalize_dim("diag_embed", dim1, nd), normalize_dim("diag_embed", dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    batch = list(input.shape[:-1])
+    shape = []
+    it = iter(batch)
+    for k in range(nd):
+        shape.append(n if k in (d1, d2) else next(it))
+    out = zeros(tuple(shape), dtype=input.dtype, device=input.device)
+    st = out.stride()
+    start = offset * st[d2] if offset >= 0 else -offset * st[d1]
+    keep = [k for k in range(nd) if k not in (d1, d2)]
+    return as_strided_scatter(out, input, [shape[k] for k in keep] + [input.shape[-1]],
+                              [st[k] for k in keep] + [st[d1] + st[d2]], start)
+
+
+@method
+def diagflat(input: Tensor, offset: int = 0) -> Tensor:  # noqa: A002
+    """A square matrix with the flattened ``input`` on its ``offset``-th diagonal."""
+    return diag(input.reshape(-1), offset)
+
+
+def block_diag(*tensors: Tensor) -> Tensor:
+    """A block-diagonal matrix of the tensors (0-d and 1-D ones count as one row), their
+    dtypes promoted."""
+    mats = [t.reshape(1, -1) if t.ndim < 2 else t for t in tensors]
+    for i, m in enumerate(mats):
+        if m.ndim != 2:
+            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer "
+                               f"dimensions. Input {i} has {m.ndim} dimensions")
+    dt = D.result_type(*mats) if mats else D.get_default_dtype()
+    rows = sum(m.shape[0] for m in mats)
+    cols = sum(m.shape[1] for m in mats)
+    dev = mats[0].device if mats else None
+    out = zeros((rows, cols), dtype=dt, device=dev)
+    r = c = 0
+    for m in mats:
+        if m.numel():
+            out = as_strided_scatter(out, m.to(dt), tuple(m.shape), (cols, 1), r * cols + c)
+        r, c = r + m.shape[0], c + m.shape[1]
+    return out
+
+
+@method
+def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:  # noqa: A002
+    """The p-norm of ``input - other`` (broadcast)."""
+    return norm(input - other, p)
+
+
+@method
+def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:  # noqa: A002
+    """``input`` with each slice along ``dim`` whose p-norm exceeds ``maxnorm`` scaled down to
+    that norm, as `torch.renorm`.
+
+    Raises:
+        RuntimeError: for a non-positive ``p`` or a negative ``maxnorm``.
+    """
+    if p <= 0:
+        raise RuntimeError(f"renorm: non-positive-norm not supported; got p={p}")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
+    d = normalize_dim("renorm", dim, input.ndim)
+    others = tuple(k for k in range(input.ndim) if k != d)
+    norms = norm(input, p, others, keepdim=True) if others else _abs(input)
+    # PyTorch's factor, with its 1e-7 guard; the gradient flows through it too.
+    return input * where(gt(norms, maxnorm), maxnorm / (norms + 1e-7), 1.0)
+
+
+def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:  # noqa: N803
+    """The Vandermonde matrix of the 1-D ``x``: columns ``x**(N-1) ... x**0`` (or increasing
+    powers), N = len(x) by default.
+
+    Raises:
+        RuntimeError: for an input that is not 1-D or a negative ``N``.
+    """
+    if x.ndim != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x.shape[0] if N is None else N
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    dt = x.dtype if x.dtype.is_floating_point else D.int64
+    powers = arange(n, device=x.device) if increasing else arange(n - 1, -1, -1, device=x.device)
+    return x.to(dt).unsqueeze(-1) ** powers.to(dt)

@@ -21,7 +21,8 @@ from ._rules import ShapeError, broadcast_shapes, normalize_dim
 __all__ = ["as_strided", "as_strided_scatter", "view", "reshape", "expand", "permute",
            "transpose", "contiguous", "clone", "to_device", "sum_to_size", "unsqueeze", "squeeze",
            "flatten", "unflatten", "expand_as", "broadcast_to", "copy", "t", "swapaxes",
-           "swapdims", "cat", "concat", "concatenate", "stack"]
+           "swapdims", "cat", "concat", "concatenate", "stack", "view_as", "movedim", "moveaxis",
+           "tile", "diagonal", "ravel"]
 
 
 def _shape_arg(op: str, size: Sequence[Any]) -> tuple[int, ...]:
@@ -702,3 +703,107 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
                                f"{list(ts[0].shape)} at entry 0 and {list(t.shape)} at entry {i}")
     d = normalize_dim("stack", dim, ts[0].ndim + 1)
     return _cat(*[unsqueeze(t, d) for t in ts], dim=d)
+
+
+# -- PyTorch's convenience reshapes (helpers over the ops above) ----------------------------------
+
+@method
+def view_as(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """``input.view(other.shape)``."""
+    return view(input, tuple(other.shape))
+
+
+def _dim_list(op: str, dims: Any, ndim: int) -> list[int]:
+    ds = [dims] if isinstance(dims, int) else list(dims)
+    return [normalize_dim(op, d, ndim) for d in ds]
+
+
+@method
+def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:  # noqa: A002
+    """A view with the dims ``source`` (an int or a sequence) moved to ``destination``, the
+    other dims keeping their order.
+
+    Raises:
+        RuntimeError: for source and destination of different lengths or repeated dims.
+    """
+    src = _dim_list("movedim", source, input.ndim)
+    dst = _dim_list("movedim", destination, input.ndim)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(src)} "
+                           f"dims) should contain the same number of dims as destination "
+                           f"({list(dst)} dims)")
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise RuntimeError(f"movedim: repeated dim in source {list(src)} or destination "
+                           f"{list(dst)}")
+    rest = iter(d for d in range(input.ndim) if d not in src)
+    placed = dict(zip(dst, src))
+    return permute(input, *[placed[i] if i in placed else next(rest) for i in range(input.ndim)])
+
+
+moveaxis = movedim
+
+
+@method
+def tile(input: Tensor, dims: Any) -> Tensor:  # noqa: A002
+    """``input`` repeated ``dims[i]`` times along each dim; fewer ``dims`` than dimensions are
+    padded with leading ones (unlike `Tensor.repeat`), as `torch.tile`."""
+    reps = _shape_arg("tile", (dims,))
+    return repeat(input, *((1,) * (input.ndim - len(reps)) + reps))
+
+
+@method
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:  # noqa: A002
+    """A view of the diagonal of the (``dim1``, ``dim2``) planes, ``offset`` above (positive)
+    or below (negative) the main one, appended as the last dim.
+
+    Raises:
+        RuntimeError: if ``dim1`` and ``dim2`` are the same dim.
+    """
+    d1 = normalize_dim("diagonal", dim1, input.ndim)
+    d2 = normalize_dim("diagonal", dim2, input.ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    st, sh = input.stride(), input.shape
+    start = input.storage_offset()
+    if offset >= 0:
+        n = max(min(sh[d1], sh[d2] - offset), 0)
+        start += offset * st[d2] if n else 0
+    else:
+        n = max(min(sh[d1] + offset, sh[d2]), 0)
+        start += -offset * st[d1] if n else 0
+    keep = [d for d in range(input.ndim) if d not in (d1, d2)]
+    return as_strided(input, [sh[d] for d in keep] + [n], [st[d] for d in keep] +
+                      [st[d1] + st[d2]], start)
+
+
+@method
+def ravel(input: Tensor) -> Tensor:  # noqa: A002
+    """``input`` as 1-D (a view where the strides allow, else a copy)."""
+    return reshape(input, -1)
+
+
+def _unfold(self: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """``Tensor.unfold``: a view of every window of ``size`` elements, ``step`` apart, along
+    ``dimension``, the window becoming a new last dim (a 0-d tensor counts as 1-D).
+
+    Raises:
+        RuntimeError: for a window larger than the dim or a non-positive step.
+    """
+    d = normalize_dim("unfold", dimension, max(self.ndim, 1))
+    sh, st = list(self.shape) or [1], list(self.stride()) or [1]
+    if size > sh[d]:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {sh[d]} but size is "
+                           f"{size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    if self.ndim == 0:  # PyTorch: a 0-d tensor unfolds to shape (size,)
+        return as_strided(self, [size], [1], self.storage_offset())
+    windows = (sh[d] - size) // step + 1
+    return as_strided(self, sh[:d] + [windows] + sh[d + 1:] + [size],
+                      st[:d] + [st[d] * step] + st[d + 1:] + [st[d]], self.storage_offset())
+
+
+# A method only: torch.unfold does not exist (nn.functional.unfold is im2col).
+Tensor.unfold = _unfold  # type: ignore[attr-defined]

@@ -28,6 +28,7 @@ from .elementwise import (
     eq,
     exp,
     ge,
+    isclose,
     isinf,
     log,
     maximum,
@@ -41,7 +42,8 @@ from .movement import as_strided, clone, permute, stack
 
 __all__ = ["sum", "mean", "prod", "amax", "amin", "max", "min", "argmax", "argmin", "var",
            "std", "logsumexp", "norm", "all", "any", "cumsum", "cumprod", "sort", "argsort",
-           "topk", "expand_reduced"]
+           "topk", "expand_reduced", "count_nonzero", "nansum", "nanmean", "var_mean",
+           "std_mean", "allclose", "equal"]
 
 # What `max(dim=...)`, `sort`... return, like torch.return_types: a named tuple.
 _ReturnMax = namedtuple("max", ["values", "indices"])
@@ -1012,3 +1014,80 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,  # noqa: A0
                            f"{n}. Choose 0 <= k <= {n}.")
     return _ReturnTopk(*topk.bind(input, k=int(k), dim=d, largest=bool(largest),
                                   sorted=bool(sorted)))
+
+
+# -- PyTorch's convenience reductions (helpers over the ops above) --------------------------------
+
+@method
+def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
+    """How many elements along ``dim`` (a dim, a tuple of dims, or None for all) are nonzero,
+    as int64."""
+    return sum(ne(input, 0), _rdims("count_nonzero", dim, input.ndim), dtype=D.int64)
+
+
+def _without_nan(input: Tensor) -> tuple[Tensor, Tensor]:  # noqa: A002
+    """``input`` with nan replaced by 0, and the mask of the values that are not nan."""
+    if not input.dtype.is_floating_point:
+        return input, None  # type: ignore[return-value]
+    keep = eq(input, input)
+    return where(keep, input, 0.0), keep
+
+
+@method
+def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
+           dtype: Any = None) -> Tensor:
+    """`sum` treating nan as zero."""
+    x, _ = _without_nan(input)
+    return sum(x, dim, keepdim, dtype=dtype)
+
+
+@method
+def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
+            dtype: Any = None) -> Tensor:
+    """`mean` of the values that are not nan (nan where there are none).
+
+    Raises:
+        RuntimeError: for an integer input without a floating ``dtype``.
+    """
+    if dtype is not None:
+        input = input.to(dtype)
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"nanmean(): expected input to have floating point dtype but got "
+                           f"{input.dtype.name}; convert it with .float() or pass dtype=")
+    x, keep = _without_nan(input)
+    return sum(x, dim, keepdim) / sum(keep, dim, keepdim, dtype=input.dtype)
+
+
+def var_mean(input: Tensor, dim: Any = None, unbiased: bool | None = None,  # noqa: A002
+             keepdim: bool = False, *, correction: float | None = None) -> tuple[Tensor, Tensor]:
+    """``(var(...), mean(...))`` over the same dims, with `var`'s arguments."""
+    if isinstance(dim, bool):  # the legacy var_mean(input, unbiased) overload
+        dim, unbiased = None, dim
+    return (var(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, dim, keepdim))
+
+
+def std_mean(input: Tensor, dim: Any = None, unbiased: bool | None = None,  # noqa: A002
+             keepdim: bool = False, *, correction: float | None = None) -> tuple[Tensor, Tensor]:
+    """``(std(...), mean(...))`` over the same dims, with `std`'s arguments."""
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    return (std(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, dim, keepdim))
+
+
+@method
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002
+             equal_nan: bool = False) -> builtins.bool:
+    """Whether every element pair is `isclose` (shapes broadcast), as a Python bool."""
+    return builtins.bool(all(isclose(input, other, rtol, atol, equal_nan)))
+
+
+@method
+def equal(input: Tensor, other: Tensor) -> builtins.bool:  # noqa: A002
+    """True if both tensors have the same shape and equal elements (nan is never equal)."""
+    if not (isinstance(input, Tensor) and isinstance(other, Tensor)):
+        raise TypeError("equal(): arguments 'input' and 'other' must be Tensors")
+    if input.shape != other.shape:
+        return False
+    return builtins.bool(all(eq(input, other)))

@@ -49,7 +49,9 @@ def cast(x: np.ndarray, dtype: Any) -> np.ndarray:
 
 
 def sign(x: np.ndarray) -> np.ndarray:
-    return x.copy() if x.dtype == np.bool_ else np.sign(x)
+    if x.dtype == np.bool_:
+        return x.copy()
+    return np.where(x != x, x.dtype.type(0), np.sign(x))  # sign(nan) is 0, as in PyTorch
 
 
 def _whole(fn: Callable[..., Any]) -> Callable[..., Any]:
