@@ -14,9 +14,12 @@ from . import (
     conv,
     distance,
     dropout,
+    embedding_bag,
     flatten,
     fold,
+    lazy,
     linear,
+    local,
     normalization,
     padding,
     pooling,
@@ -27,7 +30,8 @@ from . import (
 )
 
 MODULES = (activation, linear, flatten, conv, pooling, dropout, normalization, sparse,
-           recurrent, attention, distance, padding, vision, fold, transformer)
+           recurrent, attention, distance, padding, vision, fold, transformer,
+           local, embedding_bag, lazy)
 
 
 @hookimpl

@@ -11,11 +11,11 @@ the dtype under test.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
-from tensorweave import Tensor
+from tensorweave import Tensor, nn
 from tensorweave.conformance.modules import ModuleSample
 from tensorweave.nn import Module, _reduction
 from tensorweave.nn import functional as F
@@ -23,7 +23,8 @@ from tensorweave.nn import functional as F
 __all__ = ["L1Loss", "MSELoss", "SmoothL1Loss", "HuberLoss", "NLLLoss", "CrossEntropyLoss",
            "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "PoissonNLLLoss", "GaussianNLLLoss",
            "SoftMarginLoss", "MultiLabelSoftMarginLoss", "MarginRankingLoss",
-           "HingeEmbeddingLoss", "CosineEmbeddingLoss", "TripletMarginLoss"]
+           "HingeEmbeddingLoss", "CosineEmbeddingLoss", "TripletMarginLoss",
+           "TripletMarginWithDistanceLoss", "MultiMarginLoss", "MultiLabelMarginLoss"]
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -582,3 +583,120 @@ class TripletMarginLoss(_Loss):
                              inputs=(a, pos, neg), name="p1-swap"),
                 ModuleSample(inputs=(a[0], pos[0], neg[0]), kwargs={"margin": 3.0},
                              name="unbatched")]
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    """`TripletMarginLoss` with any distance: ``max(0, margin + d(anchor, positive) -
+    d(anchor, negative))``.
+
+    Args:
+        distance_function: two tensors to their distances, one per sample (default a
+            `PairwiseDistance`, the 2-norm, held as a submodule as in PyTorch).
+        margin: the margin (> 0).
+        swap: use the smaller of d(anchor, negative) and d(positive, negative).
+        reduction: ``'none'`` | ``'mean'`` | ``'sum'``.
+
+    Shape:
+        anchor, positive, negative (N, *) or what ``distance_function`` takes; output () or
+        (N) with ``'none'``.
+
+    Raises:
+        ValueError: for ``margin <= 0``.
+    """
+
+    def __init__(self, *, distance_function: Callable[[Tensor, Tensor], Tensor] | None = None,
+                 margin: float = 1.0, swap: bool = False, reduction: str = "mean") -> None:
+        super().__init__(reduction=reduction)
+        if margin <= 0:
+            raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater "
+                             f"than 0, got {margin} instead")
+        self.distance_function = (distance_function if distance_function is not None
+                                  else nn.PairwiseDistance())
+        self.margin = margin
+        self.swap = swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        return F.triplet_margin_with_distance_loss(
+            anchor, positive, negative, distance_function=self.distance_function,
+            margin=self.margin, swap=self.swap, reduction=self.reduction)
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        a, pos = _pair(rng, 4, 3)
+        neg = rng.standard_normal((4, 3))
+        return [*_by_reduction((a, pos, neg)),
+                ModuleSample(kwargs={"margin": 2.5, "swap": True}, inputs=(a, pos, neg),
+                             name="swap"),
+                ModuleSample(kwargs={"distance_function": _l1_distance, "margin": 3.0},
+                             inputs=(a, pos, neg), name="l1-distance")]
+
+
+def _l1_distance(x: Any, y: Any) -> Any:
+    """The L1 distance over the last dim, in Tensor methods (so PyTorch's tensors take it too,
+    for the comparison with torch.nn)."""
+    return (x - y).abs().sum(-1)
+
+
+class MultiMarginLoss(_WeightedLoss):
+    """The multi-class hinge loss ``sum_{j != y} w[y] max(0, margin - x[y] + x[j])**p / C``.
+
+    Args:
+        p: 1 or 2.
+        margin: the margin.
+        weight: a weight per class, ``(C)``.
+        size_average, reduce: deprecated (see ``reduction``).
+        reduction: ``'none'`` | ``'mean'`` | ``'sum'``.
+
+    Shape:
+        input (N, C) or (C); target (N) or () of int64 classes; output () or (N).
+
+    Raises:
+        ValueError: for ``p`` other than 1 or 2, or a weight that is not 1-d.
+    """
+
+    def __init__(self, p: int = 1, margin: float = 1.0, weight: Tensor | None = None,
+                 size_average: bool | None = None, reduce: bool | None = None,
+                 reduction: str = "mean") -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+        if p not in (1, 2):
+            raise ValueError("only p == 1 and p == 2 supported")
+        if weight is not None and weight.ndim != 1:
+            raise ValueError(f"MultiMarginLoss: expected weight to be None or 1D tensor, got "
+                             f"{weight.ndim}D instead")
+        self.p = p
+        self.margin = margin
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return F.multi_margin_loss(input, target, p=self.p, margin=self.margin,
+                                   weight=self.weight, reduction=self.reduction)
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        x = rng.standard_normal((4, 3))
+        return [*_by_reduction((x, _classes(rng, 3, 4))),
+                ModuleSample(kwargs={"p": 2, "margin": 0.5, "weight": rng.uniform(0.5, 2.0, 3)},
+                             inputs=(x, _classes(rng, 3, 4)), name="p2-weight"),
+                ModuleSample(inputs=(x[0], np.array(1)), name="unbatched")]
+
+
+class MultiLabelMarginLoss(_Loss):
+    """The multi-label hinge loss ``sum_{j in y, k not in y} max(0, 1 - (x[j] - x[k])) / C``;
+    each target row lists a sample's labels, ended by -1 (or the row's end).
+
+    Args:
+        size_average, reduce: deprecated (see ``reduction``).
+        reduction: ``'none'`` | ``'mean'`` | ``'sum'``.
+
+    Shape:
+        input (N, C) or (C); target of the same shape, int64; output () or (N).
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return F.multilabel_margin_loss(input, target, reduction=self.reduction)
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        x = rng.standard_normal((3, 4))
+        t = np.array([[3, 0, -1, 1], [1, 2, 2, 0], [-1, 0, 1, 2]])
+        return [*_by_reduction((x, t)),
+                ModuleSample(inputs=(x[0], np.array([2, -1, 0, 0])), name="unbatched")]

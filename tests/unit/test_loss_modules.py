@@ -91,7 +91,9 @@ def test_samples_cover_the_options() -> None:
 def test_defaults_and_repr_match_torch(name: str) -> None:
     torch = pytest.importorskip("torch")
     mod, ref = getattr(tw.nn, name)(), getattr(torch.nn, name)()
-    assert repr(mod) == repr(ref) == f"{name}()"
+    # PyTorch's repr is the reference: TripletMarginWithDistanceLoss shows its default
+    # distance module as a child; the others print as ``Name()``.
+    assert repr(mod) == repr(ref)
     for attr in ("reduction", "ignore_index", "label_smoothing", "beta", "delta", "log_target",
                  "log_input", "full", "eps", "margin", "weight", "pos_weight"):
         assert getattr(mod, attr, "absent") == getattr(ref, attr, "absent"), attr
@@ -117,7 +119,9 @@ def test_weights_are_buffers(name: str, kwargs: dict[str, Any]) -> None:
     for k, v in kwargs.items():
         buf = getattr(mod, k)
         assert buf.dtype is tw.float64 and buf.tolist() == v
-    assert repr(mod) == repr(ref) == f"{name}()"
+    # PyTorch's repr is the reference: TripletMarginWithDistanceLoss shows its default
+    # distance module as a child; the others print as ``Name()``.
+    assert repr(mod) == repr(ref)
 
 
 def test_double_module_accepts_double_inputs() -> None:

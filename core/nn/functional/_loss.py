@@ -20,14 +20,15 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any
+from typing import Any, Callable
 
 from ... import dtypes as D
 from ...autograd.function import Function
+from ...ops.creation import arange
 from ...ops.elementwise import minimum, where
 from ...ops.indexing import gather, index_select
 from ...ops.nn import log_sigmoid, log_softmax, softplus
-from ...ops.reduction import index_bounds
+from ...ops.reduction import cumsum, index_bounds
 from ...tensor import Tensor
 from .. import _reduction
 
@@ -35,7 +36,8 @@ __all__ = ["cross_entropy", "nll_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "kl_div", "mse_loss", "l1_loss",
            "smooth_l1_loss", "huber_loss", "poisson_nll_loss", "gaussian_nll_loss",
            "soft_margin_loss", "multilabel_soft_margin_loss", "margin_ranking_loss",
-           "hinge_embedding_loss", "cosine_embedding_loss", "triplet_margin_loss"]
+           "hinge_embedding_loss", "cosine_embedding_loss", "triplet_margin_loss",
+           "triplet_margin_with_distance_loss", "multi_margin_loss", "multilabel_margin_loss"]
 
 _CLASS_INDEX_DTYPES = (D.int64, D.uint8)
 
@@ -757,14 +759,161 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
 
     _tensors("triplet_margin_loss", anchor=anchor, positive=positive, negative=negative)
     reduction = _reduction_arg(size_average, reduce, reduction)
+    return _triplet(anchor, positive, negative,
+                    lambda x, y: pairwise_distance(x, y, p, eps), margin, swap, reduction)
+
+
+def _triplet(anchor: Tensor, positive: Tensor, negative: Tensor,
+             distance: Callable[[Tensor, Tensor], Tensor], margin: float, swap: bool,
+             reduction: str) -> Tensor:
+    """The triplet hinge ``max(0, margin + d(a, p) - d(a, n))`` under ``distance``, with the
+    checks both triplet losses share (``reduction`` already canonical).
+    """
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
     if not anchor.ndim == positive.ndim == negative.ndim:
         raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the "
                            f"same number of dimensions, but got: anchor {anchor.ndim}D, "
                            f"positive {positive.ndim}D, and negative {negative.ndim}D inputs")
-    d_pos = pairwise_distance(anchor, positive, p, eps)
-    d_neg = pairwise_distance(anchor, negative, p, eps)
+    d_pos = distance(anchor, positive)
+    d_neg = distance(anchor, negative)
     if swap:
-        d_neg = minimum(d_neg, pairwise_distance(positive, negative, p, eps))
+        d_neg = minimum(d_neg, distance(positive, negative))
     return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
+
+
+def triplet_margin_with_distance_loss(
+        anchor: Tensor, positive: Tensor, negative: Tensor, *,
+        distance_function: Callable[[Tensor, Tensor], Tensor] | None = None,
+        margin: float = 1.0, swap: bool = False, reduction: str = "mean") -> Tensor:
+    """`triplet_margin_loss` with any distance: ``max(0, margin + d(anchor, positive) -
+    d(anchor, negative))``.
+
+    Args:
+        distance_function: maps two tensors to their (non-negative) distances, one per
+            sample; default `pairwise_distance` (the 2-norm over the last dim).
+        swap: use ``min(d(anchor, negative), d(positive, negative))`` as the negative
+            distance.
+
+    Raises:
+        ValueError: for ``margin <= 0`` or an unknown reduction.
+        RuntimeError: if the three tensors differ in their number of dims.
+    """
+    from ._distance import pairwise_distance
+
+    _tensors("triplet_margin_with_distance_loss", anchor=anchor, positive=positive,
+             negative=negative)
+    reduction = _reduction.canonical(reduction)
+    return _triplet(anchor, positive, negative, distance_function or pairwise_distance,
+                    margin, swap, reduction)
+
+
+def _margin_shapes(op: str, input: Tensor, target: Tensor) -> tuple[Tensor, int]:  # noqa: A002
+    """``input`` as an ``(N, C)`` matrix (a vector is one sample, a 0-d input one class) and
+    ``C``, after PyTorch's checks of the input's dims and dtype and the target's dtype.
+    """
+    if input.ndim > 2 or (input.ndim and input.numel() == 0 and input.shape[-1] == 0):
+        raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch "
+                           f"size, but got: {list(input.shape)}")
+    _floating(op, input)
+    if target.dtype is not D.int64:
+        raise RuntimeError(f"expected scalar type Long but found {target.dtype.name}: "
+                           f"{op}'s target holds class indices; convert it with target.long()")
+    x = input.reshape(1, 1) if input.ndim == 0 else input.reshape(-1, input.shape[-1])
+    return x, x.shape[1]
+
+
+def _check_range(op_message: str, t: Tensor, lo: int, hi: int) -> None:
+    """Raises ``RuntimeError(op_message)`` unless every value of ``t`` is in ``[lo, hi)``."""
+    if t.numel():
+        tmin, tmax = index_bounds(t)
+        if tmin < lo or tmax >= hi:
+            raise RuntimeError(f"{op_message}: got values in [{tmin}, {tmax}], expected "
+                               f"[{lo}, {hi - 1}]")
+
+
+def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1,  # noqa: A002
+                      margin: float = 1.0, weight: Tensor | None = None,
+                      size_average: bool | None = None, reduce: bool | None = None,
+                      reduction: str = "mean") -> Tensor:
+    """The multi-class hinge loss of each sample ``x`` with class ``y``:
+    ``sum_{j != y} w[y] * max(0, margin - x[y] + x[j])**p / C``.
+
+    Args:
+        input: scores ``(N, C)`` or ``(C)``.
+        target: int64 classes ``(N)`` or ``()``.
+        p: 1 or 2.
+        weight: a weight per class ``(C)``, applied by the target's class.
+
+    Returns:
+        The loss, reduced; ``(N)`` (``()`` for a vector input) with ``reduction='none'``.
+
+    Raises:
+        ValueError: for ``p`` other than 1 or 2, a weight that is not 1-d, or an unknown
+            reduction.
+        RuntimeError: for a target of the wrong size or dtype, or a class out of range.
+    """
+    _tensors("multi_margin_loss", input=input, target=target)
+    reduction = _reduction_arg(size_average, reduce, reduction)
+    if p not in (1, 2):
+        raise ValueError("only p == 1 and p == 2 supported")
+    if weight is not None and weight.ndim != 1:
+        raise ValueError("weight must be one-dimensional")
+    x, c = _margin_shapes("multi_margin_loss", input, target)
+    n = x.shape[0]
+    if target.ndim > 1 or target.numel() != n:
+        raise RuntimeError(f"multi_margin_loss: target tensor should be 1-D with size equal to "
+                           f"the number of input samples (batch size). Expected target size "
+                           f"[{n}], but got {list(target.shape)}. Input has shape "
+                           f"{list(input.shape)}.")
+    if weight is not None and weight.numel() != c:
+        raise RuntimeError(f"inconsistent weight size, expected {c} but got "
+                           f"{list(weight.shape)}")
+    t = target.reshape(n, 1)
+    _check_range("multi_margin_loss: target out of range", t, 0, c)
+    z = (margin - gather.bind(x, t, dim=1) + x).clamp_min(0)
+    if p == 2:
+        z = z * z
+    if weight is not None:
+        z = z * index_select.bind(weight, t.reshape(n), dim=0).reshape(n, 1)
+    # The j == y term is margin**p, not a hinge: masked out (before the sum, so no gradient).
+    loss = z.masked_fill(arange(c, device=x.device) == t, 0.0).sum(1) / c
+    return _reduce(loss if input.ndim == 2 else loss.reshape(()), reduction)
+
+
+def multilabel_margin_loss(input: Tensor, target: Tensor,  # noqa: A002
+                           size_average: bool | None = None, reduce: bool | None = None,
+                           reduction: str = "mean") -> Tensor:
+    """The multi-label hinge loss ``sum_{j in y, k not in y} max(0, 1 - (x[j] - x[k])) / C``
+    of each sample ``x``, whose labels ``y`` are the entries of its target row up to the
+    first -1.
+
+    Args:
+        input: scores ``(N, C)`` or ``(C)``.
+        target: int64 of the input's shape: class indices, then -1 (or the row's end).
+
+    Returns:
+        The loss, reduced; ``(N)`` (``()`` for a vector input) with ``reduction='none'``.
+
+    Raises:
+        RuntimeError: for a target of another shape or dtype, or an entry outside
+            ``[-1, C)``.
+    """
+    _tensors("multilabel_margin_loss", input=input, target=target)
+    reduction = _reduction_arg(size_average, reduce, reduction)
+    x, c = _margin_shapes("multilabel_margin_loss", input, target)
+    if tuple(target.shape) != tuple(input.shape) and not (input.ndim <= 1 and
+                                                          target.numel() == c):
+        raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of size: "
+                           f"{list(input.shape)}")
+    t = target.reshape(x.shape)
+    _check_range("multilabel_margin_loss: argument #2 'target' is out of range", t, -1, c)
+    # A label counts while no -1 came before it; a repeated label counts each time.
+    label = cumsum(t == -1, 1) == 0
+    t = t.masked_fill(~label, 0)
+    classes = arange(c, device=x.device)
+    is_label = ((t.unsqueeze(2) == classes) & label.unsqueeze(2)).any(1)       # (N, C)
+    pairs = (1 - (gather.bind(x, t, dim=1).unsqueeze(2) - x.unsqueeze(1))).clamp_min(0)
+    keep = label.unsqueeze(2) & ~is_label.unsqueeze(1)                          # (N, j, k)
+    loss = pairs.masked_fill(~keep, 0.0).sum((1, 2)) / c
+    return _reduce(loss if input.ndim == 2 else loss.reshape(()), reduction)
