@@ -33,11 +33,13 @@ UFUNCS: dict[str, Callable[..., Any]] = {
     "atanh": np.arctanh, "exp2": np.exp2, "logaddexp": np.logaddexp,
     "logaddexp2": np.logaddexp2, "hypot": np.hypot, "deg2rad": np.deg2rad,
     "rad2deg": np.rad2deg,
+    # Cephes' Chebyshev fit, in float64 (NumPy keeps float32/float16 in their own precision).
+    "i0": lambda x: np.i0(x.astype(np.float64)).astype(x.dtype, copy=False),
 }
 # NumPy warns on log(0), 0/0, overflow; PyTorch returns inf/nan silently, and so do we.
 QUIET = {"div", "log", "exp", "sqrt", "log1p", "expm1", "log2", "log10", "reciprocal",
          "rsqrt", "sigmoid", "tan", "asin", "acos", "sinh", "cosh", "acosh", "atanh", "exp2",
-         "logaddexp", "logaddexp2"}
+         "logaddexp", "logaddexp2", "i0"}
 
 
 def _wrap_ints(args: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -10,13 +10,24 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from . import conv, creation, elementwise, linalg, movement, nn, norm, optim, reduction
+from . import (
+    conv,
+    creation,
+    decompositions,
+    elementwise,
+    linalg,
+    movement,
+    nn,
+    norm,
+    optim,
+    reduction,
+)
 
 
 def table(backend: Any) -> dict[str, Callable[..., Any]]:
     out: dict[str, Callable[..., Any]] = {}
     for family in (elementwise.KERNELS, movement.KERNELS, reduction.KERNELS, linalg.KERNELS,
-                   conv.KERNELS, nn.KERNELS, norm.KERNELS, optim.KERNELS,
+                   conv.KERNELS, nn.KERNELS, norm.KERNELS, optim.KERNELS, decompositions.KERNELS,
                    creation.kernels(backend)):
         out.update(family)
     return out

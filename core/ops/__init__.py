@@ -13,6 +13,7 @@ from ..plugin import hookimpl
 from . import (
     conv,
     creation,
+    decompositions,
     elementwise,
     indexing,
     inplace,
@@ -25,6 +26,7 @@ from . import (
     reduction,
     scans,
     searching,
+    special,
     statistics,
 )
 from ._opdef import COMPOSITE, PRIMITIVE, Kind, OpDef, Tol, defop
@@ -35,7 +37,7 @@ __all__ = ["defop", "OpDef", "Kind", "PRIMITIVE", "COMPOSITE", "Tol", "Promotion
 
 MODULES = (elementwise, reduction, movement, linalg, creation, inplace, nn, random, indexing,
            conv, pool, optim, joining, searching, scans,
-           statistics)
+           statistics, decompositions, special)
 
 CORE_OPS: list[OpDef] = list({v.name: v for m in MODULES for v in vars(m).values()
                               if isinstance(v, OpDef)}.values())
