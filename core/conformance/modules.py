@@ -356,7 +356,24 @@ class _Run:
 def _build(fw: Any, cls: type, sample: ModuleSample, dtype: Any, device: Any) -> Any:
     fw.manual_seed(BUILD_SEED)
     m = cls(*_convert(fw, sample.args, dtype, device), **_convert(fw, sample.kwargs, dtype, device))
+    # A lazy module draws its initial weights at materialization: on the host, as the others
+    # do at construction, so every device starts from the same values.
+    m = _materialize(fw, m.to(dtype=dtype), sample, dtype, "cpu")
     return m.to(device=device, dtype=dtype)
+
+
+def _materialize(fw: Any, module: Any, sample: ModuleSample, dtype: Any, device: Any) -> Any:
+    """A lazy module (``Lazy*`` layers: its parameters wait for the first input) after one
+    forward without autograd in eval mode, so its state_dict has the real shapes before it
+    is snapshot and loaded into PyTorch's module, and no running statistic moves. Other
+    modules are returned as they are."""
+    lazy = getattr(module, "has_uninitialized_params", None)
+    if lazy is not None and lazy():
+        module.train(False)
+        with fw.no_grad():
+            _forward(fw, module, sample, _convert(fw, tuple(sample.inputs), dtype, device),
+                     dtype, device)
+    return module
 
 
 def _forward(fw: Any, module: Any, sample: ModuleSample, inputs: tuple[Any, ...], dtype: Any,
@@ -634,8 +651,9 @@ def _check_module_torch(cls: type, sample: ModuleSample, name: str,
     try:
         torch.manual_seed(BUILD_SEED)
         f64 = torch.float64
-        tm = tcls(*_convert(torch, sample.args, f64, "cpu"),
-                  **_convert(torch, sample.kwargs, f64, "cpu")).to(f64)
+        tm = _materialize(torch, tcls(*_convert(torch, sample.args, f64, "cpu"),
+                                      **_convert(torch, sample.kwargs, f64, "cpu")).to(f64),
+                          sample, f64, "cpu")
         theirs = set(tm.state_dict())
         if theirs != set(initial):
             return _result(name, dtype, check_name, [(

@@ -16,19 +16,21 @@ shapes. Unlike PyTorch, a placeholder is an ordinary empty tensor of shape ``(0,
 first forward raises the op's own shape error rather than PyTorch's "uninitialized
 parameter" message.
 
-The lazy layers have no ``conformance_samples``: the registry check snapshots the
-state_dict before the first forward and loads it into PyTorch's lazy class, which
-materializes its parameters to the snapshot's empty shapes. Their forward is the concrete
-layer's, checked by that layer's samples; tests/unit/test_lazy_layers.py compares each lazy
-layer with PyTorch's after copying its weights.
+The module conformance check runs one forward without autograd on a lazy module before it
+snapshots the state_dict (see `tensorweave.conformance.modules`), so each lazy layer's
+samples are checked against PyTorch's lazy class like any layer's;
+tests/unit/test_lazy_layers.py also compares them after copying PyTorch's weights.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 import tensorweave as tw
 from tensorweave import Tensor
+from tensorweave.conformance.modules import ModuleSample
 from tensorweave.nn import Parameter
 
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
@@ -89,8 +91,6 @@ class LazyModuleMixin:
     """
 
     cls_to_become: type
-    # Not the concrete layer's samples: see the module docstring for why there are none.
-    conformance_samples = None
     # Read by reset_parameters while the concrete __init__ runs, before _lazy_init.
     _uninitialized_buffers: frozenset[str] | set[str] = frozenset()
 
@@ -168,6 +168,14 @@ class LazyLinear(LazyModuleMixin, Linear):
                 self.bias.materialize((self.out_features,))
             self.reset_parameters()
 
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        x = rng.standard_normal
+        return [ModuleSample(args=(3,), inputs=(x((2, 4)),), name="default"),
+                ModuleSample(args=(2,), kwargs={"bias": False}, inputs=(x((3,)),),
+                             name="no-bias-unbatched")]
+
+
 
 # -- convolutions ------------------------------------------------------------------------------
 
@@ -221,6 +229,12 @@ class LazyConv1d(_LazyConvMixin, Conv1d):
                          padding_mode, device=device, dtype=dtype)
         self._lazy_conv_init(bias, device, dtype)
 
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        x = rng.standard_normal
+        return [ModuleSample(args=(2, 3), kwargs={"padding": 1}, inputs=(x((2, 3, 5)),))]
+
+
 
 class LazyConv2d(_LazyConvMixin, Conv2d):
     """A `Conv2d` whose ``in_channels`` comes from the first input; arguments as there,
@@ -239,6 +253,12 @@ class LazyConv2d(_LazyConvMixin, Conv2d):
         super().__init__(0, out_channels, kernel_size, stride, padding, dilation, groups, False,
                          padding_mode, device=device, dtype=dtype)
         self._lazy_conv_init(bias, device, dtype)
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        x = rng.standard_normal
+        return [ModuleSample(args=(2, 3), kwargs={"stride": 2}, inputs=(x((1, 2, 5, 5)),))]
+
 
 
 class LazyConvTranspose1d(_LazyConvMixin, ConvTranspose1d):
@@ -259,6 +279,12 @@ class LazyConvTranspose1d(_LazyConvMixin, ConvTranspose1d):
                          False, dilation, padding_mode, device=device, dtype=dtype)
         self._lazy_conv_init(bias, device, dtype)
 
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        x = rng.standard_normal
+        return [ModuleSample(args=(2, 3), kwargs={"stride": 2}, inputs=(x((2, 3, 4)),))]
+
+
 
 class LazyConvTranspose2d(_LazyConvMixin, ConvTranspose2d):
     """A `ConvTranspose2d` whose ``in_channels`` comes from the first input; arguments as
@@ -278,6 +304,12 @@ class LazyConvTranspose2d(_LazyConvMixin, ConvTranspose2d):
         super().__init__(0, out_channels, kernel_size, stride, padding, output_padding, groups,
                          False, dilation, padding_mode, device=device, dtype=dtype)
         self._lazy_conv_init(bias, device, dtype)
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        x = rng.standard_normal
+        return [ModuleSample(args=(2, 2), inputs=(x((1, 3, 3, 3)),))]
+
 
 
 # -- normalization -----------------------------------------------------------------------------
@@ -356,6 +388,12 @@ class LazyBatchNorm1d(_LazyBatchNormMixin, BatchNorm1d):
         super().__init__(0, eps, momentum, False, False, device=device, dtype=dtype)
         self._lazy_norm_init(affine, bias, track_running_stats, device, dtype)
 
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        x = rng.standard_normal
+        return [ModuleSample(kwargs={}, inputs=(x((4, 3)),))]
+
+
 
 class LazyBatchNorm2d(_LazyBatchNormMixin, BatchNorm2d):
     """A `BatchNorm2d` whose ``num_features`` comes from the first input; arguments as
@@ -372,6 +410,12 @@ class LazyBatchNorm2d(_LazyBatchNormMixin, BatchNorm2d):
                  bias: bool = True) -> None:
         super().__init__(0, eps, momentum, False, False, device=device, dtype=dtype)
         self._lazy_norm_init(affine, bias, track_running_stats, device, dtype)
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        x = rng.standard_normal
+        return [ModuleSample(kwargs={}, inputs=(x((2, 3, 2, 2)),))]
+
 
 
 class LazyInstanceNorm1d(_LazyInstanceNormMixin, InstanceNorm1d):
@@ -391,6 +435,12 @@ class LazyInstanceNorm1d(_LazyInstanceNormMixin, InstanceNorm1d):
         super().__init__(0, eps, momentum, False, False, device=device, dtype=dtype)
         self._lazy_norm_init(affine, bias, track_running_stats, device, dtype)
 
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        x = rng.standard_normal
+        return [ModuleSample(kwargs={"affine": True}, inputs=(x((2, 3, 5)),))]
+
+
 
 class LazyInstanceNorm2d(_LazyInstanceNormMixin, InstanceNorm2d):
     """An `InstanceNorm2d` whose ``num_features`` comes from the first input; arguments as
@@ -408,3 +458,9 @@ class LazyInstanceNorm2d(_LazyInstanceNormMixin, InstanceNorm2d):
                  bias: bool = True) -> None:
         super().__init__(0, eps, momentum, False, False, device=device, dtype=dtype)
         self._lazy_norm_init(affine, bias, track_running_stats, device, dtype)
+
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        x = rng.standard_normal
+        return [ModuleSample(kwargs={"affine": True}, inputs=(x((2, 3, 3, 3)),))]
