@@ -36,8 +36,19 @@ import numpy as np
 from ..ops._opdef import Tol
 from .runner import DEFAULT_TOL, Result, _compare
 
-__all__ = ["ModuleSample", "OptimizerSample", "SchedulerSample", "Case", "KINDS", "cases",
-           "check", "check_module", "check_optimizer", "check_scheduler"]
+__all__ = ["ModuleSample", "Submodule", "OptimizerSample", "SchedulerSample", "Case", "KINDS",
+           "cases", "check", "check_module", "check_optimizer", "check_scheduler"]
+
+
+@dataclass
+class Submodule:
+    """A module passed to a constructor (``TransformerEncoder(encoder_layer, ...)``):
+    built as ``nn.<name>(*args, **kwargs)`` of each framework under test, tensorweave's
+    and PyTorch's, with arguments converted as a sample's."""
+
+    name: str
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -47,7 +58,7 @@ class ModuleSample:
     Attributes:
         args, kwargs: constructor arguments (plain Python values; NumPy arrays become
             tensors on the device under test, floating ones in the dtype under test, as for
-            a loss's ``weight``).
+            a loss's ``weight``; a `Submodule` becomes that framework's module).
         inputs: the forward's positional inputs as host arrays, or tuples of them (an
             LSTM's ``(h0, c0)``). Floating-point arrays become tensors of the dtype under
             test that require grad; integer and bool arrays are passed as int64 and bool
@@ -271,6 +282,9 @@ def _convert(fw: Any, x: Any, dtype: Any, device: Any, grad: bool = False) -> An
         return type(x)(_convert(fw, v, dtype, device, grad) for v in x)
     if isinstance(x, dict):
         return {k: _convert(fw, v, dtype, device, grad) for k, v in x.items()}
+    if isinstance(x, Submodule):
+        return getattr(fw.nn, x.name)(*_convert(fw, x.args, dtype, device),
+                                      **_convert(fw, x.kwargs, dtype, device))
     return x
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 import tensorweave as tw
 from tensorweave import Tensor
-from tensorweave.conformance.modules import ModuleSample
+from tensorweave.conformance.modules import ModuleSample, Submodule
 from tensorweave.nn import Module, ModuleList, init
 from tensorweave.nn.functional._attention import _canonical_mask, _none_or_dtype
 
@@ -116,6 +116,16 @@ class TransformerEncoder(Module):
             out = layer(out, src_mask=mask, is_causal=is_causal,
                         src_key_padding_mask=src_key_padding_mask)
         return out if self.norm is None else self.norm(out)
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        x = rng.standard_normal
+        layer = Submodule("TransformerEncoderLayer", (4, 2), {"dim_feedforward": 6,
+                                                              "dropout": 0.0})
+        return [ModuleSample(args=(layer, 2), inputs=(x((3, 2, 4)),), name="two-layers"),
+                ModuleSample(args=(layer, 1), kwargs={"norm": Submodule("LayerNorm", (4,))},
+                             inputs=(x((3, 2, 4)), np.triu(np.ones((3, 3), bool), 1)),
+                             name="norm-causal-mask")]
 
 
 class TransformerDecoderLayer(Module):
@@ -273,6 +283,14 @@ class TransformerDecoder(Module):
                         memory_key_padding_mask=memory_key_padding_mask,
                         tgt_is_causal=tgt_is_causal, memory_is_causal=memory_is_causal)
         return out if self.norm is None else self.norm(out)
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        x = rng.standard_normal
+        layer = Submodule("TransformerDecoderLayer", (4, 2), {"dim_feedforward": 6,
+                                                              "dropout": 0.0})
+        return [ModuleSample(args=(layer, 2), kwargs={"norm": Submodule("LayerNorm", (4,))},
+                             inputs=(x((3, 2, 4)), x((2, 2, 4))), name="two-layers-norm")]
 
 
 class Transformer(Module):
