@@ -372,8 +372,7 @@ def _build(fw: Any, cls: type, sample: ModuleSample, dtype: Any, device: Any) ->
     m = cls(*_convert(fw, sample.args, dtype, device), **_convert(fw, sample.kwargs, dtype, device))
     # A lazy module draws its initial weights at materialization: on the host, as the others
     # do at construction, so every device starts from the same values.
-    m = _materialize(fw, m.to(dtype=dtype), sample, dtype, "cpu")
-    return m.to(device=device, dtype=dtype)
+    return _materialize(fw, m, sample, dtype, "cpu").to(device=device, dtype=dtype)
 
 
 def _materialize(fw: Any, module: Any, sample: ModuleSample, dtype: Any, device: Any) -> Any:
@@ -383,6 +382,7 @@ def _materialize(fw: Any, module: Any, sample: ModuleSample, dtype: Any, device:
     modules are returned as they are."""
     lazy = getattr(module, "has_uninitialized_params", None)
     if lazy is not None and lazy():
+        module = module.to(dtype=dtype)
         module.train(False)
         with fw.no_grad():
             _forward(fw, module, sample, _convert(fw, tuple(sample.inputs), dtype, device),

@@ -651,7 +651,8 @@ def _hypot(a: Any, b: Any) -> Tensor:
     # Scaled by the larger magnitude so a*a cannot overflow.
     a, b = _tensor_pair(a, b)
     big, small = maximum(abs(a), abs(b)), minimum(abs(a), abs(b))
-    ratio = where(eq(big, 0), 0.0, small / where(eq(big, 0), 1.0, big))
+    zero = eq(big, 0)
+    ratio = where(zero, 0.0, small / where(zero, 1.0, big))
     return where(eq(big, math.inf), math.inf, big * sqrt(1.0 + ratio * ratio))
 
 

@@ -1022,8 +1022,8 @@ def take(input: Tensor, index: Tensor) -> Tensor:  # noqa: A002
     """
     flat = input.reshape(-1)
     idx = _index_tensor("take", index)
-    idx = where(lt(idx, 0), idx + flat.shape[0], idx)
-    return index_select(flat, 0, idx.reshape(-1)).reshape(*idx.shape)
+    checked = _check_index("take", idx.reshape(-1), flat.shape[0], 0, IndexError, True)
+    return index_select.bind(flat, checked, dim=0).reshape(*idx.shape)
 
 
 def argwhere(input: Tensor) -> Tensor:  # noqa: A002
@@ -1056,9 +1056,8 @@ def repeat_interleave(input: Tensor, repeats: Any = None, dim: int | None = None
         counts = [int(repeats)] * n
     if any(c < 0 for c in counts):
         raise RuntimeError("repeat_interleave: repeats can not be negative")
-    idx = np.repeat(np.arange(n), counts)
-    return index_select(x.reshape(1) if x.ndim == 0 else x, d,
-                        tensor(idx, dtype=D.int64, device=x.device))
+    idx = tensor(np.repeat(np.arange(n), counts), dtype=D.int64, device=x.device)
+    return index_select.bind(x.reshape(1) if x.ndim == 0 else x, idx, dim=d)  # in range
 
 
 @method
@@ -1140,7 +1139,8 @@ def unravel_index(indices: Any, shape: Any) -> tuple[Tensor, ...]:
                         f"{idx.dtype.name}")
     dims = _shape_arg("unravel_index", (shape,))
     total = int(np.prod(dims))
-    if idx.numel() and (bool((idx >= total).any()) or bool((idx < -total).any())):
+    lo, hi = index_bounds(idx) if idx.numel() else (0, 0)
+    if lo < -total or hi >= total:
         raise RuntimeError(f"unravel_index: 'indices' must be in range [{-total}, {total - 1}] "
                            f"for shape {list(dims)}")
     rest = where(lt(idx, 0), idx + total, idx)

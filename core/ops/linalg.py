@@ -556,10 +556,7 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
         return _diagonal_of(input, diagonal).clone()
     if input.ndim != 1:
         raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
-    n = input.shape[0] + abs(diagonal)
-    out = zeros((n, n), dtype=input.dtype, device=input.device)
-    start = diagonal if diagonal >= 0 else -diagonal * n
-    return as_strided_scatter(out, input, (input.shape[0],), (n + 1,), start)
+    return diag_embed(input, diagonal)
 
 
 @method

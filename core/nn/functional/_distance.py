@@ -14,11 +14,9 @@ backend. Where PyTorch's eps semantics are subtle they are kept exactly:
 
 from __future__ import annotations
 
-import numpy as np
-
 from ... import dtypes as D
 from ...ops._rules import broadcast_shapes, normalize_dim
-from ...ops.creation import tensor
+from ...ops.creation import triu_indices
 from ...ops.indexing import index_select
 from ...ops.reduction import norm
 from ...tensor import Tensor
@@ -124,6 +122,7 @@ def pdist(input: Tensor, p: float = 2.0) -> Tensor:  # noqa: A002
         raise RuntimeError(f"pdist only supports floating-point dtypes; got {input.dtype.name}")
     if p < 0:
         raise RuntimeError(f"pdist only supports non-negative p values; got p={p}")
-    rows, cols = (tensor(i, device=input.device) for i in np.triu_indices(input.shape[0], 1))
+    n = input.shape[0]
+    rows, cols = triu_indices(n, n, 1, device=input.device)
     diff = index_select(input, 0, rows) - index_select(input, 0, cols)
     return norm(diff, p, 1)
