@@ -13,6 +13,12 @@ def as_strided(x: np.ndarray, size: tuple[int, ...], stride: tuple[int, ...],
     while isinstance(root.base, np.ndarray):
         root = root.base
     item = x.itemsize
+    if not root.flags.c_contiguous:
+        # A dense array in another layout (an elementwise result of transposed inputs keeps
+        # their layout, as PyTorch's does): its memory, in memory order, is the storage.
+        root = root.ravel(order="K")
+        if not np.shares_memory(root, x):
+            raise ValueError("as_strided: the storage is not one dense block of memory")
     if 0 in size:  # an empty view may start past the end (x[3:, 4:]); NumPy refuses that
         storage_offset = min(storage_offset, root.size)
     return np.ndarray(size, x.dtype, buffer=root, offset=storage_offset * item,

@@ -65,6 +65,19 @@ def test_transpose_strides():
     assert tw.zeros(2, 3, 4).permute(2, 0, 1).stride() == (1, 12, 4)
 
 
+def test_views_of_a_result_laid_out_like_transposed_inputs(device):
+    # An elementwise result of transposed operands may keep their layout (cpu's does, as
+    # PyTorch's): slicing, writing and reshaping it still address the right elements.
+    x, y = np.arange(18.0).reshape(2, 3, 3), np.arange(18.0).reshape(2, 3, 3) ** 2
+    a = tw.tensor(x, device=device).mT + tw.tensor(y, device=device).mT
+    want = x.transpose(0, 2, 1) + y.transpose(0, 2, 1)
+    assert np.array_equal(a[..., :2, ::2].cpu().numpy(), want[..., :2, ::2])
+    a[:, 0, 1:] = -1.0
+    want[:, 0, 1:] = -1.0
+    assert np.array_equal(a.cpu().numpy(), want)
+    assert np.array_equal(a.reshape(2, 9).cpu().numpy(), want.reshape(2, 9))
+
+
 def test_view_of_transpose_suggests_reshape():
     with pytest.raises(RuntimeError, match=r"view size is not compatible.*Use \.reshape"):
         _grid().t().view(-1)
