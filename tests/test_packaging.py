@@ -105,7 +105,7 @@ def test_readme_quick_start_has_two_commands_and_ci_runs_the_second() -> None:
 def test_tox_runs_the_same_pytest_command() -> None:
     tox = configparser.ConfigParser()
     tox.read(ROOT / "tox.ini")
-    assert tox["testenv"]["commands"].strip() == "python -m pytest -q {posargs}"
+    assert tox["testenv"]["commands"].strip() == "python -m pytest -q -n auto {posargs}"
     # The same installs as the README's command: the dev and oracle extras, the example plugin.
     assert tox["testenv"]["extras"].strip() == "dev, oracle, vision"
     assert "examples/squareplus-plugin" in tox["testenv"]["commands_pre"]
