@@ -1,5 +1,6 @@
 """Convolution and padding ops: ``constant_pad_nd``, ``im2col``/``col2im``, ``conv2d``,
-``conv_transpose2d`` and ``conv2d_weight`` (plus the 1-d forms and `pad` built on them).
+``conv_transpose2d`` and ``conv2d_weight`` (plus the 1-d and 3-d forms and `pad` built on
+them).
 
 All are composites, so a backend with only the primitives runs them:
 
@@ -11,7 +12,10 @@ All are composites, so a backend with only the primitives runs them:
   The three are bilinear and each one's vjp is written with the other two, so gradients of
   any order stay on these ops (and on a backend's fast kernels for them).
 
-1-d convolutions run as 2-d ones over a height-1 image. Only the public functions check
+1-d convolutions run as 2-d ones over a height-1 image; 3-d ones are functions (not ops)
+over the 2-d ops: ``conv3d`` is one ``conv2d`` whose channels are the input's depth windows,
+``conv_transpose3d`` one ``conv_transpose2d`` per depth plane summed into the output depths
+by ``col2im``, so their gradients are those ops' too. Only the public functions check
 arguments; ``bind`` takes normalized tuples: ``stride``, ``padding``, ``dilation`` as
 ``(height, width)`` pairs.
 """
@@ -33,7 +37,8 @@ from .linalg import matmul
 from .movement import as_strided, cat, clone, contiguous, reshape
 from .reduction import sum
 
-__all__ = ["constant_pad_nd", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
+__all__ = ["constant_pad_nd", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
+           "conv_transpose2d", "conv_transpose3d"]
 
 Pair = tuple[int, int]
 
@@ -751,7 +756,7 @@ def _check_conv(op: str, x: Tensor, w: Tensor, b: Tensor | None, stride: tuple[i
     if transposed:
         op_ = output_padding
         if any(o >= s and o >= d for o, s, d in zip(op_, stride, dilation)):  # type: ignore
-            names = ("height", "width")[-len(kernel):] if len(kernel) < 3 else ("d", "h", "w")
+            names = ("depth", "height", "width")[-len(kernel):]
             got = " ".join(f"output_padding_{n}: {o}" for n, o in zip(names, op_))  # type: ignore
             got += "".join(f" stride_{n}: {s}" for n, s in zip(names, stride))
             got += "".join(f" dilation_{n}: {d}" for n, d in zip(names, dilation))
@@ -778,11 +783,68 @@ def _check_conv(op: str, x: Tensor, w: Tensor, b: Tensor | None, stride: tuple[i
                            "same. Convert one with .to(dtype).")
 
 
+# -- 3-d convolution, on the 2-d ops ----------------------------------------------------------
+
+
+def depth_windows(x: Tensor, kernel: int, stride: int, padding: int, dilation: int) -> Tensor:
+    """The depth windows of ``(N, C, D, H, W)`` ``x``, zero-padded by ``padding`` at both
+    ends, as ``(N, C, kernel, D_out, H, W)``: `im2col` of the ``(D, H * W)`` image with a
+    ``(kernel, 1)`` kernel, so each window element is a whole ``H x W`` plane (and the
+    gradient is one `col2im`)."""
+    n, c, d, h, w = x.shape
+    cols = im2col.bind(x.reshape(n, c, d, h * w), kernel_size=(kernel, 1),
+                       dilation=(dilation, 1), padding=(padding, 0), stride=(stride, 1))
+    return cols.view(n, c, kernel, blocks(d, kernel, stride, padding, dilation), h, w)
+
+
+def _conv3d(x: Tensor, w: Tensor, bias: Tensor | None, stride: tuple[int, ...],
+            padding: tuple[int, ...], dilation: tuple[int, ...], groups: int) -> Tensor:
+    """conv3d of checked 5-D ``x`` as one `conv2d` over all output depths at once: the
+    ``kD`` planes of each depth window become channels (``C * kD``, each group's together)
+    and the weight's ``(C / groups, kD)`` dims one channel dim to match (a view)."""
+    n, c, _, h, wd = x.shape
+    co, cig, kd = w.shape[:3]
+    cols = depth_windows(x, kd, stride[0], padding[0], dilation[0])  # (n, c, kd, do, h, wd)
+    do = cols.shape[3]
+    planes = cols.permute(0, 3, 1, 2, 4, 5).reshape(n * do, c * kd, h, wd)
+    out = conv2d.bind(planes, w.reshape(co, cig * kd, *w.shape[3:]),
+                      *(() if bias is None else (bias,)), stride=stride[1:],
+                      padding=padding[1:], dilation=dilation[1:], groups=groups)
+    return contiguous(out.view(n, do, co, *out.shape[2:]).permute(0, 2, 1, 3, 4))
+
+
+def _conv_transpose3d(x: Tensor, w: Tensor, bias: Tensor | None, stride: tuple[int, ...],
+                      padding: tuple[int, ...], output_padding: tuple[int, ...], groups: int,
+                      dilation: tuple[int, ...]) -> Tensor:
+    """conv_transpose3d of checked 5-D ``x``: one `conv_transpose2d` of every input depth
+    plane gives each plane's contribution to the ``kD`` output depths it reaches (the
+    weight's ``(C_out / groups, kD)`` dims as one, a view); `col2im` along the depth adds
+    them up at ``d * stride + k * dilation``, then the depth padding is cropped."""
+    n, ci, d, h, wd = x.shape
+    cog, kd = w.shape[1:3]
+    co = cog * groups
+    planes = x.permute(0, 2, 1, 3, 4).reshape(n * d, ci, h, wd)
+    y = conv_transpose2d.bind(planes, w.reshape(ci, cog * kd, *w.shape[3:]), stride=stride[1:],
+                              padding=padding[1:], output_padding=output_padding[1:],
+                              groups=groups, dilation=dilation[1:])
+    ho, wo = y.shape[2:]
+    cols = y.view(n, d, co, kd, ho * wo).permute(0, 2, 3, 1, 4).reshape(n, co * kd, d * ho * wo)
+    full = (d - 1) * stride[0] + dilation[0] * (kd - 1) + 1
+    out = col2im.bind(cols, output_size=(full, ho * wo), kernel_size=(kd, 1),
+                      dilation=(dilation[0], 1), padding=(0, 0), stride=(stride[0], 1))
+    out = out.view(n, co, full, ho, wo)
+    p, op = padding[0], output_padding[0]
+    if p or op:
+        out = constant_pad_nd.bind(out, pad=(0, 0, 0, 0, -p, op - p), value=0)
+    return out if bias is None else out + bias.view(co, 1, 1, 1)
+
+
 def _convolution(op: str, nd: int, input: Tensor, weight: Tensor,  # noqa: A002
                  bias: Tensor | None, stride: Any, padding: Any, dilation: Any, groups: int,
                  output_padding: Any = None, stacklevel: int = 3) -> Tensor:
-    """The public conv{nd}d / conv_transpose{nd}d: normalize, check, run the 2-d op
-    (``stacklevel`` points padding='same''s warning at the caller of the public function)."""
+    """The public conv{nd}d / conv_transpose{nd}d: normalize, check, run the 2-d op (or, for
+    ``nd == 3``, the composite of it) (``stacklevel`` points padding='same''s warning at the
+    caller of the public function)."""
     transposed = output_padding is not None
     if input.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
@@ -806,7 +868,10 @@ def _convolution(op: str, nd: int, input: Tensor, weight: Tensor,  # noqa: A002
         op_pad = None if op_pad is None else (0, *op_pad)
     _check_conv(op, x, weight, bias, stride, padding, dilation, groups, op_pad, nd)
     b = () if bias is None else (bias,)
-    if transposed:
+    if nd == 3:
+        out = (_conv_transpose3d(x, weight, bias, stride, padding, op_pad, groups, dilation)
+               if transposed else _conv3d(x, weight, bias, stride, padding, dilation, groups))
+    elif transposed:
         out = conv_transpose2d.bind(x, weight, *b, stride=stride, padding=padding,
                                     output_padding=op_pad, groups=groups, dilation=dilation)
     else:
@@ -939,4 +1004,54 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     weight, like `torch.conv_transpose1d` (see `conv_transpose2d`).
     """
     return _convolution("conv_transpose1d", 1, input, weight, bias, stride, padding, dilation,
+                        groups, output_padding)
+
+
+def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A002
+           stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """3-D convolution of ``(N, C, D, H, W)`` input with ``(out_channels, C / groups, kD, kH,
+    kW)`` weight, like `torch.conv3d` (arguments as in `conv2d`, with ints or triples).
+
+    It runs as one `conv2d` over the input's depth windows (see `_conv3d`), so it and its
+    gradients work on every backend and use a backend's fast 2-d kernels.
+
+    Args:
+        input: ``(N, C, D, H, W)``, or ``(C, D, H, W)`` unbatched.
+        weight: ``(out_channels, C / groups, kD, kH, kW)``.
+        bias: optional ``(out_channels,)``.
+        stride, dilation: an int or a triple.
+        padding: an int, a triple, ``'valid'`` or ``'same'`` (stride 1 only).
+        groups: independent channel groups.
+
+    Returns:
+        ``(N, out_channels, oD, oH, oW)`` with ``o = (n + 2p - d(k-1) - 1) // s + 1``.
+
+    Raises:
+        RuntimeError: PyTorch's errors for bad shapes, channels, groups, strides or dtypes.
+
+    Example:
+        >>> import tensorweave as tw
+        >>> tw.conv3d(tw.ones(1, 1, 2, 3, 3), tw.ones(1, 1, 2, 2, 2)).tolist()
+        [[[[[8.0, 8.0], [8.0, 8.0]]]]]
+    """
+    return _convolution("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A002
+                     stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
+                     groups: int = 1, dilation: Any = 1) -> Tensor:
+    """3-D transposed convolution of ``(N, C, D, H, W)`` input with ``(C, out_channels /
+    groups, kD, kH, kW)`` weight, like `torch.conv_transpose3d` (see `conv_transpose2d`).
+
+    It runs as one `conv_transpose2d` of the input's depth planes whose results `col2im`
+    adds at their output depths (see `_conv_transpose3d`), on every backend.
+
+    Returns:
+        ``(N, out_channels, oD, oH, oW)`` with
+        ``o = (n - 1)s - 2p + d(k-1) + output_padding + 1``.
+
+    Raises:
+        RuntimeError: PyTorch's errors for bad shapes, channels, groups or output_padding.
+    """
+    return _convolution("conv_transpose3d", 3, input, weight, bias, stride, padding, dilation,
                         groups, output_padding)

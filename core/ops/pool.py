@@ -12,7 +12,10 @@
 * Adaptive max pooling is max pooling where the windows tile the input, else an `argmax`
   over gathered windows followed by a differentiable `gather`.
 
-1-d pooling runs as 2-d pooling over a height-1 image.
+1-d pooling runs as 2-d pooling over a height-1 image. 3-d pooling is functions (not ops)
+over the 2-d ones: the 2-d pooling of every depth plane, then a reduction over each depth
+window (for max pooling, only to find the indices, at which the values are gathered);
+adaptive pooling adds a third averaging `matmul` or a 3-d window table.
 """
 
 from __future__ import annotations
@@ -26,14 +29,14 @@ from ..autograd.grad_mode import no_grad
 from ..conformance import samples as S
 from ..tensor import Tensor
 from ._opdef import COMPOSITE, defop
-from .conv import Pair, constant_pad_nd, im2col, ntuple
+from .conv import Pair, constant_pad_nd, depth_windows, im2col, ntuple
 from .creation import tensor, zeros
 from .elementwise import isnan, where
 from .indexing import flip, gather, index_select, scatter_add
 from .linalg import matmul
 from .reduction import any, argmax, mean, sum
 
-__all__ = ["max_pool1d", "max_pool1d_with_indices", "max_pool2d", "avg_pool1d",
+__all__ = ["max_pool1d", "max_pool1d_with_indices", "max_pool2d", "max_pool3d", "avg_pool1d",
            "adaptive_avg_pool1d", "adaptive_max_pool1d"]
 
 
@@ -166,50 +169,56 @@ def _max_pool_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.Sampl
     yield S.SampleInput((S.Arg(make(0, 2, 4, 4)), 2), name="empty-batch")
 
 
-def _pool_pair(op: str, name: str, value: Any, what: str) -> Pair:
-    def error() -> Exception:
-        return RuntimeError(f"{op}: {name} {what}")
-    return ntuple(value, 2, error)  # type: ignore[return-value]
+_COUNT = {2: "two", 3: "three"}
 
 
-def _pool2d_args(op: str, kernel_size: Any, stride: Any, padding: Any,
-                 dilation: Any = 1) -> tuple[Pair, Pair, Pair, Pair]:
-    """Kernel, stride (default: the kernel), padding and dilation pairs of a 2-d pooling."""
-    k = _pool_pair(op, "kernel_size", kernel_size, "must either be a single int, or a tuple "
-                   "of two ints")
+def _pool_args(op: str, nd: int, kernel_size: Any, stride: Any, padding: Any,
+               dilation: Any = 1, must: str = "must either be") -> tuple[tuple[int, ...], ...]:
+    """Kernel, stride (default: the kernel), padding and dilation ``nd``-tuples of a 2-d or
+    3-d pooling, with PyTorch's messages (its avg_pool3d's say ``must be`` where the others
+    say ``must either be``)."""
+    def arg(name: str, value: Any, what: str) -> tuple[int, ...]:
+        def error() -> Exception:
+            return RuntimeError(f"{op}: {name} {what} {_COUNT[nd]} ints")
+        return ntuple(value, nd, error)
+
+    k = arg("kernel_size", kernel_size, f"{must} a single int, or a tuple of")
     s = k if stride is None or (isinstance(stride, (tuple, list)) and not stride) else \
-        _pool_pair(op, "stride", stride, "must either be omitted, a single int, or a tuple of "
-                   "two ints")
-    p = _pool_pair(op, "padding", padding, "must either be a single int, or a tuple of two ints")
-    d = _pool_pair(op, "dilation", dilation, "must be either a single int, or a tuple of two "
-                   "ints")
+        arg("stride", stride, f"{must} omitted, a single int, or a tuple of")
+    p = arg("padding", padding, f"{must} a single int, or a tuple of")
+    d = arg("dilation", dilation, "must be either a single int, or a tuple of")
     return k, s, p, d
 
 
-def _check_pool2d(x: Tensor, k: Pair, s: Pair, p: Pair, d: Pair, ceil_mode: bool) -> Pair:
-    """PyTorch's pool2d_shape_check on batched ``x``; returns the output size."""
+def _check_pool(x: Tensor, k: Sequence[int], s: Sequence[int], p: Sequence[int],
+                d: Sequence[int], ceil_mode: bool) -> tuple[int, ...]:
+    """PyTorch's pool2d/pool3d_shape_check on batched ``x``; returns the output size."""
+    dims = ("T", "H", "W")[-len(k):]
+
+    def got(prefix: str, values: Sequence[int]) -> str:
+        return " ".join(f"{prefix}{n}: {v}" for n, v in zip(dims, values))
+
     if min(s) == 0:
         raise RuntimeError("stride should not be zero")
     if min(k) <= 0:
-        raise RuntimeError(f"kernel size should be greater than zero, but got kH: {k[0]} "
-                           f"kW: {k[1]}")
+        raise RuntimeError(f"kernel size should be greater than zero, but got {got('k', k)}")
     if min(s) < 0:
-        raise RuntimeError(f"stride should be greater than zero, but got dH: {s[0]} dW: {s[1]}")
+        raise RuntimeError(f"stride should be greater than zero, but got {got('d', s)}")
     if min(d) <= 0:
-        raise RuntimeError(f"dilation should be greater than zero, but got dilationH: {d[0]} "
-                           f"dilationW: {d[1]}")
+        raise RuntimeError(f"dilation should be greater than zero, but got "
+                           f"{got('dilation', d)}")
     if min(p) < 0:
         raise RuntimeError(f"pad must be non-negative, but got pad: {min(p)}")
     for pi, ki, di in zip(p, k, d):
         if pi > (di * (ki - 1) + 1) // 2:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
                                f"pad={pi}, kernel_size={ki} and dilation={di}")
-    c, h, w = x.shape[1:]
-    out = (pool_output_size(h, k[0], s[0], p[0], d[0], ceil_mode),
-           pool_output_size(w, k[1], s[1], p[1], d[1], ceil_mode))
+    c, size = x.shape[1], x.shape[2:]
+    out = tuple(pool_output_size(*g, ceil_mode) for g in zip(size, k, s, p, d))
     if min(out) < 1:
-        raise RuntimeError(f"Given input size: ({c}x{h}x{w}). Calculated output size: "
-                           f"({c}x{out[0]}x{out[1]}). Output size is too small")
+        raise RuntimeError(f"Given input size: ({'x'.join(map(str, (c, *size)))}). Calculated "
+                           f"output size: ({'x'.join(map(str, (c, *out)))}). Output size is "
+                           "too small")
     return out
 
 
@@ -248,8 +257,8 @@ def max_pool2d_with_indices(input: Tensor, kernel_size: Any, stride: Any = None,
         RuntimeError: PyTorch's errors for bad kernels, strides, paddings or shapes.
     """
     x = _batched2d(input)
-    k, s, p, d = _pool2d_args("max_pool2d", kernel_size, stride, padding, dilation)
-    _check_pool2d(x, k, s, p, d, bool(ceil_mode))
+    k, s, p, d = _pool_args("max_pool2d", 2, kernel_size, stride, padding, dilation)
+    _check_pool(x, k, s, p, d, bool(ceil_mode))
     vals, idx = max_pool2d_with_indices.bind(x, kernel_size=k, stride=s, padding=p, dilation=d,
                                              ceil_mode=bool(ceil_mode))
     return _unbatch(vals, input, 4), _unbatch(idx, input, 4)
@@ -395,25 +404,43 @@ def _avg_divisor(size: int, n_out: int, kernel: int, stride: int, padding: int,
     return np.maximum(np.minimum(end, size) - np.maximum(start, 0), 1)
 
 
-def avg_pool2d_impl(x: Tensor, k: Pair, s: Pair, p: Pair, ceil_mode: bool,
-                    count_include_pad: bool, divisor_override: int | None) -> Tensor:
-    """Average pooling of checked 4-D ``x``: window sums (`im2col`) over the divisor."""
-    if not x.dtype.is_floating_point:
-        raise NotImplementedError(f'"avg_pool2d" not implemented for \'{x.dtype.name}\'')
+def _window_sums2d(x: Tensor, k: Sequence[int], s: Sequence[int], p: Sequence[int],
+                   ceil_mode: bool) -> Tensor:
+    """``(N, C, oH, oW)`` sums of the zero-padded windows of checked 4-D ``x`` (`im2col`)."""
     n, c, h, w = x.shape
     oh = pool_output_size(h, k[0], s[0], p[0], 1, ceil_mode)
     ow = pool_output_size(w, k[1], s[1], p[1], 1, ceil_mode)
     need_h, need_w = (oh - 1) * s[0] + k[0], (ow - 1) * s[1] + k[1]
     xp = constant_pad_nd.bind(x.reshape(n * c, 1, h, w),
                               pad=(p[1], need_w - w - p[1], p[0], need_h - h - p[0]), value=0.0)
-    win = im2col.bind(xp, kernel_size=k, dilation=(1, 1), padding=(0, 0), stride=s)
-    total = sum(win, 1)
+    win = im2col.bind(xp, kernel_size=tuple(k), dilation=(1, 1), padding=(0, 0),
+                      stride=tuple(s))
+    return sum(win, 1).view(n, c, oh, ow)
+
+
+def _average(total: Tensor, size: Sequence[int], k: Sequence[int], s: Sequence[int],
+             p: Sequence[int], count_include_pad: bool, divisor_override: int | None) -> Tensor:
+    """Window sums ``(..., *out)`` of an input of spatial ``size`` over PyTorch's divisor:
+    ``divisor_override``, else the product of the per-dim counts."""
     if divisor_override is not None:
-        return (total / divisor_override).view(n, c, oh, ow)
-    div = (_avg_divisor(h, oh, k[0], s[0], p[0], count_include_pad)[:, None] *
-           _avg_divisor(w, ow, k[1], s[1], p[1], count_include_pad)[None, :])
-    return (total / tensor(div.reshape(oh * ow), dtype=x.dtype, device=x.device)
-            ).view(n, c, oh, ow)
+        return total / divisor_override
+    div = np.ones(())
+    for g in zip(size, total.shape[-len(size):], k, s, p):
+        div = np.multiply.outer(div, _avg_divisor(*g, count_include_pad))
+    return total / tensor(div, dtype=total.dtype, device=total.device)
+
+
+def _check_float(op: str, x: Tensor) -> None:
+    if not x.dtype.is_floating_point:
+        raise NotImplementedError(f'"{op}" not implemented for \'{x.dtype.name}\'')
+
+
+def avg_pool2d_impl(x: Tensor, k: Pair, s: Pair, p: Pair, ceil_mode: bool,
+                    count_include_pad: bool, divisor_override: int | None) -> Tensor:
+    """Average pooling of checked 4-D ``x``: window sums (`im2col`) over the divisor."""
+    _check_float("avg_pool2d", x)
+    return _average(_window_sums2d(x, k, s, p, ceil_mode), x.shape[2:], k, s, p,
+                    count_include_pad, divisor_override)
 
 
 def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A002
@@ -435,8 +462,8 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A00
         NotImplementedError: for integer input.
     """
     x = _batched2d(input)
-    k, s, p, _ = _pool2d_args("avg_pool2d", kernel_size, stride, padding)
-    _check_pool2d(x, k, s, p, (1, 1), bool(ceil_mode))
+    k, s, p, _ = _pool_args("avg_pool2d", 2, kernel_size, stride, padding)
+    _check_pool(x, k, s, p, (1, 1), bool(ceil_mode))
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     out = avg_pool2d_impl(x, k, s, p, bool(ceil_mode), bool(count_include_pad),
@@ -469,7 +496,7 @@ def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A00
         _one_int("avg_pool1d", "stride", stride)
     p = _one_int("avg_pool1d", "padding", padding)
     x = _batched2d(input.unsqueeze(-2))
-    _check_pool2d(x, (1, k), (1, s), (0, p), (1, 1), bool(ceil_mode))
+    _check_pool(x, (1, k), (1, s), (0, p), (1, 1), bool(ceil_mode))
     out = avg_pool2d_impl(x, (1, k), (1, s), (0, p), bool(ceil_mode), bool(count_include_pad),
                           None)
     return _unbatch(out, input.unsqueeze(-2), 4).squeeze(-2)
@@ -513,8 +540,9 @@ def _adaptive_size(op: str, output_size: Any, input: Tensor, nd: int) -> tuple[i
 def _adaptive_input(op: str, input: Tensor, nd: int) -> None:  # noqa: A002
     if nd == 1:
         _check_1d(op, input)
-    elif input.ndim not in (3, 4):
-        raise RuntimeError(f"{op}(): Expected 3D or 4D tensor, but got: {list(input.shape)}")
+    elif input.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{op}(): Expected {nd + 1}D or {nd + 2}D tensor, but got: "
+                           f"{list(input.shape)}")
     for d in range(1, input.ndim):
         if input.shape[d] == 0:
             raise RuntimeError(f"{op}(): Expected input to have non-zero size for non-batch "
@@ -552,26 +580,37 @@ def _window_table(size: int, n_out: int) -> np.ndarray:
     return np.minimum(start[:, None] + np.arange(longest)[None, :], end[:, None] - 1)
 
 
-def adaptive_max_pool2d_impl(x: Tensor, oh: int, ow: int) -> tuple[Tensor, Tensor]:
-    """Adaptive max pooling of non-empty 4-D ``x``: values and flat ``H * W`` indices."""
-    n, c, h, w = x.shape
-    if oh and ow and h % oh == 0 and w % ow == 0:  # the windows tile the input
-        k = (h // oh, w // ow)
+def adaptive_max_pool_impl(x: Tensor, out: tuple[int, ...]) -> tuple[Tensor, Tensor]:
+    """Adaptive max pooling of non-empty ``(N, C, *spatial)`` ``x`` (2-d or 3-d) to spatial
+    size ``out``: values and flat indices into each ``prod(spatial)`` plane."""
+    n, c, size = x.shape[0], x.shape[1], tuple(x.shape[2:])
+    if all(o and i % o == 0 for i, o in zip(size, out)):  # the windows tile the input
+        k = tuple(i // o for i, o in zip(size, out))
+        if len(k) == 3:
+            return max_pool3d_impl(x, k, k, (0, 0, 0), (1, 1, 1), False)
         return max_pool2d_with_indices.bind(x, kernel_size=k, stride=k, padding=(0, 0),
                                             dilation=(1, 1), ceil_mode=False)
-    flat = x.reshape(n * c, h * w)
-    if oh * ow == 0:
+    flat = x.reshape(n * c, int(np.prod(size)))
+    n_out = int(np.prod(out))
+    if n_out == 0:
         idx = zeros(n * c, 0, dtype=D.int64, device=x.device)
     else:
-        rows, cols = _window_table(h, oh), _window_table(w, ow)
-        pos = (rows[:, None, :, None] * w + cols[None, :, None, :]).reshape(oh * ow, -1)
+        # pos[o_1.., o_nd, l_1.., l_nd]: the flat position of entry l of window o, scanned in
+        # PyTorch's (depth,) row, column order
+        nd, pos = len(size), np.zeros((), np.int64)
+        for d, (i, o) in enumerate(zip(size, out)):
+            table = _window_table(i, o) * int(np.prod(size[d + 1:]))
+            shape = [1] * (2 * nd)
+            shape[d], shape[nd + d] = table.shape
+            pos = pos + table.reshape(shape)
+        pos = pos.reshape(n_out, -1)
         with no_grad():
             win = index_select(flat, 1, tensor(pos.reshape(-1), device=x.device))
-            a = _argmax_nan_last(win.view(n * c, oh * ow, pos.shape[1]), 2)
-            table = tensor(pos, device=x.device).expand(n * c, oh * ow, pos.shape[1])
+            a = _argmax_nan_last(win.view(n * c, n_out, pos.shape[1]), 2)
+            table = tensor(pos, device=x.device).expand(n * c, n_out, pos.shape[1])
             idx = gather.bind(table, a.unsqueeze(2), dim=2).squeeze(2)
     values = gather.bind(flat, idx, dim=1)
-    return values.view(n, c, oh, ow), idx.view(n, c, oh, ow)
+    return values.view(n, c, *out), idx.view(n, c, *out)
 
 
 def adaptive_max_pool2d(input: Tensor, output_size: Any,  # noqa: A002
@@ -582,7 +621,7 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any,  # noqa: A002
     _adaptive_input("adaptive_max_pool2d", input, 2)
     oh, ow = _adaptive_size("adaptive_max_pool2d", output_size, input, 2)
     x = input if input.ndim == 4 else input.unsqueeze(0)
-    vals, idx = adaptive_max_pool2d_impl(x, oh, ow)
+    vals, idx = adaptive_max_pool_impl(x, (oh, ow))
     vals, idx = _unbatch(vals, input, 4), _unbatch(idx, input, 4)
     return (vals, idx) if return_indices else vals
 
@@ -594,6 +633,149 @@ def adaptive_max_pool1d(input: Tensor, output_size: Any) -> tuple[Tensor, Tensor
     _adaptive_input("adaptive_max_pool1d", input, 1)
     (o,) = _adaptive_size("adaptive_max_pool1d", output_size, input, 1)
     x = (input if input.ndim == 3 else input.unsqueeze(0)).unsqueeze(2)
-    vals, idx = adaptive_max_pool2d_impl(x, 1, o)
+    vals, idx = adaptive_max_pool_impl(x, (1, o))
     return _unbatch(vals.squeeze(2), input, 3), _unbatch(idx.squeeze(2), input, 3)
 
+
+
+# -- 3-d pooling, on the 2-d ops ----------------------------------------------------------------
+
+
+def _batched3d(op: str, input: Tensor) -> Tensor:  # noqa: A002
+    """4-D or 5-D pooling input as 5-D; PyTorch's errors otherwise (batch may be empty)."""
+    if input.ndim not in (4, 5):
+        raise RuntimeError("non-empty 4D or 5D (batch mode) tensor expected for input")
+    if 0 in input.shape[-4:]:
+        raise RuntimeError(f"{op}(): Expected input's non-batch dimensions to have positive "
+                           f"length, but input has a shape of {list(input.shape)} and non-batch "
+                           f"dimension 0 has length zero!")
+    return input if input.ndim == 5 else input.unsqueeze(0)
+
+
+def max_pool3d_impl(x: Tensor, k: Sequence[int], s: Sequence[int], p: Sequence[int],
+                    d: Sequence[int], ceil_mode: bool) -> tuple[Tensor, Tensor]:
+    """Max pooling of checked 5-D ``x``, with flat ``D * H * W`` indices.
+
+    The indices come first, without gradient: 2-d max pooling of every depth plane, then
+    over each depth window the first plane holding the maximum (the last holding a NaN),
+    which is PyTorch's depth-row-column scan. The values are then gathered from ``x`` at
+    the indices, so the gradient is one `scatter_add` (as PyTorch's backward).
+    """
+    n, c, depth, h, w = x.shape
+    od = pool_output_size(depth, k[0], s[0], p[0], d[0], ceil_mode)
+    low = lowest(x.dtype)
+    with no_grad():
+        vals, hw = max_pool2d_with_indices.bind(
+            x.reshape(n, c * depth, h, w), kernel_size=tuple(k[1:]), stride=tuple(s[1:]),
+            padding=tuple(p[1:]), dilation=tuple(d[1:]), ceil_mode=ceil_mode)
+        oh, ow = vals.shape[2:]
+        span = d[0] * (k[0] - 1) + 1
+        pad = (0, 0, 0, 0, p[0], (od - 1) * s[0] + span - depth - p[0])
+        # (n, c, od, oh, ow, kD): the depth windows of the planes' maxima and indices
+        vals = constant_pad_nd.bind(vals.view(n, c, depth, oh, ow), pad=pad, value=low)
+        vals = vals.unfold(2, span, s[0])[..., ::d[0]]
+        hw = constant_pad_nd.bind(hw.view(n, c, depth, oh, ow), pad=pad, value=0)
+        hw = hw.unfold(2, span, s[0])[..., ::d[0]]
+        a = _argmax_nan_last(vals, 5).unsqueeze(5)
+        start = tensor((np.arange(od) * s[0] - p[0]).reshape(od, 1, 1), device=x.device)
+        idx = (a.squeeze(5) * d[0] + start) * (h * w) + gather.bind(hw, a, dim=5).squeeze(5)
+        if p[0]:  # a window of nothing but the lowest value reports its first real element
+            first = (_first_valid(od, s[0], p[0], d[0])[:, None, None] * (h * w)
+                     + first_valid_index((h, w), (oh, ow), s[1:], p[1:], d[1:])[None])
+            best = gather.bind(vals, a, dim=5).squeeze(5)
+            idx = where(best == low, tensor(first, device=x.device), idx)
+    values = gather.bind(x.reshape(n, c, depth * h * w), idx.reshape(n, c, od * oh * ow), dim=2)
+    return values.view(n, c, od, oh, ow), idx
+
+
+def max_pool3d_with_indices(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A002
+                            padding: Any = 0, dilation: Any = 1,
+                            ceil_mode: bool = False) -> tuple[Tensor, Tensor]:
+    """3-D max pooling with the flat ``D * H * W`` index of each maximum, like
+    `torch.nn.functional.max_pool3d_with_indices` (see `max_pool3d_impl`).
+
+    Args:
+        input: ``(N, C, D, H, W)`` or ``(C, D, H, W)``.
+        kernel_size, stride (default ``kernel_size``), padding, dilation: ints or triples;
+            padding (with -inf) is at most half the dilated kernel.
+        ceil_mode: round the window count up.
+
+    Returns:
+        ``(values, indices)``; the gradient flows to ``indices`` only.
+
+    Raises:
+        RuntimeError: PyTorch's errors for bad kernels, strides, paddings or shapes.
+    """
+    x = _batched3d("max_pool3d", input)
+    k, s, p, d = _pool_args("max_pool3d", 3, kernel_size, stride, padding, dilation)
+    _check_pool(x, k, s, p, d, bool(ceil_mode))
+    vals, idx = max_pool3d_impl(x, k, s, p, d, bool(ceil_mode))
+    return _unbatch(vals, input, 5), _unbatch(idx, input, 5)
+
+
+def max_pool3d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A002
+               padding: Any = 0, dilation: Any = 1, ceil_mode: bool = False) -> Tensor:
+    """3-D max pooling, like `torch.max_pool3d` (see `max_pool3d_with_indices`)."""
+    return max_pool3d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)[0]
+
+
+def avg_pool3d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A002
+               padding: Any = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
+    """3-D average pooling (`torch.nn.functional.avg_pool3d`): the window sums of every
+    depth plane (as in `avg_pool2d`), summed over each depth window (`im2col` along the
+    depth), over PyTorch's divisor. Arguments as in `avg_pool2d`, with ints or triples.
+
+    Raises:
+        RuntimeError: PyTorch's errors for bad arguments or shapes, or a zero divisor.
+        NotImplementedError: for integer input.
+    """
+    x = _batched3d("avg_pool3d", input)
+    k, s, p, _ = _pool_args("avg_pool3d", 3, kernel_size, stride, padding, must="must be")
+    n, c, depth, h, w = x.shape
+    if depth < k[0] or h < k[1] or w < k[2]:
+        raise RuntimeError(f"input image (T: {depth} H: {h} W: {w}) smaller than kernel size "
+                           f"(kT: {k[0]} kH: {k[1]} kW: {k[2]})")
+    od = _check_pool(x, k, s, p, (1, 1, 1), bool(ceil_mode))[0]
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    _check_float("avg_pool3d", x)
+    planes = _window_sums2d(x.reshape(n, c * depth, h, w), k[1:], s[1:], p[1:], bool(ceil_mode))
+    oh, ow = planes.shape[2:]
+    planes = constant_pad_nd.bind(planes.view(n, c, depth, oh, ow),
+                                  pad=(0, 0, 0, 0, p[0], (od - 1) * s[0] + k[0] - depth - p[0]),
+                                  value=0.0)
+    total = sum(depth_windows(planes, k[0], s[0], 0, 1), 2)
+    out = _average(total, x.shape[2:], k, s, p, bool(count_include_pad), divisor_override)
+    return _unbatch(out, input, 5)
+
+
+def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
+    """Average over PyTorch's adaptive windows so the last three dims become
+    ``output_size`` (`torch.nn.functional.adaptive_avg_pool3d`); ``None`` keeps a dim's
+    size. One small `matmul` with a constant averaging matrix per dim.
+    """
+    _adaptive_input("adaptive_avg_pool3d", input, 3)
+    od, oh, ow = _adaptive_size("adaptive_avg_pool3d", output_size, input, 3)
+    if (od, oh, ow) == (1, 1, 1):
+        return mean(input, (-3, -2, -1), True)
+    depth, h, w = input.shape[-3:]
+    planes = matmul(matmul(_averaging_matrix(h, oh, input), input),
+                    _averaging_matrix(w, ow, input).mT)
+    lead = tuple(input.shape[:-3])
+    out = matmul(_averaging_matrix(depth, od, input), planes.reshape(*lead, depth, oh * ow))
+    return out.view(*lead, od, oh, ow)
+
+
+def adaptive_max_pool3d(input: Tensor, output_size: Any,  # noqa: A002
+                        return_indices: bool = False) -> Any:
+    """Maximum over PyTorch's adaptive windows so the last three dims become
+    ``output_size`` (`torch.nn.functional.adaptive_max_pool3d`), with the flat ``D * H * W``
+    indices when asked.
+    """
+    _adaptive_input("adaptive_max_pool3d", input, 3)
+    out = _adaptive_size("adaptive_max_pool3d", output_size, input, 3)
+    x = input if input.ndim == 5 else input.unsqueeze(0)
+    vals, idx = adaptive_max_pool_impl(x, out)
+    vals, idx = _unbatch(vals, input, 5), _unbatch(idx, input, 5)
+    return (vals, idx) if return_indices else vals

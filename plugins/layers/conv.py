@@ -1,5 +1,5 @@
-"""Convolution layers, as in ``torch.nn``: `Conv1d`, `Conv2d`, `ConvTranspose1d` and
-`ConvTranspose2d`.
+"""Convolution layers, as in ``torch.nn``: `Conv1d`, `Conv2d`, `Conv3d`, `ConvTranspose1d`,
+`ConvTranspose2d` and `ConvTranspose3d`.
 
 Constructor checks, attribute forms (sizes stored as tuples, ``padding`` possibly
 ``'same'``/``'valid'``), parameter shapes, initialization and printed forms are PyTorch's.
@@ -22,7 +22,8 @@ from tensorweave.nn import functional as F
 
 from .linear import kaiming_reset_
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
+           "ConvTranspose3d"]
 
 # Tuples, printed like PyTorch's sets but in this fixed order: a set's order changes from
 # one process to the next.
@@ -41,7 +42,7 @@ def _ntuple(n: int) -> Callable[[Any], tuple[Any, ...]]:
     return parse
 
 
-_single, _pair = _ntuple(1), _ntuple(2)
+_single, _pair, _triple = _ntuple(1), _ntuple(2), _ntuple(3)
 
 
 class _ConvNd(Module):
@@ -275,6 +276,66 @@ class Conv2d(_ConvNd):
         ]
 
 
+class Conv3d(_ConvNd):
+    """3-d convolution (cross-correlation) over an input of several channels.
+
+    Args:
+        in_channels: channels of the input.
+        out_channels: channels of the output.
+        kernel_size: size of the kernel (an int or a triple).
+        stride: stride of the kernel.
+        padding: implicit padding on both sides, or ``'same'``/``'valid'``.
+        dilation: spacing between kernel elements.
+        groups: blocked connections from input to output channels.
+        bias: learn a bias.
+        padding_mode: ``'zeros'``, ``'reflect'``, ``'replicate'`` or ``'circular'``.
+
+    Shape:
+        input (N, C_in, D_in, H_in, W_in) or (C_in, D_in, H_in, W_in), output (N, C_out,
+        D_out, H_out, W_out) or (C_out, D_out, H_out, W_out), each spatial size as in
+        `Conv1d`.
+
+    Attributes:
+        weight: ``(out_channels, in_channels / groups, kD, kH, kW)``.
+        bias: ``(out_channels,)``. Both from U(-1/sqrt(k), 1/sqrt(k)),
+            ``k = in_channels / groups * kD * kH * kW``.
+
+    Example:
+        >>> import tensorweave as tw
+        >>> tw.nn.Conv3d(4, 6, (3, 2, 2), stride=(2, 1, 1))(tw.randn(2, 4, 7, 5, 5)).shape
+        tensorweave.Size([2, 6, 3, 4, 4])
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        super().__init__(in_channels, out_channels, _triple(kernel_size), _triple(stride),
+                         padding if isinstance(padding, str) else _triple(padding),
+                         _triple(dilation), False, _triple(0), groups, bias, padding_mode,
+                         device=device, dtype=dtype)
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        if self.padding_mode != "zeros":
+            return F.conv3d(F.pad(input, self._reversed_padding_repeated_twice,
+                                  mode=self.padding_mode),
+                            self.weight, self.bias, self.stride, _triple(0), self.dilation,
+                            self.groups)
+        return F.conv3d(input, self.weight, self.bias, self.stride, self.padding,
+                        self.dilation, self.groups)
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        x = rng.standard_normal
+        return [
+            ModuleSample(args=(4, 2, (2, 3, 2)), kwargs={"stride": (2, 1, 1),
+                                                         "padding": (1, 0, 1), "groups": 2},
+                         inputs=(x((2, 4, 3, 4, 3)),), name="stride-padding-groups"),
+            ModuleSample(args=(1, 2, 2), kwargs={"padding": "same", "dilation": (1, 2, 1),
+                                                 "padding_mode": "replicate", "bias": False},
+                         inputs=(x((1, 3, 4, 3)),), name="same-replicate-unbatched"),
+        ]
+
+
 class _ConvTransposeNd(_ConvNd):
     """What the transposed convolutions share: the ``output_size`` argument of the forward,
     which picks the output padding.
@@ -415,4 +476,57 @@ class ConvTranspose2d(_ConvTransposeNd):
             ModuleSample(args=(1, 2, 2), kwargs={"stride": 2}, inputs=(x((1, 1, 2, 3)),),
                          forward_kwargs={"output_size": [1, 2, 5, 7]},
                          name="output_size-with-batch-and-channels"),
+        ]
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """3-d transposed convolution (the gradient of `Conv3d` with respect to its input).
+
+    Args:
+        in_channels: channels of the input.
+        out_channels: channels of the output.
+        kernel_size: size of the kernel (an int or a triple).
+        stride: stride of the convolution.
+        padding: ``dilation * (kernel_size - 1) - padding`` zeros pad both sides.
+        output_padding: extra size added to one side of each spatial dim of the output.
+        groups: blocked connections from input to output channels.
+        bias: learn a bias.
+        dilation: spacing between kernel elements.
+        padding_mode: only ``'zeros'``.
+
+    Shape:
+        input (N, C_in, D_in, H_in, W_in) or (C_in, D_in, H_in, W_in), output (N, C_out,
+        D_out, H_out, W_out) or (C_out, D_out, H_out, W_out), each spatial size as in
+        `ConvTranspose1d`. The forward's ``output_size`` picks the output padding instead.
+
+    Attributes:
+        weight: ``(in_channels, out_channels / groups, kD, kH, kW)``.
+        bias: ``(out_channels,)``. Both from U(-1/sqrt(k), 1/sqrt(k)),
+            ``k = out_channels / groups * kD * kH * kW``.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, output_padding: Any = 0, groups: int = 1,
+                 bias: bool = True, dilation: Any = 1, padding_mode: str = "zeros",
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__(in_channels, out_channels, _triple(kernel_size), _triple(stride),
+                         _triple(padding), _triple(dilation), True, _triple(output_padding),
+                         groups, bias, padding_mode, device=device, dtype=dtype)
+
+    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:  # noqa: A002
+        return F.conv_transpose3d(input, self.weight, self.bias, self.stride, self.padding,
+                                  self._output_padding(input, output_size, 3), self.groups,
+                                  self.dilation)
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        x = rng.standard_normal
+        return [
+            ModuleSample(args=(4, 2, (2, 3, 2)), kwargs={"stride": (2, 1, 2), "padding": 1,
+                                                         "output_padding": (1, 0, 1),
+                                                         "groups": 2},
+                         inputs=(x((2, 4, 2, 3, 2)),), name="stride-padding-output_padding-groups"),
+            ModuleSample(args=(2, 1, 2), kwargs={"dilation": (2, 1, 1), "bias": False},
+                         inputs=(x((2, 2, 3, 2)),), forward_kwargs={"output_size": [1, 4, 4, 3]},
+                         name="dilation-unbatched-output_size"),
         ]

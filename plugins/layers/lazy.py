@@ -1,5 +1,6 @@
-"""Lazy layers, as in ``torch.nn``: `LazyLinear`, `LazyConv1d`/`2d`,
-`LazyConvTranspose1d`/`2d`, `LazyBatchNorm1d`/`2d` and `LazyInstanceNorm1d`/`2d`.
+"""Lazy layers, as in ``torch.nn``: `LazyLinear`, `LazyConv1d`/`2d`/`3d`,
+`LazyConvTranspose1d`/`2d`/`3d`, `LazyBatchNorm1d`/`2d`/`3d` and
+`LazyInstanceNorm1d`/`2d`/`3d`.
 
 A lazy layer is built without its input size (``in_features``, ``in_channels``,
 ``num_features``). Its parameters start as `UninitializedParameter` placeholders and its
@@ -33,13 +34,20 @@ from tensorweave import Tensor
 from tensorweave.conformance.modules import ModuleSample
 from tensorweave.nn import Parameter
 
-from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
+from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from .linear import Linear
-from .normalization import BatchNorm1d, BatchNorm2d, InstanceNorm1d, InstanceNorm2d
+from .normalization import (
+    BatchNorm1d,
+    BatchNorm2d,
+    BatchNorm3d,
+    InstanceNorm1d,
+    InstanceNorm2d,
+    InstanceNorm3d,
+)
 
-__all__ = ["LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConvTranspose1d",
-           "LazyConvTranspose2d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyInstanceNorm1d",
-           "LazyInstanceNorm2d"]
+__all__ = ["LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d",
+           "LazyConvTranspose2d", "LazyConvTranspose3d", "LazyBatchNorm1d", "LazyBatchNorm2d",
+           "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
 
 
 class UninitializedParameter(Parameter):
@@ -235,7 +243,6 @@ class LazyConv1d(_LazyConvMixin, Conv1d):
         return [ModuleSample(args=(2, 3), kwargs={"padding": 1}, inputs=(x((2, 3, 5)),))]
 
 
-
 class LazyConv2d(_LazyConvMixin, Conv2d):
     """A `Conv2d` whose ``in_channels`` comes from the first input; arguments as there,
     without ``in_channels``.
@@ -259,6 +266,30 @@ class LazyConv2d(_LazyConvMixin, Conv2d):
         x = rng.standard_normal
         return [ModuleSample(args=(2, 3), kwargs={"stride": 2}, inputs=(x((1, 2, 5, 5)),))]
 
+
+class LazyConv3d(_LazyConvMixin, Conv3d):
+    """A `Conv3d` whose ``in_channels`` comes from the first input; arguments as there,
+    without ``in_channels``.
+
+    Shape:
+        input (N, C_in, D, H, W) or (C_in, D, H, W), output (N, C_out, D_out, H_out, W_out)
+        or (C_out, D_out, H_out, W_out).
+    """
+
+    cls_to_become = Conv3d
+
+    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
+                 dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        super().__init__(0, out_channels, kernel_size, stride, padding, dilation, groups, False,
+                         padding_mode, device=device, dtype=dtype)
+        self._lazy_conv_init(bias, device, dtype)
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        x = rng.standard_normal
+        return [ModuleSample(args=(2, 2), kwargs={"stride": (1, 2, 1)},
+                             inputs=(x((1, 2, 3, 4, 3)),))]
 
 
 class LazyConvTranspose1d(_LazyConvMixin, ConvTranspose1d):
@@ -285,7 +316,6 @@ class LazyConvTranspose1d(_LazyConvMixin, ConvTranspose1d):
         return [ModuleSample(args=(2, 3), kwargs={"stride": 2}, inputs=(x((2, 3, 4)),))]
 
 
-
 class LazyConvTranspose2d(_LazyConvMixin, ConvTranspose2d):
     """A `ConvTranspose2d` whose ``in_channels`` comes from the first input; arguments as
     there, without ``in_channels``.
@@ -310,6 +340,31 @@ class LazyConvTranspose2d(_LazyConvMixin, ConvTranspose2d):
         x = rng.standard_normal
         return [ModuleSample(args=(2, 2), inputs=(x((1, 3, 3, 3)),))]
 
+
+class LazyConvTranspose3d(_LazyConvMixin, ConvTranspose3d):
+    """A `ConvTranspose3d` whose ``in_channels`` comes from the first input; arguments as
+    there, without ``in_channels``.
+
+    Shape:
+        input (N, C_in, D, H, W) or (C_in, D, H, W), output (N, C_out, D_out, H_out, W_out)
+        or (C_out, D_out, H_out, W_out).
+    """
+
+    cls_to_become = ConvTranspose3d
+
+    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
+                 output_padding: Any = 0, groups: int = 1, bias: bool = True,
+                 dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__(0, out_channels, kernel_size, stride, padding, output_padding, groups,
+                         False, dilation, padding_mode, device=device, dtype=dtype)
+        self._lazy_conv_init(bias, device, dtype)
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        x = rng.standard_normal
+        return [ModuleSample(args=(2, 2), kwargs={"stride": (2, 1, 1)},
+                             inputs=(x((1, 3, 2, 2, 3)),))]
 
 
 # -- normalization -----------------------------------------------------------------------------
@@ -394,7 +449,6 @@ class LazyBatchNorm1d(_LazyBatchNormMixin, BatchNorm1d):
         return [ModuleSample(kwargs={}, inputs=(x((4, 3)),))]
 
 
-
 class LazyBatchNorm2d(_LazyBatchNormMixin, BatchNorm2d):
     """A `BatchNorm2d` whose ``num_features`` comes from the first input; arguments as
     there, without ``num_features``.
@@ -416,6 +470,27 @@ class LazyBatchNorm2d(_LazyBatchNormMixin, BatchNorm2d):
         x = rng.standard_normal
         return [ModuleSample(kwargs={}, inputs=(x((2, 3, 2, 2)),))]
 
+
+class LazyBatchNorm3d(_LazyBatchNormMixin, BatchNorm3d):
+    """A `BatchNorm3d` whose ``num_features`` comes from the first input; arguments as
+    there, without ``num_features``.
+
+    Shape:
+        input (N, C, D, H, W), output the same.
+    """
+
+    cls_to_become = BatchNorm3d
+
+    def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
+                 bias: bool = True) -> None:
+        super().__init__(0, eps, momentum, False, False, device=device, dtype=dtype)
+        self._lazy_norm_init(affine, bias, track_running_stats, device, dtype)
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        x = rng.standard_normal
+        return [ModuleSample(kwargs={}, inputs=(x((2, 3, 2, 2, 2)),))]
 
 
 class LazyInstanceNorm1d(_LazyInstanceNormMixin, InstanceNorm1d):
@@ -441,7 +516,6 @@ class LazyInstanceNorm1d(_LazyInstanceNormMixin, InstanceNorm1d):
         return [ModuleSample(kwargs={"affine": True}, inputs=(x((2, 3, 5)),))]
 
 
-
 class LazyInstanceNorm2d(_LazyInstanceNormMixin, InstanceNorm2d):
     """An `InstanceNorm2d` whose ``num_features`` comes from the first input; arguments as
     there, without ``num_features`` and, as in PyTorch, with ``affine`` and
@@ -464,3 +538,26 @@ class LazyInstanceNorm2d(_LazyInstanceNormMixin, InstanceNorm2d):
     def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
         x = rng.standard_normal
         return [ModuleSample(kwargs={"affine": True}, inputs=(x((2, 3, 3, 3)),))]
+
+
+class LazyInstanceNorm3d(_LazyInstanceNormMixin, InstanceNorm3d):
+    """An `InstanceNorm3d` whose ``num_features`` comes from the first input; arguments as
+    there, without ``num_features`` and, as in PyTorch, with ``affine`` and
+    ``track_running_stats`` True by default.
+
+    Shape:
+        input (N, C, D, H, W) or (C, D, H, W), output the same.
+    """
+
+    cls_to_become = InstanceNorm3d
+
+    def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
+                 bias: bool = True) -> None:
+        super().__init__(0, eps, momentum, False, False, device=device, dtype=dtype)
+        self._lazy_norm_init(affine, bias, track_running_stats, device, dtype)
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        x = rng.standard_normal
+        return [ModuleSample(kwargs={"affine": True}, inputs=(x((2, 3, 2, 3, 2)),))]

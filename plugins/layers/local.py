@@ -1,5 +1,6 @@
 """Layers over local windows, as in ``torch.nn``: `LocalResponseNorm`, power-average
-pooling (`LPPool1d`, `LPPool2d`) and max unpooling (`MaxUnpool1d`, `MaxUnpool2d`).
+pooling (`LPPool1d`, `LPPool2d`, `LPPool3d`) and max unpooling (`MaxUnpool1d`, `MaxUnpool2d`,
+`MaxUnpool3d`).
 
 Each holds its options and calls the function of the same name in
 `tensorweave.nn.functional`; none has parameters.
@@ -16,9 +17,10 @@ from tensorweave.conformance.modules import ModuleSample
 from tensorweave.nn import Module
 from tensorweave.nn import functional as F
 
-from .conv import _pair, _single
+from .conv import _pair, _single, _triple
 
-__all__ = ["LocalResponseNorm", "LPPool1d", "LPPool2d", "MaxUnpool1d", "MaxUnpool2d"]
+__all__ = ["LocalResponseNorm", "LPPool1d", "LPPool2d", "LPPool3d", "MaxUnpool1d", "MaxUnpool2d",
+           "MaxUnpool3d"]
 
 
 class LocalResponseNorm(Module):
@@ -128,6 +130,26 @@ class LPPool2d(_LPPoolNd):
                              inputs=(x[0],), name="unbatched-ceil")]
 
 
+class LPPool3d(_LPPoolNd):
+    """3-d power-average pooling; arguments as in `_LPPoolNd` (ints or triples).
+
+    Shape:
+        input (N, C, D, H, W) or (C, D, H, W), output (N, C, D_out, H_out, W_out) or
+        (C, D_out, H_out, W_out).
+    """
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return F.lp_pool3d(input, float(self.norm_type), self.kernel_size, self.stride,
+                           self.ceil_mode)
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        x = rng.uniform(0.5, 2.0, (2, 2, 4, 5, 5))
+        return [ModuleSample(args=(2, (2, 3, 2), (1, 2, 2)), inputs=(x,), name="p2-rect-stride"),
+                ModuleSample(args=(1.5, 2), kwargs={"ceil_mode": True, "stride": 2},
+                             inputs=(x[0],), name="unbatched-ceil")]
+
+
 def _pool_indices(rng: np.random.Generator, lead: tuple[int, ...],
                   size: tuple[int, ...], kernel: tuple[int, ...]) -> np.ndarray:
     """Flat indices like max pooling's (window ``kernel``, stride ``kernel``, over an input of
@@ -209,4 +231,36 @@ class MaxUnpool2d(_MaxUnpoolNd):
                              name="default"),
                 ModuleSample(args=((2, 3),), inputs=(
                     x[0], _pool_indices(rng, (2,), (5, 9), (2, 3)), [2, 2, 5, 9]),
+                    name="unbatched-rect-output_size")]
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """The partial inverse of `MaxPool3d`: each value put back at the flat ``D * H * W``
+    position ``indices`` (from ``MaxPool3d(..., return_indices=True)``) names, zeros
+    elsewhere.
+
+    Shape:
+        input and indices (N, C, D_in, H_in, W_in) or (C, D_in, H_in, W_in); output (N, C,
+        D_out, H_out, W_out) or (C, D_out, H_out, W_out), each ``(in - 1) * stride
+        - 2 * padding + kernel`` unless ``output_size`` is given to ``forward``.
+    """
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
+        super().__init__()
+        self.kernel_size = _triple(kernel_size)
+        self.stride = _triple(stride if stride is not None else kernel_size)
+        self.padding = _triple(padding)
+
+    def forward(self, input: Tensor, indices: Tensor,  # noqa: A002
+                output_size: Sequence[int] | None = None) -> Tensor:
+        return F.max_unpool3d(input, indices, self.kernel_size, self.stride, self.padding,
+                              output_size)
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        x = rng.standard_normal((2, 2, 2, 2, 3))
+        return [ModuleSample(args=(2,), inputs=(
+                    x, _pool_indices(rng, (2, 2), (4, 4, 6), (2, 2, 2))), name="default"),
+                ModuleSample(args=((1, 2, 3),), inputs=(
+                    x[0], _pool_indices(rng, (2,), (2, 5, 9), (1, 2, 3)), [2, 5, 9]),
                     name="unbatched-rect-output_size")]

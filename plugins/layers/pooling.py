@@ -1,4 +1,4 @@
-"""Pooling layers, as in ``torch.nn``: max, average and adaptive average pooling.
+"""Pooling layers, as in ``torch.nn``: max, average and adaptive pooling in 1, 2 and 3 dims.
 
 Each stores its options as given (PyTorch prints ``MaxPool2d(kernel_size=2, stride=2, ...)``
 from them, so ``kernel_size`` stays an int when given as one) and calls the function of the
@@ -18,8 +18,9 @@ from tensorweave.nn import functional as F
 
 from .conv import _single
 
-__all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
-           "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d"]
+__all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
+           "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
+           "AdaptiveMaxPool2d", "AdaptiveMaxPool3d"]
 
 
 class _MaxPoolNd(Module):
@@ -106,6 +107,31 @@ class MaxPool2d(_MaxPoolNd):
                          inputs=(x((1, 1, 6, 5)),), name="dilation-ceil_mode"),
             ModuleSample(args=(2,), kwargs={"return_indices": True}, inputs=(x((2, 4, 4)),),
                          name="return_indices-unbatched", grad=False),
+        ]
+
+
+class MaxPool3d(_MaxPoolNd):
+    """3-d max pooling; arguments as in `_MaxPoolNd` (ints or triples).
+
+    Shape:
+        input (N, C, D_in, H_in, W_in) or (C, D_in, H_in, W_in), output (N, C, D_out,
+        H_out, W_out) or (C, D_out, H_out, W_out), each spatial size as in `MaxPool1d`.
+    """
+
+    def forward(self, input: Tensor) -> Any:  # noqa: A002
+        return F.max_pool3d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        x = rng.standard_normal
+        return [
+            ModuleSample(args=((3, 2, 2),), kwargs={"stride": (2, 1, 2), "padding": (1, 0, 1),
+                                                    "dilation": (1, 2, 1), "ceil_mode": True},
+                         inputs=(x((2, 2, 4, 5, 5)),), name="stride-padding-dilation-ceil"),
+            ModuleSample(args=(2,), kwargs={"return_indices": True},
+                         inputs=(x((2, 4, 4, 4)),), name="return_indices-unbatched",
+                         grad=False),
         ]
 
 
@@ -203,6 +229,42 @@ class AvgPool2d(_AvgPoolNd):
         ]
 
 
+class AvgPool3d(_AvgPoolNd):
+    """3-d average pooling; arguments as in `AvgPool2d` (ints or triples).
+
+    Shape:
+        input (N, C, D_in, H_in, W_in) or (C, D_in, H_in, W_in), output (N, C, D_out,
+        H_out, W_out) or (C, D_out, H_out, W_out), each spatial size as in `AvgPool1d`.
+    """
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True,
+                 divisor_override: int | None = None) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+        self.divisor_override = divisor_override
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return F.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        x = rng.standard_normal
+        return [
+            ModuleSample(args=((3, 2, 2),), kwargs={"stride": (2, 1, 2), "padding": (1, 0, 1),
+                                                    "ceil_mode": True,
+                                                    "count_include_pad": False},
+                         inputs=(x((2, 2, 4, 5, 5)),), name="padding-ceil-exclude-pad"),
+            ModuleSample(args=(2,), kwargs={"divisor_override": 3}, inputs=(x((2, 4, 4, 4)),),
+                         name="divisor_override-unbatched"),
+        ]
+
+
 class _AdaptivePoolNd(Module):
     """The option and printed form of adaptive pooling.
 
@@ -272,6 +334,28 @@ class AdaptiveAvgPool2d(_AdaptivePoolNd):
         ]
 
 
+class AdaptiveAvgPool3d(_AdaptivePoolNd):
+    """3-d average pooling whose windows are chosen to give ``output_size`` outputs, as in
+    `AdaptiveAvgPool1d` per spatial dim.
+
+    Shape:
+        input (N, C, D_in, H_in, W_in) or (C, D_in, H_in, W_in), output (N, C,
+        *output_size) or (C, *output_size).
+    """
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return F.adaptive_avg_pool3d(input, self.output_size)
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        x = rng.standard_normal
+        return [
+            ModuleSample(args=((3, None, 2),), inputs=(x((2, 2, 4, 5, 5)),),
+                         name="None-keeps-size"),
+            ModuleSample(args=(1,), inputs=(x((2, 3, 3, 3)),), name="global-unbatched"),
+        ]
+
+
 class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
     """1-d max pooling over the windows of `AdaptiveAvgPool1d`.
 
@@ -317,4 +401,30 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
             ModuleSample(args=((3, None),), inputs=(x((2, 1, 4, 3)),), name="None-keeps-size"),
             ModuleSample(args=((1, 2), True), inputs=(x((2, 3, 3)),),
                          name="return_indices-unbatched", grad=False),
+        ]
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    """3-d max pooling over the windows of `AdaptiveAvgPool3d`.
+
+    Args:
+        output_size: the output's spatial size (None entries keep the input's).
+        return_indices: also return the flat ``D * H * W`` index of each maximum.
+
+    Shape:
+        input (N, C, D_in, H_in, W_in) or (C, D_in, H_in, W_in), output (N, C,
+        *output_size) or (C, *output_size).
+    """
+
+    def forward(self, input: Tensor) -> Any:  # noqa: A002
+        return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        x = rng.standard_normal
+        return [
+            ModuleSample(args=((3, None, 2),), inputs=(x((2, 2, 4, 5, 5)),),
+                         name="None-keeps-size"),
+            ModuleSample(args=((2, 2, 1), True), inputs=(x((2, 4, 4, 3)),),
+                         name="tiles-return_indices-unbatched", grad=False),
         ]

@@ -10,23 +10,39 @@ from __future__ import annotations
 from typing import Any
 
 from ...ops import pool as _pool
-from ...ops.conv import col2im, conv1d, conv2d, conv_transpose1d, conv_transpose2d, im2col, pad
+from ...ops.conv import (
+    col2im,
+    conv1d,
+    conv2d,
+    conv3d,
+    conv_transpose1d,
+    conv_transpose2d,
+    conv_transpose3d,
+    im2col,
+    pad,
+)
 from ...ops.pool import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
+    adaptive_avg_pool3d,
     adaptive_max_pool2d,
+    adaptive_max_pool3d,
     avg_pool1d,
     avg_pool2d,
+    avg_pool3d,
     max_pool1d_with_indices,
     max_pool2d_with_indices,
+    max_pool3d_with_indices,
 )
 from ...tensor import Tensor
 
-__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "pad", "unfold", "fold",
-           "max_pool1d", "max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices",
-           "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
-           "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool1d_with_indices",
-           "adaptive_max_pool2d_with_indices"]
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+           "conv_transpose3d", "pad", "unfold", "fold", "max_pool1d", "max_pool2d", "max_pool3d",
+           "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
+           "avg_pool1d", "avg_pool2d", "avg_pool3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+           "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+           "adaptive_max_pool3d", "adaptive_max_pool1d_with_indices",
+           "adaptive_max_pool2d_with_indices", "adaptive_max_pool3d_with_indices"]
 
 
 def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,  # noqa: A002
@@ -59,6 +75,15 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A00
     return out if return_indices else out[0]
 
 
+def max_pool3d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A002
+               padding: Any = 0, dilation: Any = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Any:
+    """3-D max pooling; with ``return_indices`` also the flat ``D * H * W`` index of each
+    maximum (see `tensorweave.ops.pool.max_pool3d_with_indices`)."""
+    out = max_pool3d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+    return out if return_indices else out[0]
+
+
 def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A002
                padding: Any = 0, dilation: Any = 1, ceil_mode: bool = False,
                return_indices: bool = False) -> Any:
@@ -84,3 +109,9 @@ def adaptive_max_pool2d_with_indices(input: Tensor, output_size: Any,  # noqa: A
                                      return_indices: bool = True) -> tuple[Tensor, Tensor]:
     """2-D adaptive max pooling: ``(values, indices)``."""
     return adaptive_max_pool2d(input, output_size, True)
+
+
+def adaptive_max_pool3d_with_indices(input: Tensor, output_size: Any,  # noqa: A002
+                                     return_indices: bool = True) -> tuple[Tensor, Tensor]:
+    """3-D adaptive max pooling: ``(values, indices)``."""
+    return adaptive_max_pool3d(input, output_size, True)

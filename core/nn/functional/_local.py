@@ -1,6 +1,6 @@
 """Functions over local windows and bags, as ``torch.nn.functional``:
-``local_response_norm``, ``lp_pool1d``/``lp_pool2d``, ``max_unpool1d``/``max_unpool2d``
-and ``embedding_bag``.
+``local_response_norm``, ``lp_pool1d``/``2d``/``3d``, ``max_unpool1d``/``2d``/``3d`` and
+``embedding_bag``.
 
 Each is a composition of existing ops (window sums of shifted slices, average pooling,
 ``scatter``, ``index_select``), so gradients come from those ops on every backend. Index
@@ -20,13 +20,13 @@ from ...ops.creation import tensor, zeros
 from ...ops.elementwise import relu, sign, where
 from ...ops.indexing import index_select, scatter
 from ...ops.movement import cat
-from ...ops.pool import avg_pool1d, avg_pool2d
+from ...ops.pool import avg_pool1d, avg_pool2d, avg_pool3d
 from ...ops.reduction import amax, index_bounds
 from ...tensor import Tensor
 from ._sparse import embedding
 
-__all__ = ["local_response_norm", "lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d",
-           "embedding_bag"]
+__all__ = ["local_response_norm", "lp_pool1d", "lp_pool2d", "lp_pool3d", "max_unpool1d",
+           "max_unpool2d", "max_unpool3d", "embedding_bag"]
 
 
 def _tuple(value: Any, n: int) -> tuple[int, ...]:
@@ -111,6 +111,23 @@ def lp_pool2d(input: Tensor, norm_type: float, kernel_size: Any,  # noqa: A002
     out = avg_pool2d(input ** norm_type, (kh, kw), (kh, kw) if stride is None else stride, 0,
                      ceil_mode)
     return _lp_finish(out, norm_type, kh * kw)
+
+
+def lp_pool3d(input: Tensor, norm_type: float, kernel_size: Any,  # noqa: A002
+              stride: Any = None, ceil_mode: bool = False) -> Tensor:
+    """3-D power-average pooling: ``(sum of x**p over each window) ** (1/p)``.
+
+    Args:
+        input: ``(N, C, D, H, W)`` or ``(C, D, H, W)``.
+        norm_type: the power ``p``.
+        kernel_size: an int or ``(kD, kH, kW)``.
+        stride: default ``kernel_size``.
+        ceil_mode: keep last, partial windows.
+    """
+    kd, kh, kw = _tuple(kernel_size, 3)
+    out = avg_pool3d(input ** norm_type, (kd, kh, kw), (kd, kh, kw) if stride is None else stride,
+                     0, ceil_mode)
+    return _lp_finish(out, norm_type, kd * kh * kw)
 
 
 # -- max unpooling ---------------------------------------------------------------------------------
@@ -208,6 +225,25 @@ def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: Any,  # noqa: A002
         RuntimeError: for indices of another shape or dtype, or out of the output's range.
     """
     return _max_unpool("max_unpool2d", 2, input, indices, kernel_size, stride, padding,
+                       output_size)
+
+
+def max_unpool3d(input: Tensor, indices: Tensor, kernel_size: Any,  # noqa: A002
+                 stride: Any = None, padding: Any = 0,
+                 output_size: Sequence[int] | None = None) -> Tensor:
+    """The partial inverse of `max_pool3d`: each value put back at the flat ``D * H * W``
+    position its index names, zeros elsewhere.
+
+    Args:
+        input, indices: ``(N, C, D, H, W)`` or ``(C, D, H, W)``, indices int64.
+        kernel_size, stride, padding: those of the pooling (stride default ``kernel_size``).
+        output_size: the ``(D, H, W)`` to restore, with or without the leading dims.
+
+    Raises:
+        ValueError: for an ``output_size`` that does not pool to the input's size.
+        RuntimeError: for indices of another shape or dtype, or out of the output's range.
+    """
+    return _max_unpool("max_unpool3d", 3, input, indices, kernel_size, stride, padding,
                        output_size)
 
 
