@@ -2,8 +2,7 @@
 
 Norms and products are helpers over existing ops (`norm`, `matmul`, `cross`...); the
 factorizations and solvers are the composite ops of `tensorweave.ops.decompositions`.
-Not implemented yet: ``pinv``, ``matrix_rank``, ``cond``, ``eig``, ``lstsq``, ``inv_ex``,
-``cholesky_ex``, ``lu_solve``, ``matrix_exp``.
+Not implemented yet: ``eig``, ``lstsq``, ``inv_ex``, ``cholesky_ex``, ``lu_solve``.
 """
 
 from __future__ import annotations
@@ -12,9 +11,11 @@ import math
 from collections import namedtuple
 from typing import Any, Sequence
 
+from . import dtypes as D
 from .ops import decompositions as _dec
-from .ops.creation import eye, tril, triu
-from .ops.decompositions import LinAlgError, lu_factor, lu_factor_ex, matrix_power
+from .ops.creation import eye, tril, triu, zeros
+from .ops.decompositions import LinAlgError, lu_factor, lu_factor_ex, matrix_exp, matrix_power
+from .ops.elementwise import gt, maximum, nan_to_num, where
 from .ops.linalg import cross as _cross
 from .ops.linalg import matmul
 from .ops.movement import diagonal as _diagonal
@@ -26,7 +27,7 @@ from .tensor import Tensor
 __all__ = ["vector_norm", "matrix_norm", "norm", "vecdot", "multi_dot", "matmul", "diagonal",
            "cross", "matrix_power", "lu_factor", "lu_factor_ex", "lu", "solve", "inv", "det",
            "slogdet", "cholesky", "solve_triangular", "qr", "eigh", "eigvalsh", "svd", "svdvals",
-           "LinAlgError"]
+           "pinv", "matrix_rank", "matrix_exp", "cond", "LinAlgError"]
 
 _Lu = namedtuple("linalg_lu", ["P", "L", "U"])
 _Eigh = namedtuple("linalg_eigh", ["eigenvalues", "eigenvectors"])
@@ -356,3 +357,105 @@ def svd(A: Tensor, full_matrices: bool = True, *, driver: Any = None) -> Any:  #
 def svdvals(A: Tensor, *, driver: Any = None) -> Tensor:  # noqa: N803
     """The singular values (descending), as `torch.linalg.svdvals`."""
     return _dec.linalg_svd(A, False)[1]
+
+
+def pinv(A: Tensor, *, atol: Any = None, rtol: Any = None,  # noqa: N803
+         hermitian: bool = False) -> Tensor:
+    """The Moore-Penrose pseudo-inverse of each matrix, as `torch.linalg.pinv`: from `svd`
+    (from `eigh` with ``hermitian=True``, reading the lower triangle only), with the
+    singular values at or below ``max(atol, rtol * largest)`` taken as zero.
+
+    ``atol`` is 0 unless given; ``rtol`` is ``eps * max(m, n)`` unless given, and 0 when a
+    positive ``atol`` is; either may be a float or a tensor of batch shape. The gradient is
+    PyTorch's (exact where the rank does not change), whichever decomposition ran.
+
+    Raises:
+        RuntimeError: for non-float inputs, fewer than 2 dims, or non-square inputs with
+            ``hermitian=True``.
+
+    Example:
+        >>> import tensorweave as tw
+        >>> tw.linalg.pinv(tw.tensor([[2.0, 0.0], [0.0, 0.0]]))
+        tensor([[0.5000, 0.0000],
+                [0.0000, 0.0000]])
+    """
+    return _dec.linalg_pinv(A, atol=atol, rtol=rtol, hermitian=hermitian)
+
+
+def matrix_rank(A: Tensor, *, atol: Any = None, rtol: Any = None,  # noqa: N803
+                hermitian: bool = False) -> Tensor:
+    """The number of singular values (eigenvalue magnitudes with ``hermitian=True``) above
+    ``max(atol, rtol * largest)``, as `torch.linalg.matrix_rank` (int64; 0 for empty
+    matrices); the tolerances as `pinv`'s.
+
+    Raises:
+        RuntimeError: for non-float inputs, fewer than 2 dims, or non-square inputs with
+            ``hermitian=True``.
+
+    Example:
+        >>> import tensorweave as tw
+        >>> tw.linalg.matrix_rank(tw.tensor([[1.0, 2.0], [2.0, 4.0]]))
+        tensor(1)
+    """
+    op = "torch.linalg.matrix_rank"
+    if isinstance(A, Tensor) and A.ndim < 2:
+        raise RuntimeError(f"{op}: The input tensor input must have at least 2 dimensions.")
+    _dec.check_matrix("linalg.eigh" if hermitian else "linalg.svd", A, square=hermitian)
+    if A.numel() == 0:
+        return zeros(tuple(A.shape[:-2]), dtype=D.int64, device=A.device)
+    atol_t, rtol_t = _dec.pinv_tolerances(op, A, atol, rtol)
+    sv = eigvalsh(A).abs() if hermitian else svdvals(A)
+    return _sum(gt(sv, maximum(atol_t, rtol_t * amax(sv, -1, keepdim=True))), -1)
+
+
+def _cond_ord_name(p: Any) -> str:
+    """``p`` as PyTorch's messages print it (``std::to_string`` of a double or an int)."""
+    return f"{p:f}" if isinstance(p, float) else str(p)
+
+
+def cond(A: Tensor, p: Any = None) -> Tensor:  # noqa: N803
+    """The condition number of each matrix in the norm ``p``, as `torch.linalg.cond`:
+    ``None``/``2`` (largest over smallest singular value, any shape), ``-2`` (its
+    reciprocal), and for square matrices ``'nuc'`` (``sum(s) * sum(1 / s)`` of the singular
+    values) and ``'fro'``, ``inf``, ``-inf``, ``1``, ``-1`` (``matrix_norm(A, p) *
+    matrix_norm(inv(A), p)``, inf for a singular matrix). Empty matrices give 0.
+
+    Raises:
+        RuntimeError: for another ``p``, fewer than 2 dims, a non-square matrix with a norm
+            that needs the inverse, or a non-float input.
+
+    Example:
+        >>> import tensorweave as tw
+        >>> tw.linalg.cond(tw.tensor([[2.0, 0.0], [0.0, 0.5]]))
+        tensor(4.)
+    """
+    if not isinstance(A, Tensor) or A.ndim < 2:
+        raise RuntimeError("linalg.cond: The input tensor must have at least 2 dimensions.")
+    named = isinstance(p, str)
+    if named and p not in ("fro", "nuc") or not named and p is not None and (
+            isinstance(p, bool) or not isinstance(p, (int, float)) or
+            abs(p) not in (1, 2, math.inf)):
+        raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
+    square = A.shape[-1] == A.shape[-2]
+    if named and not square:
+        raise RuntimeError(f"linalg.cond(ord={p}): A must be batches of square matrices, but "
+                           f"they are {A.shape[-2]} by {A.shape[-1]} matrices")
+    if A.numel() == 0:
+        return zeros(tuple(A.shape[:-2]), dtype=A.dtype, device=A.device)
+    if p is None or not named and abs(p) == 2:
+        sv = svdvals(A)
+        big, small = sv[..., 0], sv[..., -1]
+        return small / big if p == -2 else big / small
+    if not square:
+        raise RuntimeError(f"linalg.cond(ord={_cond_ord_name(p)}): A must be batches of square "
+                           f"matrices, but they are {A.shape[-2]} by {A.shape[-1]} matrices")
+    if p == "nuc":  # from the singular values, as PyTorch: sum(s) * sum(1 / s)
+        sv = svdvals(A)
+        return _sum(sv, -1) * _sum(1.0 / sv, -1)
+    # A singular matrix (an exact zero pivot, as inv finds it) has condition number inf: its
+    # inverse is taken of the identity instead, and the product replaced.
+    singular = gt(lu_factor_ex(A).info, 0)
+    flag = singular.unsqueeze(-1).unsqueeze(-1)
+    inverse = inv(where(flag, eye(A.shape[-1], dtype=A.dtype, device=A.device), A))
+    out = matrix_norm(A, p) * matrix_norm(inverse, p)
+    return where(singular, math.inf, nan_to_num(out, math.inf, math.inf, -math.inf))

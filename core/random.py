@@ -10,7 +10,8 @@ device's default).
 The primitives are ``rand`` (uniform [0, 1)), ``randn``, ``randint``,
 ``randperm`` and ``multinomial``; ``normal`` and ``bernoulli`` are composites,
 and the in-place ``Tensor.uniform_``, ``normal_``, ``bernoulli_``, ``random_``,
-``exponential_`` are written over them. Random ops are not differentiable.
+``exponential_``, ``cauchy_``, ``log_normal_`` and ``geometric_`` are written over
+them. Random ops are not differentiable.
 Their conformance entries check statistics, ranges and reproducibility (see
 `conformance.runner.check_random`), since values cannot match a reference.
 """
@@ -725,7 +726,69 @@ def exponential_(self: Tensor, lambd: float = 1.0, *,
     return commit(self, out, "exponential_")
 
 
+def cauchy_(self: Tensor, median: float = 0.0, sigma: float = 1.0, *,
+            generator: Generator | None = None) -> Tensor:
+    """Fill with Cauchy random numbers, ``median + sigma * tan(pi * (u - 1/2))`` for ``u``
+    uniform in [0, 1) (PyTorch's transformation); returns ``self``.
+
+    Raises:
+        RuntimeError: for ``sigma <= 0`` or a non-floating tensor (PyTorch's messages).
+    """
+    if not self.dtype.is_floating_point:
+        raise RuntimeError(f"cauchy_: Cauchy distribution is a continuous probability "
+                           f"distribution. dtype must be a floating point but you specified "
+                           f"{self.dtype.name}")
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
+    with no_grad():
+        u = rand(tuple(self.shape), generator=generator, dtype=self.dtype, device=self.device)
+        out = ((u - 0.5) * np.pi).tan() * sigma + median
+    return commit(self, out, "cauchy_")
+
+
+def log_normal_(self: Tensor, mean: float = 1.0, std: float = 2.0, *,
+                generator: Generator | None = None) -> Tensor:
+    """Fill with log-normal random numbers: ``exp`` of normal ones of mean ``mean`` and
+    standard deviation ``std`` (the parameters of the underlying normal, as PyTorch);
+    returns ``self``.
+
+    Raises:
+        RuntimeError: for ``std <= 0`` or a non-floating tensor.
+    """
+    dt = _float_dtype("log_normal_", self.dtype)
+    if not std > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
+    with no_grad():
+        z = randn(tuple(self.shape), generator=generator, dtype=dt, device=self.device)
+        out = (z * std + mean).exp()
+    return commit(self, out, "log_normal_")
+
+
+def geometric_(self: Tensor, p: float, *, generator: Generator | None = None) -> Tensor:
+    """Fill with geometric random numbers: the number of Bernoulli(``p``) trials up to the
+    first success, ``P(X = k) = (1 - p)**(k - 1) p`` for k = 1, 2, ...; integer tensors
+    too, as PyTorch. Returns ``self``.
+
+    Raises:
+        RuntimeError: for ``p`` outside (0, 1) or a bool tensor.
+    """
+    if self.dtype is D.bool:
+        raise RuntimeError("geometric_: not implemented for tensorweave.bool; fill an integer "
+                           "or floating tensor and convert it")
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+    dt = self.dtype if self.dtype.is_floating_point else D.float64
+    with no_grad():
+        u = rand(tuple(self.shape), generator=generator, dtype=dt, device=self.device)
+        # ceil(log(v) / log(1 - p)) for v = 1 - u in (0, 1]; v = 1 would give 0, outside the
+        # support, so the result is at least 1.
+        k = ((1 - u).log() / float(np.log1p(-p))).ceil()
+        out = k.clamp(min=1).to(self.dtype)
+    return commit(self, out, "geometric_")
+
+
 # Tensor-only methods (PyTorch has no torch.uniform_...), so they are not in __all__.
-for _fn in (uniform_, normal_, bernoulli_, random_, exponential_):
+for _fn in (uniform_, normal_, bernoulli_, random_, exponential_, cauchy_, log_normal_,
+            geometric_):
     setattr(Tensor, _fn.__name__, _fn)
 del _fn

@@ -26,13 +26,17 @@ from .. import dtypes as D
 from ..conformance import samples as S
 from ..tensor import Tensor
 from ._opdef import COMPOSITE, Tol, defop, method
-from .creation import arange, eye, ones_like, tril, triu, zeros, zeros_like
+from .creation import arange, eye, ones_like, scalar_tensor, tril, triu, zeros, zeros_like
 from .elementwise import abs as _abs
 from .elementwise import (
+    ceil,
     eq,
+    exp2,
     fmod,
     gt,
+    isfinite,
     log,
+    log2,
     logical_and,
     logical_not,
     logical_or,
@@ -45,15 +49,16 @@ from .elementwise import (
     where,
 )
 from .indexing import gather
+from .inplace import _TORCH_NAME
 from .joining import broadcast_shapes, cat
 from .linalg import matmul
 from .movement import diagonal, stack
-from .reduction import amin, argmax, prod, sort
+from .reduction import amax, amin, argmax, prod, sort
 from .reduction import sum as _sum
 
 # The ``tensorweave.<name>`` functions; the rest is reached through `tensorweave.linalg`.
 __all__ = ["inverse", "det", "slogdet", "logdet", "cholesky", "cholesky_solve",
-           "matrix_power"]
+           "cholesky_inverse", "matrix_power", "matrix_exp", "pinverse", "qr", "svd"]
 
 LINALG_DTYPES = (D.float32, D.float64)
 # Float32 rounding is amplified by the condition number of the samples (up to ~100).
@@ -62,6 +67,8 @@ _TOL = {D.float32: Tol(atol=1e-4, rtol=1e-4)}
 _Slogdet = namedtuple("linalg_slogdet", ["sign", "logabsdet"])
 _LuFactor = namedtuple("linalg_lu_factor", ["LU", "pivots"])
 _LuFactorEx = namedtuple("linalg_lu_factor_ex", ["LU", "pivots", "info"])
+_Qr = namedtuple("qr", ["Q", "R"])
+_Svd = namedtuple("svd", ["U", "S", "V"])
 
 
 class LinAlgError(RuntimeError):
@@ -1082,6 +1089,212 @@ def linalg_svd(A: Tensor, full_matrices: bool = True) -> tuple[Tensor, Tensor, T
     """Singular value decomposition ``(U, S, Vh)``; see `linalg.svd`."""
     check_matrix("linalg.svd", A, square=False)
     return linalg_svd.bind(A, full_matrices=bool(full_matrices))
+
+
+@method
+def qr(input: Tensor, some: bool = True) -> Any:  # noqa: A002
+    """``(Q, R)`` of `linalg.qr`, as the older `torch.qr`: reduced (``some=True``) or
+    complete."""
+    return _Qr(*linalg_qr(input, "reduced" if some else "complete"))
+
+
+@method
+def svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> Any:  # noqa: A002
+    """``(U, S, V)`` with ``input = U diag(S) V^T``, as the older `torch.svd`: V, not `Vh` as
+    `linalg.svd` returns, and reduced unless ``some=False``. With ``compute_uv=False`` only S
+    is computed and U, V are zero-filled m x m and n x n matrices, as in PyTorch.
+    """
+    if compute_uv:
+        u, sv, vh = linalg_svd(input, full_matrices=not some)
+        return _Svd(u, sv, _mT(vh))
+    sv = linalg_svd(input, full_matrices=False)[1]
+    batch, (m, n) = tuple(input.shape[:-2]), input.shape[-2:]
+    return _Svd(zeros((*batch, m, m), dtype=input.dtype, device=input.device), sv,
+                zeros((*batch, n, n), dtype=input.dtype, device=input.device))
+
+
+@method
+def cholesky_inverse(input: Tensor, upper: bool = False) -> Tensor:  # noqa: A002
+    """``(L L^T)^{-1}`` from the lower Cholesky factor L (``U^T U`` from the upper U with
+    ``upper=True``), as `torch.cholesky_inverse`: `cholesky_solve` of the identity, so the
+    gradient is PyTorch's (for every entry of the factor, not only its triangle).
+
+    Raises:
+        RuntimeError: for non-square or non-float inputs.
+    """
+    check_matrix("cholesky_inverse", input)
+    return cholesky_solve(_identity_like(input), input, upper)
+
+
+# -- pseudo-inverse -------------------------------------------------------------------------------
+
+def pinv_tolerances(op: str, a: Tensor, atol: Any, rtol: Any) -> tuple[Tensor, Tensor]:
+    """PyTorch's tolerances of `linalg.pinv` and `linalg.matrix_rank`, as tensors of ``a``'s
+    dtype that broadcast against the singular values (a trailing dim of 1): ``atol`` is 0
+    unless given; ``rtol`` is ``eps * max(m, n)`` unless given, or 0 where a positive
+    ``atol`` is given. Either may be a number or a tensor of batch shape."""
+    def as_tensor(name: str, v: Any) -> Tensor:
+        if isinstance(v, Tensor):
+            return v.to(a.dtype).unsqueeze(-1)
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+            raise TypeError(f"{op}: {name} must be a float or a Tensor; got {type(v).__name__}")
+        return scalar_tensor(float(v), a.device, a.dtype).unsqueeze(-1)
+
+    default = scalar_tensor(D.finfo(a.dtype).eps * max(a.shape[-2:]), a.device,
+                            a.dtype).unsqueeze(-1)
+    atol_t = zeros((1,), dtype=a.dtype, device=a.device) if atol is None else as_tensor("atol",
+                                                                                         atol)
+    if rtol is not None:
+        rtol_t = as_tensor("rtol", rtol)
+    else:
+        rtol_t = default if atol is None else where(gt(atol_t, 0), 0.0, default)
+    return atol_t, rtol_t
+
+
+def _pinv_decomp(a: Tensor, atol: Tensor, rtol: Tensor, hermitian: bool) -> Tensor:
+    # Singular values (or eigenvalue magnitudes) at or below max(atol, rtol * largest) count
+    # as zero: A^+ = V diag(1 / s) U^T over the others.
+    if hermitian:
+        sv, u = linalg_eigh.bind(a, uplo="L")
+        v, mag = u, _abs(sv)
+    else:
+        u, sv, vh = linalg_svd.bind(a, full_matrices=False)
+        v, mag = _mT(vh), sv
+    keep = gt(mag, maximum(atol, rtol * amax(mag, -1, keepdim=True)))
+    inv = where(keep, 1.0 / where(keep, sv, 1.0), 0.0)
+    return matmul(v * inv.unsqueeze(-2), _mT(u))
+
+
+def _pinv_vjp(g: Tensor, p: Tensor, a: Tensor, atol: Tensor, rtol: Tensor,
+              hermitian: bool) -> tuple[Tensor, None, None]:
+    # PyTorch's pinv_backward: Golub and Pereyra's derivative of the pseudo-inverse P (exact
+    # where the rank is locally constant), whichever decomposition the forward used,
+    # gA = -P^T g P^T + (I - A P) g^T P P^T + P^T P g^T (I - P A), with the products
+    # ordered to keep the intermediates min(m, n) wide.
+    m, n = a.shape[-2], a.shape[-1]
+    ph, gh = _mT(p), _mT(g)
+    if m <= n:
+        k = matmul(gh, p)
+        kph = matmul(k, ph)
+        ga = (-_mT(matmul(p, k)) + kph - matmul(matmul(a, p), kph)
+              + matmul(matmul(ph, p), gh - matmul(k, a)))
+    else:
+        k = matmul(p, gh)
+        phk = matmul(ph, k)
+        ga = (-_mT(matmul(k, p)) + matmul(matmul(gh - matmul(a, k), p), ph) + phk
+              - matmul(matmul(phk, p), a))
+    return ga, None, None
+
+
+def _pinv_ref(a: np.ndarray, *, atol: Any = None, rtol: Any = None,
+              hermitian: bool = False) -> np.ndarray:
+    u, sv, vh = np.linalg.svd(a, full_matrices=False)
+    if rtol is None:
+        rtol = 0.0 if atol is not None and atol > 0 else np.finfo(a.dtype).eps * max(a.shape[-2:])
+    tol = np.maximum(0.0 if atol is None else atol, rtol * sv[..., :1])
+    inv = np.where(sv > tol, 1.0 / np.where(sv > tol, sv, 1.0), 0.0)
+    return np.swapaxes(vh, -1, -2) * inv[..., None, :] @ np.swapaxes(u, -1, -2)
+
+
+def _pinv_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
+    for shape in [(3, 3), (4, 3), (3, 5), (2, 4, 4), (2, 1, 3, 2), (1, 1)]:
+        a = _square(rng, shape, dt) if shape[-1] == shape[-2] else S.make(rng, shape, dt, -1, 1)
+        yield S.SampleInput((S.Arg(a),), name=f"shape{shape}")
+    # Not differentiable here: where singular values are dropped (a rank-2 matrix, a large
+    # atol) PyTorch's gradient is that of the truncated matrix, which central differences of
+    # the input do not give; and the eigenvector path reads one triangle only (as eigh).
+    low = (S.make(rng, (4, 2), D.float64, -1, 1) @ S.make(rng, (2, 4), D.float64, -1, 1))
+    yield S.SampleInput((S.Arg(low.astype(dt.np), differentiable=False),), {"rtol": 1e-4},
+                        name="rank2")
+    sym = _spd(rng, (3, 3), dt) - 1.5 * np.eye(3, dtype=dt.np)
+    yield S.SampleInput((S.Arg(sym, differentiable=False),), {"hermitian": True},
+                        name="hermitian")
+    yield S.SampleInput((S.Arg(_square(rng, (3, 3), dt), differentiable=False),),
+                        {"atol": 0.5}, name="atol")
+    yield S.SampleInput((S.Arg(_square(rng, (4, 4), dt), noncontig=True),), name="noncontiguous")
+
+
+@defop(COMPOSITE, decomp=_pinv_decomp, vjp=_pinv_vjp, save_out=True, ref=_pinv_ref,
+       samples=_pinv_samples, dtypes=LINALG_DTYPES, tol=_TOL, function=False, method=False)
+def linalg_pinv(A: Tensor, *, atol: Any = None, rtol: Any = None,  # noqa: N803
+                hermitian: bool = False) -> Tensor:
+    """The pseudo-inverse; see `linalg.pinv`."""
+    if not isinstance(A, Tensor) or A.ndim < 2 or A.dtype not in LINALG_DTYPES:
+        what = (f"{_TORCH_NAME[A.dtype.name]}{{{list(A.shape)}}}" if isinstance(A, Tensor)
+                else type(A).__name__)
+        raise RuntimeError(f"linalg.pinv({what}): expected a tensor with 2 or more dimensions "
+                           "of float, double, cfloat or cdouble types")
+    if hermitian:
+        check_matrix("linalg.pinv", A)
+    if A.numel() == 0:
+        return zeros((*A.shape[:-2], A.shape[-1], A.shape[-2]), dtype=A.dtype, device=A.device)
+    atol_t, rtol_t = pinv_tolerances("linalg.pinv", A, atol, rtol)
+    return linalg_pinv.bind(A, atol_t, rtol_t, hermitian=bool(hermitian))
+
+
+@method
+def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:  # noqa: A002
+    """The pseudo-inverse with singular values at or below ``rcond`` times the largest taken
+    as zero, as `torch.pinverse` (`linalg.pinv` with ``rtol=rcond``, ``atol=0``)."""
+    return linalg_pinv(input, atol=0.0, rtol=rcond)
+
+
+# -- matrix exponential ---------------------------------------------------------------------------
+
+# The largest 1-norm for which the degree-18 Taylor polynomial of exp has a backward error
+# below the unit roundoff (Bader, Blanes and Casas 2019; PyTorch's thresholds). Larger
+# matrices are scaled down by powers of 2 first and the result squared back.
+_EXP_THETA = {D.float32: 3.010066362817634, D.float64: 1.090863719290036}
+_EXP_DEGREE = 18
+_EXP_BLOCK = 4  # Paterson-Stockmeyer: X^2..X^4 once, then Horner in X^4 (7 products in all)
+
+
+def _taylor_exp(x: Tensor) -> Tensor:
+    """``sum_{k <= 18} X^k / k!`` by Paterson-Stockmeyer."""
+    powers = [_identity_like(x), x]
+    while len(powers) <= _EXP_BLOCK:
+        powers.append(matmul(powers[-1], x))
+    coef = [1.0 / float(np.prod(np.arange(1, k + 1))) for k in range(_EXP_DEGREE + 1)]
+    y = powers.pop()
+    out = None
+    for start in reversed(range(0, _EXP_DEGREE + 1, _EXP_BLOCK)):
+        block = sum((coef[start + i] * powers[i] for i in range(_EXP_BLOCK)
+                     if start + i <= _EXP_DEGREE), zeros_like(x))
+        out = block if out is None else matmul(out, y) + block
+    return out
+
+
+@method
+def matrix_exp(input: Tensor) -> Tensor:  # noqa: A002
+    """The exponential of each square matrix, as `torch.linalg.matrix_exp`: the degree-18
+    Taylor polynomial of ``A / 2^s``, squared ``s`` times, with each matrix's own ``s`` the
+    smallest that brings its 1-norm under the dtype's threshold. Differentiable through
+    those ops (the derivative of the approximation, accurate to rounding). Float16 is
+    computed in float32. Reads the largest ``s`` of the batch from the device (one
+    transfer).
+
+    Raises:
+        RuntimeError: for non-square or non-float inputs.
+
+    Example:
+        >>> import tensorweave as tw
+        >>> tw.matrix_exp(tw.tensor([[0.0, 1.0], [0.0, 0.0]]))
+        tensor([[1., 1.],
+                [0., 1.]])
+    """
+    if isinstance(input, Tensor) and input.dtype is D.float16:
+        return matrix_exp(input.float()).half()
+    check_matrix("linalg.matrix_exp", input)
+    if input.numel() == 0:
+        return _identity_like(input)
+    norm = amax(_sum(_abs(input.detach()), -2), -1)
+    steps = maximum(ceil(log2(norm / _EXP_THETA[input.dtype])), 0.0)
+    steps = where(isfinite(steps), steps, 0.0)  # inf and nan propagate without scaling
+    out = _taylor_exp(input * exp2(-steps).unsqueeze(-1).unsqueeze(-1))
+    square = steps.unsqueeze(-1).unsqueeze(-1)
+    for k in range(int(amax(steps).item())):
+        out = where(gt(square, k), matmul(out, out), out)
+    return out
 
 
 @method

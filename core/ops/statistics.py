@@ -1,6 +1,6 @@
 """Order statistics, histograms and covariance, as PyTorch spells them: ``median``,
 ``nanmedian``, ``kthvalue``, ``mode``, ``quantile``, ``nanquantile``, ``aminmax``, ``msort``,
-``cov``, ``corrcoef``, ``histc``, ``bincount``.
+``cov``, ``corrcoef``, ``histc``, ``histogram``, ``bincount``.
 
 Written over `sort`, `gather`, `scatter_add`, scans and comparisons, so they run on every
 backend. The selecting functions sort a detached copy for the order and then `gather` the
@@ -28,7 +28,7 @@ from ..autograd.function import Function
 from ..tensor import Tensor
 from ._opdef import method
 from ._rules import normalize_dim
-from .creation import full, scalar_tensor, zeros
+from .creation import full, linspace, scalar_tensor, zeros
 from .elementwise import ceil, clamp, eq, floor, isnan, lerp, lt, ne, sqrt, where
 from .elementwise import round as _round
 from .indexing import gather, scatter_add
@@ -36,9 +36,10 @@ from .linalg import matmul
 from .movement import cat, movedim
 from .reduction import _from_last, _require_nonempty, _to_last, amax, amin, argmax, cumsum, sort
 from .reduction import sum as _sum
+from .searching import bucketize
 
 __all__ = ["median", "nanmedian", "kthvalue", "mode", "quantile", "nanquantile", "aminmax",
-           "msort", "cov", "corrcoef", "histc", "bincount"]
+           "msort", "cov", "corrcoef", "histc", "histogram", "bincount"]
 
 # Like torch.return_types: named tuples.
 _ReturnMedian = namedtuple("median", ["values", "indices"])
@@ -46,6 +47,7 @@ _ReturnNanmedian = namedtuple("nanmedian", ["values", "indices"])
 _ReturnKthvalue = namedtuple("kthvalue", ["values", "indices"])
 _ReturnMode = namedtuple("mode", ["values", "indices"])
 _ReturnAminmax = namedtuple("aminmax", ["min", "max"])
+_ReturnHistogram = namedtuple("histogram", ["hist", "bin_edges"])
 
 _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
@@ -493,7 +495,7 @@ def corrcoef(input: Tensor) -> Tensor:  # noqa: A002
     return clamp(c / std.unsqueeze(1) / std.unsqueeze(0), -1, 1)
 
 
-# -- histc, bincount ------------------------------------------------------------------------------
+# -- histc, bincount, histogram -------------------------------------------------------------------
 
 @method
 def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:  # noqa: A002
@@ -585,3 +587,120 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
         src = weights.to(D.float32 if weights.dtype is D.float32 else D.float64)
     base = zeros(length, dtype=src.dtype, device=input.device)
     return scatter_add.bind(base, input.to(D.int64), src, dim=0)
+
+
+def _histogram_edges(x: Tensor, bins: int, range: Any) -> Tensor:  # noqa: A002
+    """``bins + 1`` evenly spaced edges in ``x``'s dtype over ``range`` (the data's extremes
+    when None, [0, 1] without data), widened by 1/2 on each side when empty, as PyTorch's
+    histogramdd."""
+    if bins <= 0:
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+    if range is not None:
+        lo, hi = (float(v) for v in range)
+    else:
+        lo, hi = _extremes(x) if x.numel() else (0.0, 1.0)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise RuntimeError(f"torch.histogramdd: dimension 0's range [{lo:g}, {hi:g}] is not "
+                           "finite; pass a finite range= (or data without inf and NaN)")
+    if lo > hi:
+        raise RuntimeError(f"torch.histogramdd: min should not exceed max, but got min {lo:g} "
+                           f"max {hi:g} for dimension 0")
+    if lo == hi:
+        lo, hi = lo - 0.5, hi + 0.5
+    return linspace(lo, hi, bins + 1, dtype=x.dtype, device=x.device)
+
+
+def _linear_bins(x: Tensor, edges: Tensor, inside: Tensor) -> Tensor:
+    """The bin of each ``x`` among evenly spaced ``edges`` (any for those not ``inside``):
+    PyTorch's linear estimate, corrected by one against the edges themselves so that an
+    element on an edge lands where a search of the edges puts it."""
+    bins = edges.shape[0] - 1
+    lo, hi = edges[0], edges[-1]
+    x = where(inside, x, lo)  # no cast of NaN or inf to int
+    est = clamp(((x - lo) * bins / (hi - lo)).to(D.int64), 0, bins - 1)
+    below = lt(x, gather(edges, 0, est))
+    above = ~lt(x, gather(edges, 0, est + 1))
+    return clamp(est - below.to(D.int64) + above.to(D.int64), 0, bins - 1)
+
+
+@method
+def histogram(input: Tensor, bins: Any, *, range: Any = None,  # noqa: A002
+              weight: Tensor | None = None, density: bool = False) -> Any:
+    """A histogram of ``input``'s elements: a named tuple ``(hist, bin_edges)``, as
+    `torch.histogram`.
+
+    Args:
+        input: a float32 or float64 tensor (flattened).
+        bins: an int (that many equal-width bins over ``range``, by default the data's
+            smallest and largest value) or a 1-D tensor of increasing edges of ``input``'s
+            dtype.
+        range: ``(min, max)`` of the equal-width bins (only with an int ``bins``).
+        weight: a tensor of ``input``'s shape and dtype: each element counts its weight.
+        density: divide each count by the total and by its bin's width, so the histogram
+            integrates to 1 (nan when nothing was counted).
+
+    Each bin holds ``edges[i] <= x < edges[i + 1]``; the last also holds its right edge.
+    Elements outside the edges and NaN are not counted. The counts have ``input``'s dtype.
+
+    Raises:
+        NotImplementedError: for an input that is not float32 or float64.
+        RuntimeError: for ``bins <= 0``, a range that is not finite or has ``min > max``,
+            edges that are not a non-empty 1-D tensor of ``input``'s dtype, or a weight of
+            another shape or dtype.
+        TypeError: for ``bins`` that is neither an int nor a tensor, or ``range`` with
+            tensor edges.
+
+    Example:
+        >>> import tensorweave as tw
+        >>> tw.histogram(tw.tensor([1.0, 2.0, 1.0]), bins=4, range=(0.0, 3.0)).hist
+        tensor([0., 2., 1., 0.])
+    """
+    if input.dtype not in (D.float32, D.float64):
+        raise NotImplementedError(f'"histogramdd" not implemented for {input.dtype.name}; '
+                                  "convert the input with .float() or .double() first")
+    x = input.detach().reshape(-1)
+    if isinstance(bins, Tensor):
+        if range is not None:
+            raise TypeError("histogram(): range= is only accepted with an int bins; with "
+                            "tensor bins the edges are the range")
+        if bins.dtype is not input.dtype:
+            raise RuntimeError(f"torch.histogramdd: input tensor and bins tensors should have "
+                               f"the same dtype, but got input with dtype {input.dtype.name} "
+                               f"and bins for dimension 0 with dtype {bins.dtype.name}")
+        if bins.ndim != 1:
+            raise RuntimeError(f"torch.histogramdd: bins tensor should have one dimension, but "
+                               f"got {bins.ndim} dimensions in the bins tensor for dimension 0")
+        if bins.shape[0] == 0:
+            raise RuntimeError("torch.histogramdd: bins tensor should have at least 1 element, "
+                               "but got 0 elements in the bins tensor for dimension 0")
+        edges = bins.detach()
+        n = edges.shape[0] - 1
+        if n == 0:
+            raise RuntimeError("torch.histogram(): bins must be > 0, but got 0 for dimension 0")
+    elif isinstance(bins, int) and not isinstance(bins, bool):
+        edges = _histogram_edges(x, bins, range)
+        n = bins
+    else:
+        raise TypeError(f"histogram(): argument 'bins' must be int or Tensor, not "
+                        f"{type(bins).__name__}")
+    if weight is not None:
+        if tuple(weight.shape) != tuple(input.shape):
+            raise RuntimeError(f"torch.histogramdd: if weight tensor is provided it should have "
+                               f"the same shape as the input tensor excluding its innermost "
+                               f"dimension, but got input with shape {list(input.shape)} and "
+                               f"weight with shape {list(weight.shape)}")
+        if weight.dtype is not input.dtype:
+            raise RuntimeError(f"torch.histogramdd: if weight tensor is provided, input tensor "
+                               f"and weight tensor should have the same dtype, but got "
+                               f"input({input.dtype.name}), and weight({weight.dtype.name})")
+        weight = weight.reshape(-1)
+    # Elements outside [edges[0], edges[-1]] (and NaN) go to an extra bin that is dropped.
+    inside = (x >= edges[0]) & (x <= edges[-1])
+    if isinstance(bins, Tensor):
+        pos = clamp(bucketize(x, edges, right=True) - 1, 0, n - 1)
+    else:
+        pos = _linear_bins(x, edges, inside)
+    hist = bincount(where(inside, pos, n), weight, minlength=n + 1)[:n].to(input.dtype)
+    if density:
+        hist = hist / _sum(hist) / (edges[1:] - edges[:-1])
+    return _ReturnHistogram(hist, edges)
