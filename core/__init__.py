@@ -65,16 +65,29 @@ from .serialization import load, save
 from .tensor import (
     Size,
     Tensor,
+    adjoint,
+    conj,
+    conj_physical,
+    imag,
     is_complex,
+    is_conj,
     is_floating_point,
+    is_neg,
     is_nonzero,
     is_same_size,
     is_signed,
     is_tensor,
     numel,
+    real,
+    resolve_conj,
+    resolve_neg,
 )
 
 globals().update(_FUNCTIONS)
+from . import functional_aliases as _functional_aliases  # noqa: E402 - torch.<name> spellings
+
+globals().update({n: getattr(_functional_aliases, n) for n in _functional_aliases.__all__
+                  if n not in _FUNCTIONS})
 cuda = DeviceModule("cuda")
 opencl = DeviceModule("opencl")
 _install_methods()
@@ -93,8 +106,10 @@ __all__ = [
     "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
     "half", "float", "double", "short", "int", "long", "finfo", "iinfo", "can_cast",
     "is_tensor", "numel", "is_floating_point", "is_complex", "is_nonzero", "is_same_size",
-    "is_signed",
+    "is_signed", "conj", "conj_physical", "resolve_conj", "resolve_neg", "real", "imag",
+    "is_conj", "is_neg", "adjoint",
     *sorted(_FUNCTIONS),
+    *sorted(set(_functional_aliases.__all__) - set(_FUNCTIONS)),
 ]
 
 

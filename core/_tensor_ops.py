@@ -34,6 +34,13 @@ INPLACE = {"__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itrued
            "__ifloordiv__": "floor_divide_", "__imod__": "remainder_", "__ipow__": "pow_",
            "__iand__": "bitwise_and_", "__ior__": "bitwise_or_", "__ixor__": "bitwise_xor_"}
 
+# Functions whose PyTorch method has an in-place form that elementwise promotion does not
+# give (`install` wraps them with `inplace.inplace_method`), and view ops whose in-place form
+# makes ``self`` the view (`inplace.view_inplace_method`).
+INPLACE_FUNCTIONS = ("cumsum", "cumprod", "tril", "triu", "addmm", "addmv", "addbmm", "baddbmm",
+                     "addr", "renorm", "logit", "ldexp", "mvlgamma")
+INPLACE_VIEWS = ("squeeze", "unsqueeze", "t", "transpose")
+
 
 def _binary(op: OpDef, reflected: bool) -> Callable[[Tensor, Any], Any]:
     if reflected:
@@ -73,8 +80,19 @@ def install(ops: dict[str, OpDef], functions: dict[str, Callable[..., Any]]) -> 
         if op.promotion is not None and op.name + "_" not in Tensor.__dict__:
             setattr(Tensor, op.name + "_", inplace.inplace_method(op))
     for name, fn in functions.items():
-        if getattr(fn, "_tw_method", False) and name not in Tensor.__dict__:
-            setattr(Tensor, name, fn)
+        is_method = fn.method if isinstance(fn, OpDef) else getattr(fn, "_tw_method", False)
+        if is_method and name not in Tensor.__dict__:
+            setattr(Tensor, name, fn)  # helpers, and aliases (x.multiply is x.mul)
+    for name in INPLACE_FUNCTIONS:
+        if name + "_" not in Tensor.__dict__:
+            setattr(Tensor, name + "_", inplace.inplace_method(functions[name], name=name + "_"))
+    for name in INPLACE_VIEWS:
+        setattr(Tensor, name + "_", inplace.view_inplace_method(functions[name], name + "_"))
+    for name, fn in functions.items():  # an alias's in-place form is its target's
+        target = (fn.name if isinstance(fn, OpDef) else getattr(fn, "__name__", name)) + "_"
+        if (name + "_" != target and name in Tensor.__dict__ and target in Tensor.__dict__
+                and name + "_" not in Tensor.__dict__):
+            setattr(Tensor, name + "_", Tensor.__dict__[target])
     for dunder, name in INPLACE.items():
         if hasattr(Tensor, name):
             setattr(Tensor, dunder, getattr(Tensor, name))

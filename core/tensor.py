@@ -168,9 +168,28 @@ class Tensor:
         return int(np.prod(self._data.shape, dtype=np.int64))
 
     nelement = numel
+    ndimension = dim
 
     def element_size(self) -> int:
         return self._dtype.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        return self._dtype.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes of the elements this tensor views (not of its whole storage)."""
+        return self.numel() * self._dtype.itemsize
+
+    @property
+    def output_nr(self) -> int:
+        """Which output of its ``grad_fn`` this tensor is."""
+        return self._output_nr
+
+    # Layouts and kinds tensorweave does not have: always False, so library code that asks
+    # (``if x.is_sparse: ...``) takes the dense path as it does in PyTorch.
+    is_sparse = is_sparse_csr = is_quantized = is_meta = is_nested = is_mkldnn = False
 
     def stride(self, dim: int | None = None) -> Any:
         """Strides in elements, like `torch.Tensor.stride`."""
@@ -591,8 +610,70 @@ def _mt_prop(self: Tensor) -> Tensor:
     return self.transpose(-2, -1)  # type: ignore[attr-defined]
 
 
+def _h_prop(self: Tensor) -> Tensor:
+    """The conjugate transpose of a matrix (``x.H``; the transpose, the dtypes being real)."""
+    if self.ndim != 2:
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got "
+                           f"{self.ndim}-D tensor." + (" For batches of matrices, consider using "
+                                                      "tensor.mH" if self.ndim > 2 else ""))
+    return self.transpose(0, 1)  # type: ignore[attr-defined]
+
+
+def _mh_prop(self: Tensor) -> Tensor:
+    """The batched conjugate transpose (``x.mH``): `mT`, the dtypes being real."""
+    if self.ndim < 2:
+        raise RuntimeError(f"tensor.mH is only supported on matrices or batches of matrices. "
+                           f"Got {self.ndim}-D tensor.")
+    return self.transpose(-2, -1)  # type: ignore[attr-defined]
+
+
 Tensor.T = property(_t_prop)  # type: ignore[attr-defined]
 Tensor.mT = property(_mt_prop)  # type: ignore[attr-defined]
+Tensor.H = property(_h_prop)  # type: ignore[attr-defined]
+Tensor.mH = property(_mh_prop)  # type: ignore[attr-defined]
+
+
+# -- complex-number API over real dtypes ----------------------------------------------------------
+# tensorweave has no complex dtypes, so these are what PyTorch gives for a real tensor: the
+# conjugate is the tensor itself, the real part is the tensor, and there is no imaginary part.
+# Generic code (written for real and complex tensors alike) runs unchanged.
+
+def conj(input: Tensor) -> Tensor:  # noqa: A002
+    """The conjugate: ``input`` itself (as PyTorch returns for a real tensor)."""
+    return input
+
+
+conj_physical = resolve_conj = resolve_neg = real = conj
+
+
+def imag(input: Tensor) -> Tensor:  # noqa: A002
+    """The imaginary part, which a real tensor does not have.
+
+    Raises:
+        RuntimeError: always, with PyTorch's message.
+    """
+    raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
+
+def is_conj(input: Tensor) -> bool:  # noqa: A002
+    """Whether ``input`` is a lazily conjugated view: never, the dtypes being real."""
+    return False
+
+
+is_neg = is_conj
+
+
+def adjoint(input: Tensor) -> Tensor:  # noqa: A002
+    """The batched conjugate transpose, a view (`Tensor.mH`)."""
+    return _mh_prop(input)
+
+
+Tensor.conj = Tensor.conj_physical = Tensor.conj_physical_ = conj  # type: ignore[attr-defined]
+Tensor.resolve_conj = Tensor.resolve_neg = conj  # type: ignore[attr-defined]
+Tensor.is_conj = Tensor.is_neg = is_conj  # type: ignore[attr-defined]
+Tensor.adjoint = adjoint  # type: ignore[attr-defined]
+Tensor.real = property(conj)  # type: ignore[attr-defined]
+Tensor.imag = property(imag)  # type: ignore[attr-defined]
 
 
 def is_tensor(obj: Any) -> bool:

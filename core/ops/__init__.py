@@ -25,6 +25,7 @@ from . import (
     pool,
     reduction,
     scans,
+    scattering,
     searching,
     special,
     statistics,
@@ -36,7 +37,7 @@ __all__ = ["defop", "OpDef", "Kind", "PRIMITIVE", "COMPOSITE", "Tol", "Promotion
            "FUNCTIONS"]
 
 MODULES = (elementwise, reduction, movement, linalg, creation, inplace, nn, random, indexing,
-           conv, pool, optim, joining, searching, scans,
+           conv, pool, optim, joining, searching, scans, scattering,
            statistics, decompositions, special)
 
 CORE_OPS: list[OpDef] = list({v.name: v for m in MODULES for v in vars(m).values()

@@ -1144,6 +1144,49 @@ bitwise_not = unary("bitwise_not", kind=COMPOSITE, promotion=P.INTEGRAL,
                     doc="Element-wise bitwise not (``~``); logical not for a bool tensor.")
 
 
+def _tensors(a: Any, b: Any) -> tuple[Tensor, Tensor]:
+    """Both operands as tensors: a number becomes a 0-d tensor of the other's dtype."""
+    t = a if _is_t(a) else b
+    return a if _is_t(a) else scalar_tensor(a, t.device, t.dtype), \
+        b if _is_t(b) else scalar_tensor(b, t.device, t.dtype)
+
+
+def _gcd(a: Any, b: Any) -> Tensor:
+    # Euclid's algorithm on the whole tensor, one step per round until every pair is done:
+    # at most ~1.44 log2(max) rounds (92 for int64), each a few elementwise ops.
+    a, b = _tensors(a, b)
+    a, b = abs(a), abs(b)  # abs wraps at the minimum integer, as PyTorch's and NumPy's gcd
+    while True:
+        live = ne(b, 0)
+        if not live.any():
+            return a
+        # fmod (C's %), as PyTorch's loop: a wrapped minimum keeps PyTorch's sign
+        a, b = where(live, b, a), where(live, fmod(a, where(live, b, 1)), 0)
+
+
+def _lcm(a: Any, b: Any) -> Tensor:
+    a, b = _tensors(a, b)
+    g = _gcd(a, b)
+    # |a / g| * |b| wraps as PyTorch's abs(a / g * b), computed in int, then narrowed
+    return where(eq(g, 0), 0, abs(floor_divide(a, where(eq(g, 0), 1, g))) * abs(b))
+
+
+def _integer_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
+    yield from S.binary(dt, rng)
+    # lcm's product stays in range (past it PyTorch and NumPy wrap differently)
+    top = {D.uint8: 15, D.int8: 11, D.int16: 181}.get(dt, 10**4)
+    yield S.SampleInput((S.Arg(S.make(rng, (5, 4), dt, 0, top)),
+                         S.Arg(S.make(rng, (4,), dt, 0, top))), name="large-broadcast")
+
+
+gcd = binary("gcd", kind=COMPOSITE, promotion=P.INTEGRAL, dtypes=D.INTEGRAL, vjp=None,
+             differentiable=False, decomp=_gcd, ref=np.gcd, samples=_integer_samples,
+             doc="Element-wise greatest common divisor of integer tensors (``gcd(0, 0) = 0``).")
+lcm = binary("lcm", kind=COMPOSITE, promotion=P.INTEGRAL, dtypes=D.INTEGRAL, vjp=None,
+             differentiable=False, decomp=_lcm, ref=np.lcm, samples=_integer_samples,
+             doc="Element-wise least common multiple of integer tensors (0 if either is 0).")
+
+
 def _shift_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
     for s in S.binary(dt, rng, 0, 3):
         yield s
@@ -1174,4 +1217,4 @@ __all__ = [
     "addcmul", "addcdiv", "sinh", "cosh", "asinh", "acosh", "atanh", "arcsinh", "arccosh",
     "arctanh", "exp2", "logaddexp", "logaddexp2", "hypot", "xlogy", "deg2rad", "rad2deg",
     "isclose", "signbit", "copysign", "fmax", "fmin", "heaviside", "sinc", "float_power",
-    "sgn", "logit", "positive", "rsub", "isposinf", "isneginf", "isreal", "ldexp"]
+    "sgn", "logit", "positive", "rsub", "isposinf", "isneginf", "isreal", "ldexp", "gcd", "lcm"]

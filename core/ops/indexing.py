@@ -42,7 +42,8 @@ from .reduction import index_bounds
 __all__ = ["narrow", "select", "split", "chunk", "unbind", "gather", "scatter", "scatter_add",
            "index_select", "index_put", "masked_fill", "masked_select", "nonzero", "flip",
            "roll", "take", "argwhere", "repeat_interleave", "rot90", "index_add", "index_copy",
-           "index_fill", "fliplr", "flipud", "take_along_dim", "unravel_index"]
+           "index_fill", "fliplr", "flipud", "take_along_dim", "unravel_index",
+           "split_with_sizes", "unsafe_split", "unsafe_chunk", "narrow_copy", "nonzero_static"]
 
 _INDEX_DTYPES = (D.int64, D.int32, D.int16, D.int8)
 
@@ -221,6 +222,23 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:  # no
     if size == 0 and n == 0:  # PyTorch keeps the number of (empty) chunks
         return split(input, [0] * chunks, dim)
     return split(input, size, dim)
+
+
+@method
+def split_with_sizes(input: Tensor, split_sizes: Sequence[int], dim: int = 0  # noqa: A002
+                     ) -> tuple[Tensor, ...]:
+    """`split` with an explicit list of sizes (views)."""
+    return split(input, list(split_sizes), dim)
+
+
+# PyTorch's "unsafe" variants differ only in skipping its view-aliasing checks.
+unsafe_split, unsafe_chunk = split, chunk
+
+
+@method
+def narrow_copy(input: Tensor, dim: int, start: Any, length: int) -> Tensor:  # noqa: A002
+    """`narrow`, copied out (not a view)."""
+    return narrow(input, dim, start, length).clone()
 
 
 @method
@@ -932,6 +950,23 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:  # noqa: A002
     return unbind(cols, 1)
 
 
+@method
+def nonzero_static(input: Tensor, *, size: int, fill_value: int = -1) -> Tensor:  # noqa: A002
+    """`nonzero` with a fixed number of rows: the first ``size`` indices, padded with rows of
+    ``fill_value`` when there are fewer.
+
+    Raises:
+        RuntimeError: for a negative ``size``.
+    """
+    if size < 0:
+        raise RuntimeError(f"nonzero_static: 'size' must be an non-negative integer; got {size}")
+    found = nonzero(input)
+    if found.shape[0] >= size:
+        return found[:size]
+    pad = found.new_full((size - found.shape[0], found.shape[1]), fill_value)
+    return _cat(found, pad, dim=0)
+
+
 # -- flip and roll --------------------------------------------------------------------------------
 
 
@@ -1026,6 +1061,7 @@ def take(input: Tensor, index: Tensor) -> Tensor:  # noqa: A002
     return index_select.bind(flat, checked, dim=0).reshape(*idx.shape)
 
 
+@method
 def argwhere(input: Tensor) -> Tensor:  # noqa: A002
     """The indices of the nonzero elements, shape (count, ndim): `nonzero`."""
     return nonzero(input)

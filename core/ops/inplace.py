@@ -18,9 +18,11 @@ from ..autograd.engine import Node, accumulator, edge_of, keep_original
 from ..tensor import Tensor
 from . import elementwise as _elementwise
 from . import movement as _movement
-from ._opdef import PRIMITIVE, defop
+from ._opdef import PRIMITIVE, OpDef, defop
 
-__all__ = ["assign", "commit", "inplace_method", "unversioned", "CopySlices"]
+# Only the op: `tensorweave` exports every name in an op module's __all__, and the helpers
+# here (commit, inplace_method...) are core's machinery, imported by name where used.
+__all__ = ["assign"]
 
 
 @defop(PRIMITIVE, method=False, function=False, differentiable=False, dtypes=D.ALL)
@@ -125,16 +127,45 @@ def inplace_method(op: Any, *, name: str | None = None,
             gets an `unversioned` alias, so the write does not invalidate its own backward.
     """
     name = name or op.name + "_"
+    # A function over several ops (not one op) may save ``self`` in an inner node, which
+    # `commit`'s `keep_original` cannot reach: while autograd records, it reads a copy.
+    composite = not isinstance(op, OpDef)
 
     if reads_self:
         def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-            return commit(self, op(self, *args, **kwargs), name)
+            recording = composite and self._requires_grad and grad_mode.state.enabled
+            return commit(self, op(self.clone() if recording else self, *args, **kwargs), name)
     else:
         def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
             return commit(self, op(unversioned(self), *args, **kwargs), name)
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"In-place version of `{name[:-1]}`."
+    return method
+
+
+def view_inplace_method(op: Any, name: str) -> Callable[..., Tensor]:
+    """``Tensor.<name>`` for a view op (``unsqueeze_``, ``t_``...): ``self`` becomes the view
+    ``op(self, ...)`` of its own storage, taking the view's shape and autograd node.
+
+    No data is written, so the version counter stays; a leaf that requires grad is refused
+    as by every in-place op.
+    """
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        if grad_mode.state.enabled and self._requires_grad and self._grad_fn is None:
+            raise RuntimeError(f"{name}: a leaf Variable that requires grad is being used in an "
+                               "in-place operation. Wrap it in tensorweave.no_grad() or use "
+                               "the out-of-place form.")
+        v = op(self, *args, **kwargs)
+        self._data = v._data
+        if v._grad_fn is not None:
+            self._grad_fn, self._output_nr = v._grad_fn, v._output_nr
+        if v._base is not self:  # self was a view: it stays one, of the same base
+            self._base, self._view_fn = v._base, v._view_fn
+        return self
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"In-place version of `{name[:-1]}`: ``self`` becomes that view."
     return method
 
 
@@ -171,10 +202,21 @@ def zero_(self: Tensor) -> Tensor:
     return commit(self, _movement.copy(self, 0), "zero_")
 
 
+def float_power_(self: Tensor, exponent: Any) -> Tensor:
+    """In-place `float_power`: the power is computed in double, so ``self`` must be float64
+    (a narrower ``self`` would silently round the result, which PyTorch refuses too)."""
+    if self._dtype is not D.float64:
+        raise RuntimeError(f"the base given to float_power_ has dtype "
+                           f"{_TORCH_NAME[self._dtype.name]} but the operation's result requires "
+                           "dtype Double")
+    return commit(self, _elementwise.float_power(self, exponent), "float_power_")
+
+
 # Tensor methods (not functions: PyTorch has no torch.copy_).
 Tensor.copy_ = copy_  # type: ignore[attr-defined]
 Tensor.fill_ = fill_  # type: ignore[attr-defined]
 Tensor.zero_ = zero_  # type: ignore[attr-defined]
+Tensor.float_power_ = float_power_  # type: ignore[attr-defined]
 Tensor.div_ = inplace_method(_elementwise.div, name="div_")  # type: ignore[attr-defined]
 Tensor.addcmul_ = inplace_method(_elementwise.addcmul, name="addcmul_")  # type: ignore[attr-defined]
 Tensor.addcdiv_ = inplace_method(_elementwise.addcdiv, name="addcdiv_")  # type: ignore[attr-defined]

@@ -24,7 +24,8 @@ from .movement import diagonal as _diagonal_of  # `diag` has an argument named d
 from .reduction import norm
 from .reduction import sum as _sum
 
-__all__ = ["matmul", "mm", "bmm", "dot", "outer", "einsum", "addmm", "mv", "addmv", "baddbmm",
+__all__ = ["matmul", "mm", "bmm", "dot", "outer", "ger", "einsum", "addmm", "addr", "mv", "addmv",
+           "baddbmm",
            "addbmm", "inner", "vdot", "tensordot", "kron", "cross", "diag", "trace", "cdist",
            "diag_embed", "diagflat", "block_diag", "dist", "renorm", "vander"]
 
@@ -231,6 +232,9 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:  # noqa: A002
     return outer.bind(input, vec2)
 
 
+ger = outer  # PyTorch's older name, a method too
+
+
 # -- einsum ---------------------------------------------------------------------------------------
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -415,6 +419,13 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1,  # noqa: 
           alpha: Any = 1) -> Tensor:
     """``beta * input + alpha * (mat1 @ mat2)`` (``input`` broadcasts), as `torch.addmm`."""
     return _scaled_sum("addmm", input, mm(mat1, mat2), beta, alpha)
+
+
+@method
+def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta: Any = 1,  # noqa: A002
+         alpha: Any = 1) -> Tensor:
+    """``beta * input + alpha * outer(vec1, vec2)`` (``input`` broadcasts), as `torch.addr`."""
+    return _scaled_sum("addr", input, outer(vec1, vec2), beta, alpha)
 
 
 @method

@@ -805,5 +805,12 @@ def _unfold(self: Tensor, dimension: int, size: int, step: int) -> Tensor:
                       st[:d] + [st[d] * step] + st[d + 1:] + [st[d]], self.storage_offset())
 
 
-# A method only: torch.unfold does not exist (nn.functional.unfold is im2col).
+def _reshape_as(self: Tensor, other: Tensor) -> Tensor:
+    """``self.reshape(other.shape)`` (a view when the strides allow, else a copy)."""
+    return reshape(self, tuple(other.shape))
+
+
+# Methods only: torch.unfold does not exist (nn.functional.unfold is im2col), nor
+# torch.reshape_as.
 Tensor.unfold = _unfold  # type: ignore[attr-defined]
+Tensor.reshape_as = _reshape_as  # type: ignore[attr-defined]

@@ -296,3 +296,8 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
 def tanhshrink(input: Tensor) -> Tensor:  # noqa: A002
     """``input - tanh(input)``."""
     return input - _tanh.bind(input)
+
+
+# PyTorch has these as Tensor methods too (x.hardshrink(), x.prelu(weight)).
+Tensor.hardshrink = hardshrink  # type: ignore[attr-defined]
+Tensor.prelu = prelu  # type: ignore[attr-defined]
