@@ -68,6 +68,7 @@ from .tensor import (
     adjoint,
     conj,
     conj_physical,
+    detach,
     imag,
     is_complex,
     is_conj,
@@ -107,7 +108,7 @@ __all__ = [
     "half", "float", "double", "short", "int", "long", "finfo", "iinfo", "can_cast",
     "is_tensor", "numel", "is_floating_point", "is_complex", "is_nonzero", "is_same_size",
     "is_signed", "conj", "conj_physical", "resolve_conj", "resolve_neg", "real", "imag",
-    "is_conj", "is_neg", "adjoint",
+    "is_conj", "is_neg", "adjoint", "detach",
     *sorted(_FUNCTIONS),
     *sorted(set(_functional_aliases.__all__) - set(_FUNCTIONS)),
 ]

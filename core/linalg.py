@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 from . import dtypes as D
 from .ops import decompositions as _dec
-from .ops.creation import eye, tril, triu, zeros
+from .ops.creation import eye, zeros
 from .ops.decompositions import LinAlgError, lu_factor, lu_factor_ex, matrix_exp, matrix_power
 from .ops.elementwise import gt, maximum, nan_to_num, where
 from .ops.linalg import cross as _cross
@@ -25,7 +25,8 @@ from .ops.reduction import sum as _sum
 from .tensor import Tensor
 
 __all__ = ["vector_norm", "matrix_norm", "norm", "vecdot", "multi_dot", "matmul", "diagonal",
-           "cross", "matrix_power", "lu_factor", "lu_factor_ex", "lu", "solve", "inv", "det",
+           "cross", "matrix_power", "lu_factor", "lu_factor_ex", "lu", "lu_solve", "solve", "inv",
+           "det",
            "slogdet", "cholesky", "solve_triangular", "qr", "eigh", "eigvalsh", "svd", "svdvals",
            "pinv", "matrix_rank", "matrix_exp", "cond", "LinAlgError"]
 
@@ -219,10 +220,18 @@ def lu(A: Tensor, *, pivot: bool = True) -> Any:  # noqa: N803 - torch's name
     """
     if not pivot:
         raise RuntimeError("linalg.lu: LU without pivoting is not implemented; pass pivot=True")
-    packed, piv = _dec.linalg_lu_factor(A)
-    n = A.shape[-1]
-    low = tril(packed, -1) + eye(n, dtype=A.dtype, device=A.device)
-    return _Lu(_dec.perm_matrix(_dec.perm_from_pivots(piv), A.dtype), low, triu(packed))
+    return _Lu(*_dec.lu_unpack(*_dec.linalg_lu_factor(A)))
+
+
+def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True,  # noqa: N803
+             adjoint: bool = False) -> Tensor:
+    """The solution X of ``A X = B`` from A's `lu_factor` (``X A = B`` with ``left=False``;
+    ``A^T`` in place of A with ``adjoint=True``), as `torch.linalg.lu_solve`.
+
+    Raises:
+        RuntimeError: for shapes that do not fit the equation.
+    """
+    return _dec.linalg_lu_solve(LU, pivots, B, left=left, adjoint=adjoint)
 
 
 def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:  # noqa: N803

@@ -676,6 +676,11 @@ Tensor.real = property(conj)  # type: ignore[attr-defined]
 Tensor.imag = property(imag)  # type: ignore[attr-defined]
 
 
+def detach(input: Tensor) -> Tensor:  # noqa: A002
+    """``input.detach()``: the same storage, outside autograd."""
+    return input.detach()
+
+
 def is_tensor(obj: Any) -> bool:
     """Whether ``obj`` is a tensorweave `Tensor`."""
     return isinstance(obj, Tensor)

@@ -29,6 +29,7 @@ from . import (
     searching,
     special,
     statistics,
+    windows,
 )
 from ._opdef import COMPOSITE, PRIMITIVE, Kind, OpDef, Tol, defop
 from ._rules import Promotion
@@ -38,7 +39,7 @@ __all__ = ["defop", "OpDef", "Kind", "PRIMITIVE", "COMPOSITE", "Tol", "Promotion
 
 MODULES = (elementwise, reduction, movement, linalg, creation, inplace, nn, random, indexing,
            conv, pool, optim, joining, searching, scans, scattering,
-           statistics, decompositions, special)
+           statistics, decompositions, special, windows)
 
 CORE_OPS: list[OpDef] = list({v.name: v for m in MODULES for v in vars(m).values()
                               if isinstance(v, OpDef)}.values())

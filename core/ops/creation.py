@@ -18,7 +18,7 @@ from ..tensor import Tensor
 from ._opdef import COMPOSITE, PRIMITIVE, defop
 from .movement import _shape_arg
 
-__all__ = ["tensor", "as_tensor", "from_numpy", "scalar_tensor", "full", "zeros", "ones",
+__all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "scalar_tensor", "full", "zeros", "ones",
            "empty", "full_like", "zeros_like", "ones_like", "empty_like", "arange", "linspace",
            "logspace", "eye", "tril", "triu", "tril_indices", "triu_indices"]
 
@@ -48,6 +48,42 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     if isinstance(data, np.ndarray) and dtype is None and resolve(device)[0].type == "cpu":
         return from_numpy(data)
     return tensor(data, dtype=dtype, device=device)
+
+
+def asarray(obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | None = None,
+            requires_grad: bool | None = None) -> Tensor:
+    """``obj`` as a tensor, like `torch.asarray`: a tensor or a cpu NumPy array is shared
+    (not copied) when the dtype and device already match, unless ``copy=True``; with
+    ``copy=False`` a needed conversion is an error instead. A tensor's conversions stay in the
+    autograd graph; ``requires_grad`` defaults to the input tensor's, as in PyTorch 2.13.
+
+    Raises:
+        RuntimeError: with ``copy=False`` where the dtype or device would have to change.
+    """
+    dt = None if dtype is None else D.to_dtype(dtype)
+    dev = None if device is None else resolve(device)[0]
+    if isinstance(obj, Tensor):
+        src_dt, src_dev = obj.dtype, obj.device
+    elif isinstance(obj, np.ndarray) and obj.dtype.kind in "biuf" and obj.dtype.itemsize <= 8:
+        src_dt, src_dev = D.from_numpy_dtype(obj.dtype), resolve("cpu")[0]
+    else:  # numbers and sequences: always a new tensor
+        out = tensor(obj, dtype=dt, device=dev)
+        return out.requires_grad_() if requires_grad else out
+    if copy is False and ((dt is not None and dt is not src_dt) or
+                          (dev is not None and dev != src_dev)):
+        raise RuntimeError(f"asarray: can't alias {src_dt.name} data on {src_dev} into "
+                           f"{(dt or src_dt).name} on {dev or src_dev}; pass copy=None to "
+                           "allow a converted copy")
+    if isinstance(obj, np.ndarray):
+        out = from_numpy(obj) if not copy and dt in (None, src_dt) and dev in (None, src_dev) \
+            else tensor(obj, dtype=dt, device=dev)
+    else:
+        out = obj.to(device=dev, dtype=dt)
+        if copy and out is obj:
+            out = obj.clone()
+    if requires_grad is False and out.requires_grad:
+        return out.detach()
+    return out.requires_grad_() if requires_grad and not out.requires_grad else out
 
 
 def from_numpy(array: np.ndarray) -> Tensor:

@@ -48,17 +48,18 @@ from .elementwise import (
     sqrt,
     where,
 )
-from .indexing import gather
+from .indexing import gather, take_along_dim
 from .inplace import _TORCH_NAME
 from .joining import broadcast_shapes, cat
 from .linalg import matmul
 from .movement import diagonal, stack
-from .reduction import amax, amin, argmax, prod, sort
+from .reduction import amax, amin, argmax, argsort, prod, sort
 from .reduction import sum as _sum
 
 # The ``tensorweave.<name>`` functions; the rest is reached through `tensorweave.linalg`.
 __all__ = ["inverse", "det", "slogdet", "logdet", "cholesky", "cholesky_solve",
-           "cholesky_inverse", "matrix_power", "matrix_exp", "pinverse", "qr", "svd"]
+           "cholesky_inverse", "matrix_power", "matrix_exp", "pinverse", "qr", "svd", "lu",
+           "lu_unpack", "lu_solve"]
 
 LINALG_DTYPES = (D.float32, D.float64)
 # Float32 rounding is amplified by the condition number of the samples (up to ~100).
@@ -349,6 +350,71 @@ def lu_factor_ex(A: Tensor, *, pivot: bool = True,  # noqa: N803 - torch's name
     if check_errors:
         _raise_zero_pivot(lu, A.ndim)
     return _LuFactorEx(lu, piv, info)
+
+
+_LuUnpack = namedtuple("lu_unpack", ["P", "L", "U"])
+
+
+@method
+def lu(A: Tensor, pivot: bool = True, get_infos: bool = False) -> Any:  # noqa: N803
+    """``(LU, pivots)`` (and LAPACK's ``infos`` with ``get_infos=True``, instead of an error
+    for a singular matrix), as the older `torch.lu`: `lu_factor` / `lu_factor_ex`."""
+    if get_infos:
+        return tuple(lu_factor_ex(A, pivot=pivot))
+    return tuple(lu_factor(A, pivot=pivot))
+
+
+def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True,  # noqa: N803
+              unpack_pivots: bool = True) -> Any:
+    """``(P, L, U)`` with ``A = P L U`` from the packed factors of `lu_factor`, as
+    `torch.lu_unpack`; a part not unpacked is an empty tensor."""
+    empty = LU_data.new_zeros((0,))
+    n = LU_data.shape[-1]
+    low = (tril(LU_data, -1) + eye(n, dtype=LU_data.dtype, device=LU_data.device)
+           if unpack_data else empty)
+    up = triu(LU_data) if unpack_data else empty
+    p = perm_matrix(perm_from_pivots(LU_pivots), LU_data.dtype) if unpack_pivots else empty
+    return _LuUnpack(p, low, up)
+
+
+def _rows(b: Tensor, order: Tensor) -> Tensor:
+    """``b[..., order, :]`` with the batch dims of ``order`` (``(..., n)``) broadcast."""
+    nd = max(b.ndim, order.ndim + 1)
+    b = b.reshape(*([1] * (nd - b.ndim)), *b.shape)
+    return take_along_dim(b, order.reshape(*([1] * (nd - 1 - order.ndim)), *order.shape, 1), -2)
+
+
+def linalg_lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True,  # noqa: N803
+                    adjoint: bool = False) -> Tensor:
+    """The X of ``A X = B`` from A's `lu_factor` (``X A = B`` with ``left=False``, ``A^T``
+    for A with ``adjoint=True``), as `torch.linalg.lu_solve`: since ``A[perm] = L U``, two
+    triangular solves and a row permutation, each differentiable.
+
+    Raises:
+        RuntimeError: for shapes that do not fit.
+    """
+    check_matrix("torch.linalg.lu_solve", LU, "LU")
+    if B.ndim < 2 or B.shape[-2 if left else -1] != LU.shape[-1]:
+        raise RuntimeError(f"linalg.lu_solve: Incompatible shapes of A and B for the equation "
+                           f"{'AX = B' if left else 'XA = B'} ({LU.shape[-2]}x{LU.shape[-1]} "
+                           f"and {'x'.join(map(str, B.shape[-2:]))})")
+    if not left:  # X A = B  <=>  A^T X^T = B^T
+        return _mT(linalg_lu_solve(LU, pivots, _mT(B), adjoint=not adjoint))
+    perm = perm_from_pivots(pivots)
+    if not adjoint:  # L U X = B[perm]
+        y = linalg_solve_triangular(LU, _rows(B, perm), upper=False, unitriangular=True)
+        return linalg_solve_triangular(LU, y, upper=True)
+    # A^T = U^T L^T P^T: U^T L^T W = B, then X = P W (row perm[i] of X is row i of W)
+    v = linalg_solve_triangular(_mT(LU), B, upper=False)
+    w = linalg_solve_triangular(_mT(LU), v, upper=True, unitriangular=True)
+    return _rows(w, argsort(perm, stable=True))
+
+
+@method
+def lu_solve(input: Tensor, LU_data: Tensor, LU_pivots: Tensor) -> Tensor:  # noqa: A002, N803
+    """The X of ``A X = input`` from A's packed LU factors, as the older `torch.lu_solve`
+    (`linalg.lu_solve` with the right-hand side first)."""
+    return linalg_lu_solve(LU_data, LU_pivots, input)
 
 
 def _raise_zero_pivot(lu: Tensor, ndim: int) -> None:

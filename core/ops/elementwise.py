@@ -1151,6 +1151,18 @@ def _tensors(a: Any, b: Any) -> tuple[Tensor, Tensor]:
         b if _is_t(b) else scalar_tensor(b, t.device, t.dtype)
 
 
+def _angle(x: Tensor) -> Tensor:
+    return where(isnan(x), x, where(lt(x, 0), math.pi, zeros_like(x)))
+
+
+angle = unary("angle", kind=COMPOSITE, dtypes=NUMERIC, decomp=_angle,
+              vjp=lambda g, out, x: (zeros_like(g),),
+              ref=lambda x: np.angle(x.astype(np.float64)).astype(
+                  x.dtype if x.dtype.kind == "f" else np.float32),
+              doc="Element-wise argument of a real number: pi below zero, else 0 (nan stays "
+                  "nan); its gradient is zero, as PyTorch's for real inputs.")
+
+
 def _gcd(a: Any, b: Any) -> Tensor:
     # Euclid's algorithm on the whole tensor, one step per round until every pair is done:
     # at most ~1.44 log2(max) rounds (92 for int64), each a few elementwise ops.
@@ -1217,4 +1229,5 @@ __all__ = [
     "addcmul", "addcdiv", "sinh", "cosh", "asinh", "acosh", "atanh", "arcsinh", "arccosh",
     "arctanh", "exp2", "logaddexp", "logaddexp2", "hypot", "xlogy", "deg2rad", "rad2deg",
     "isclose", "signbit", "copysign", "fmax", "fmin", "heaviside", "sinc", "float_power",
-    "sgn", "logit", "positive", "rsub", "isposinf", "isneginf", "isreal", "ldexp", "gcd", "lcm"]
+    "sgn", "logit", "positive", "rsub", "isposinf", "isneginf", "isreal", "ldexp", "gcd", "lcm",
+    "angle"]

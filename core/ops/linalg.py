@@ -5,6 +5,7 @@ matmul (and get its derivative for free).
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any, Iterator, Sequence
 
 import numpy as np
@@ -25,6 +26,7 @@ from .reduction import norm
 from .reduction import sum as _sum
 
 __all__ = ["matmul", "mm", "bmm", "dot", "outer", "ger", "einsum", "addmm", "addr", "mv", "addmv",
+           "chain_matmul",
            "baddbmm",
            "addbmm", "inner", "vdot", "tensordot", "kron", "cross", "diag", "trace", "cdist",
            "diag_embed", "diagflat", "block_diag", "dist", "renorm", "vander"]
@@ -426,6 +428,22 @@ def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta: Any = 1,  # noqa: A
          alpha: Any = 1) -> Tensor:
     """``beta * input + alpha * outer(vec1, vec2)`` (``input`` broadcasts), as `torch.addr`."""
     return _scaled_sum("addr", input, outer(vec1, vec2), beta, alpha)
+
+
+def chain_matmul(*matrices: Tensor) -> Tensor:
+    """The product of 2-D matrices, PyTorch's older spelling of `linalg.multi_dot` (which it
+    deprecates, with the same warning)."""
+    from ..linalg import multi_dot  # tensorweave.linalg is built over these ops
+
+    warnings.warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch "
+                  "release. Use torch.linalg.multi_dot instead, which accepts a list of two or "
+                  "more tensors rather than multiple parameters.", UserWarning, stacklevel=2)
+    if not matrices:
+        raise RuntimeError("chain_matmul(): Expected one or more matrices")
+    if any(m.ndim != 2 for m in matrices):
+        raise RuntimeError(f"chain_matmul(): Expected 2-D matrices; got "
+                           f"{[list(m.shape) for m in matrices]}")
+    return matrices[0].clone() if len(matrices) == 1 else multi_dot(list(matrices))
 
 
 @method

@@ -22,7 +22,7 @@ from .indexing import narrow
 from .movement import cat
 from .reduction import cumsum
 
-__all__ = ["cummax", "cummin", "logcumsumexp", "diff", "trapezoid", "trapz",
+__all__ = ["cummax", "cummin", "logcumsumexp", "diff", "gradient", "trapezoid", "trapz",
            "cumulative_trapezoid"]
 
 _ReturnCummax = namedtuple("cummax", ["values", "indices"])
@@ -122,6 +122,81 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None
         a, b = narrow(x, d, 1, m - 1), narrow(x, d, 0, m - 1)
         x = ne(a, b) if x.dtype is D.bool else a - b
     return x
+
+
+def gradient(input: Tensor, *, spacing: Any = 1, dim: Any = None,  # noqa: A002
+             edge_order: int = 1) -> tuple[Tensor, ...]:
+    """Central-difference estimates of ``input``'s derivative along each dim in ``dim``
+    (all by default), one-sided of order ``edge_order`` at both ends, as `torch.gradient`
+    and `numpy.gradient`. ``spacing`` is one number for every dim, one number per dim, or one
+    1-D tensor of sample coordinates per dim (second-order accurate on uneven grids too).
+
+    Raises:
+        RuntimeError: for an ``edge_order`` other than 1 or 2, a dim shorter than
+            ``edge_order + 1``, or a spacing list of the wrong length.
+    """
+    if edge_order not in (1, 2):
+        raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
+    dims = list(range(input.ndim)) if dim is None else (
+        [dim] if isinstance(dim, int) else list(dim))
+    dims = [normalize_dim("gradient", d, input.ndim) for d in dims]
+    if isinstance(spacing, (list, tuple)):
+        if len(spacing) != len(dims):
+            what = ("since dim argument was not given" if dim is None else
+                    f"with the length of dim, {len(dims)}")
+            raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar, "
+                               f"or a list of length equal to 'self.dim() = {input.ndim}', "
+                               f"{what}, but got a list of length {len(spacing)}")
+        spacings = list(spacing)
+    else:
+        spacings = [spacing] * len(dims)
+    if any(input.shape[d] < edge_order + 1 for d in dims):
+        raise RuntimeError("torch.gradient expected each dimension size to be at least "
+                           "edge_order+1")
+    f = input if input.dtype.is_floating_point else input.to(D.get_default_dtype())
+    return tuple(_gradient_along(f, d, h, edge_order) for d, h in zip(dims, spacings))
+
+
+def _gradient_along(f: Tensor, d: int, h: Any, edge_order: int) -> Tensor:
+    """`gradient` along dim ``d`` with the spacing ``h`` (a number, or 1-D coordinates)."""
+    n = f.shape[d]
+
+    def at(start: int, length: int) -> Tensor:
+        return narrow(f, d, start % n, length)
+
+    if not isinstance(h, Tensor):  # even spacing: the classic stencils
+        inner = (at(2, n - 2) - at(0, n - 2)) / (2.0 * h)
+        if edge_order == 1:
+            first, last = (at(1, 1) - at(0, 1)) / h, (at(-1, 1) - at(-2, 1)) / h
+        else:
+            first = (at(0, 1) * -1.5 + at(1, 1) * 2.0 - at(2, 1) * 0.5) / h
+            last = (at(-3, 1) * 0.5 - at(-2, 1) * 2.0 + at(-1, 1) * 1.5) / h
+        return cat([first, inner, last], d)
+    if h.ndim != 1 or h.shape[0] != n:
+        raise RuntimeError(f"torch.gradient expected each tensor in spacing to be 1-D with "
+                           f"the size of dim {d} ({n}); got shape {list(h.shape)}")
+    x = h.to(device=f.device, dtype=f.dtype)
+    shape = [1] * f.ndim
+    shape[d] = -1
+
+    def along(t: Tensor) -> Tensor:  # 1-D weights laid along d
+        return t.reshape(*shape)
+
+    # Lagrange weights of the three neighbours on an uneven grid (numpy.gradient's).
+    a, b = x[1:-1] - x[:-2], x[2:] - x[1:-1]
+    inner = (at(0, n - 2) * along(-b / (a * (a + b))) + at(1, n - 2) * along((b - a) / (a * b))
+             + at(2, n - 2) * along(a / (b * (a + b))))
+    if edge_order == 1:
+        first = (at(1, 1) - at(0, 1)) / (x[1] - x[0])
+        last = (at(-1, 1) - at(-2, 1)) / (x[-1] - x[-2])
+    else:
+        a, b = x[1] - x[0], x[2] - x[1]
+        first = (at(0, 1) * (-(2 * a + b) / (a * (a + b))) + at(1, 1) * ((a + b) / (a * b))
+                 + at(2, 1) * (-a / (b * (a + b))))
+        a, b = x[-2] - x[-3], x[-1] - x[-2]
+        last = (at(-3, 1) * (b / (a * (a + b))) + at(-2, 1) * (-(a + b) / (a * b))
+                + at(-1, 1) * ((2 * b + a) / (b * (a + b))))
+    return cat([first, inner, last], d)
 
 
 def _spacing(op: str, y: Tensor, x: Tensor | None, dx: Any, d: int) -> Any:
