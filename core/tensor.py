@@ -439,6 +439,25 @@ class Tensor:
         node.add_pre_hook(idx, hook)
         return _HookHandle(node, idx, hook)
 
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> Any:
+        """Call ``hook(self)`` each time a backward pass has added into this leaf's ``.grad``
+        (an optimizer step per parameter inside backward, as PyTorch allows). Returns a
+        handle with ``remove()``.
+
+        Raises:
+            RuntimeError: for a tensor that does not require grad, or a non-leaf.
+        """
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
+                               "tensors")
+        from .autograd.engine import accumulator
+
+        hooks = accumulator(self).post_hooks
+        hooks.append(hook)
+        return _ListHandle(hooks, hook)
+
     def backward(self, gradient: Any = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs: Any = None) -> None:
         """Accumulate the gradient of this tensor into the leaves' ``.grad``.
@@ -528,6 +547,17 @@ class _HookHandle:
         hooks = (self._node.pre_hooks or {}).get(self._idx, [])
         if self._hook in hooks:
             hooks.remove(self._hook)
+
+
+class _ListHandle:
+    """Returned by `Tensor.register_post_accumulate_grad_hook`; ``remove()`` unregisters."""
+
+    def __init__(self, hooks: list[Any], hook: Any) -> None:
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
 
 
 def _to_numpy(value: Any, dt: D.dtype | None) -> np.ndarray:

@@ -218,11 +218,13 @@ class AccumulateGrad(Node):
     place under ``create_graph`` so the sum stays differentiable.
     """
 
-    __slots__ = ("variable",)
+    __slots__ = ("variable", "post_hooks")
 
     def __init__(self, variable: Tensor) -> None:
         super().__init__((), 1)
         self.variable = variable
+        # run by _store_grad after each accumulation (Tensor.register_post_accumulate_grad_hook)
+        self.post_hooks: list[Callable[[Tensor], None]] = []
 
     def name(self) -> str:
         return "AccumulateGrad"
@@ -276,6 +278,9 @@ def _store_grad(var: Tensor, g: Tensor) -> None:
         var.grad = var.grad + g
     else:
         var.grad.add_(g)
+    if var._accumulator is not None:
+        for hook in var._accumulator.post_hooks:
+            hook(var)
 
 
 def accumulator(t: Tensor) -> AccumulateGrad:

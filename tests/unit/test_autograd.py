@@ -744,3 +744,31 @@ def test_keep_original_lets_an_op_that_saved_its_input_be_written_in_place():
     (g2,) = tw.autograd.grad(g.sum(), x)
     xs = np.array([1.0, 2.0])
     np.testing.assert_allclose(np_of(g2), 2 * np.cos(xs ** 2) - 4 * xs ** 2 * np.sin(xs ** 2))
+
+
+def test_post_accumulate_grad_hooks_run_an_optimizer_inside_backward():
+    """PyTorch's optimizer-in-backward pattern: each parameter steps as soon as its gradient
+    is accumulated; the weights and the hook calls equal PyTorch's."""
+    torch = pytest.importorskip("torch")
+    w0, x0 = np.random.default_rng(4).standard_normal((2, 3, 3))
+
+    def train(fw):
+        w, x = fw.tensor(w0, requires_grad=True), fw.tensor(x0)
+        opt, calls = fw.optim.SGD([w], lr=0.1), []
+
+        def step(p):
+            calls.append(float(p.grad.sum()))
+            opt.step()
+            opt.zero_grad()
+        handle = w.register_post_accumulate_grad_hook(step)
+        for _ in range(3):
+            (x @ w).tanh().sum().backward()
+        (x @ w).sum().backward(inputs=[w])  # the inputs= path accumulates too
+        handle.remove()
+        (x @ w).sum().backward()  # removed: no step, the gradient stays
+        return w.detach().numpy(), calls, w.grad.numpy()
+
+    for got, want in zip(train(tw), train(torch)):
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+    with pytest.raises(RuntimeError, match="non-leaf"):
+        (tw.ones(2, requires_grad=True) * 2).register_post_accumulate_grad_hook(print)
