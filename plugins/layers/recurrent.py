@@ -20,6 +20,7 @@ from tensorweave import Tensor
 from tensorweave.conformance.modules import ModuleSample
 from tensorweave.nn import Module, Parameter, init
 from tensorweave.nn import functional as F
+from tensorweave.nn.utils.rnn import PackedSequence
 
 from ._recurrence import CELLS, Recurrence
 
@@ -128,13 +129,16 @@ class RNNBase(Module):
         b = (w[2], w[3]) if self.bias else (None, None)
         return (w[0], w[1], *b, w[-1] if self.proj_size > 0 else None)
 
-    def _run(self, input: Tensor, hx: tuple[Tensor, ...] | None,  # noqa: A002
-             ) -> tuple[Tensor, tuple[Tensor, ...]]:
+    def _run(self, input: Any, hx: tuple[Tensor, ...] | None,  # noqa: A002
+             ) -> tuple[Any, tuple[Tensor, ...]]:
         """Check the arguments and run every layer; ``hx`` is the initial state(s) or None.
 
         Returns:
-            The output and the final state(s), unbatched again for an unbatched input.
+            The output and the final state(s), unbatched again for an unbatched input (a
+            `PackedSequence` in, a `PackedSequence` out).
         """
+        if isinstance(input, PackedSequence):
+            return self._run_packed(input, hx)
         kind = "RNN" if self.mode.startswith("RNN") else self.mode
         if input.dim() not in (2, 3):
             raise ValueError(f"{kind}: Expected input to be 2D or 3D, got {input.dim()}D "
@@ -151,20 +155,8 @@ class RNNBase(Module):
         x = input.transpose(0, 1) if self.batch_first else input
         if x.shape[0] == 0:
             raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
-        n = x.shape[1]
         directions = 2 if self.bidirectional else 1
-        real_hidden = self.proj_size if self.proj_size > 0 else self.hidden_size
-        sizes = [real_hidden] + ([self.hidden_size] if self.mode == "LSTM" else [])
-        expected = [(self.num_layers * directions, n, s) for s in sizes]
-        if hx is None:
-            states = [[tw.zeros(n, s, dtype=x.dtype, device=x.device) for s in sizes]
-                      for _ in range(self.num_layers * directions)]
-        else:
-            for i, (h, e) in enumerate(zip(hx, expected)):
-                if tuple(h.shape) != e:
-                    what = f"hidden[{i}]" if len(hx) > 1 else "hidden"
-                    raise RuntimeError(f"Expected {what} size {e}, got {list(h.shape)}")
-            states = list(zip(*(h.unbind(0) for h in hx)))
+        states = self._initial_states(x.shape[1], x, hx)
         cell = CELLS[self.mode]
         finals = []
         for layer in range(self.num_layers):
@@ -185,6 +177,61 @@ class RNNBase(Module):
             final_states = tuple(s.squeeze(1) for s in final_states)
         return output, final_states
 
+    def _initial_states(self, n: int, x: Tensor, hx: tuple[Tensor, ...] | None
+                        ) -> list[tuple[Tensor, ...]]:
+        """Per layer-direction initial state(s) of a batch of ``n``: zeros, or ``hx``
+        checked against the expected sizes."""
+        directions = 2 if self.bidirectional else 1
+        real_hidden = self.proj_size if self.proj_size > 0 else self.hidden_size
+        sizes = [real_hidden] + ([self.hidden_size] if self.mode == "LSTM" else [])
+        if hx is None:
+            return [tuple(tw.zeros(n, s, dtype=x.dtype, device=x.device) for s in sizes)
+                    for _ in range(self.num_layers * directions)]
+        for i, (h, s) in enumerate(zip(hx, sizes)):
+            e = (self.num_layers * directions, n, s)
+            if tuple(h.shape) != e:
+                what = f"hidden[{i}]" if len(hx) > 1 else "hidden"
+                raise RuntimeError(f"Expected {what} size {e}, got {list(h.shape)}")
+        return list(zip(*(h.unbind(0) for h in hx)))
+
+    def _run_packed(self, packed: PackedSequence, hx: tuple[Tensor, ...] | None,
+                    ) -> tuple[PackedSequence, tuple[Tensor, ...]]:
+        """Every layer over a packed batch: each run of time steps with the same number of
+        live sequences is one `Recurrence` over those sequences, so no step reads padding
+        and each sequence's final state is the one after its own last step, as PyTorch's.
+        ``hx`` and the final states are in the caller's batch order."""
+        x, sizes = packed.data, packed.batch_sizes.cpu().numpy().astype(np.int64)
+        if x.dim() != 2:
+            raise ValueError(f"packed input data must be 2-D (steps x features), got "
+                             f"{x.dim()}D")
+        self._check_input(x)
+        if hx is not None and packed.sorted_indices is not None:
+            hx = tuple(h.index_select(1, packed.sorted_indices) for h in hx)
+        states = self._initial_states(int(sizes[0]), x, hx)
+        runs, start = [], 0  # (first row, steps, live sequences) per run of equal sizes
+        for b in sorted(set(sizes.tolist()), reverse=True):
+            steps = int((sizes == b).sum())
+            runs.append((start, steps, b))
+            start += steps * b
+        directions = 2 if self.bidirectional else 1
+        cell, finals = CELLS[self.mode], []
+        for layer in range(self.num_layers):
+            outs = []
+            for d in range(directions):
+                i = layer * directions + d
+                out, final = _packed_direction(cell, d == 1, x, runs, self._layer_weights(i),
+                                               states[i])
+                outs.append(out)
+                finals.append(final)
+            x = outs[0] if directions == 1 else tw.cat(outs, 1)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                x = F.dropout(x, self.dropout, True)
+        final_states = tuple(tw.stack(list(s)) for s in zip(*finals))
+        if packed.unsorted_indices is not None:
+            final_states = tuple(s.index_select(1, packed.unsorted_indices)
+                                 for s in final_states)
+        return packed._replace(data=x), final_states
+
     def _check_input(self, input: Tensor) -> None:  # noqa: A002
         w = getattr(self, self._flat_weights_names[0])
         if input.dtype != w.dtype:
@@ -194,6 +241,25 @@ class RNNBase(Module):
         if input.size(-1) != self.input_size:
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
                                f"{self.input_size}, got {input.size(-1)}")
+
+
+def _packed_direction(cell: Any, reverse: bool, x: Tensor, runs: list[tuple[int, int, int]],
+                      weights: tuple[Tensor | None, ...], state: tuple[Tensor, ...]
+                      ) -> tuple[Tensor, tuple[Tensor, ...]]:
+    """One layer-direction over packed rows ``x``: a `Recurrence` per run of steps (in time
+    order, or backwards for ``reverse``, where the live batch grows and each new sequence
+    starts from its initial state). Sequences not live in a run keep their state.
+
+    Returns:
+        The packed output rows and the final state(s) of every sequence.
+    """
+    current, outs = list(state), []
+    for first, steps, b in (reversed(runs) if reverse else runs):
+        xs = x[first:first + steps * b].view(steps, b, x.shape[1])
+        out, *final = Recurrence.apply(cell, reverse, xs, *weights, *(s[:b] for s in current))
+        current = [f if b == s.shape[0] else tw.cat([f, s[b:]]) for f, s in zip(final, current)]
+        outs.append(out.reshape(steps * b, out.shape[2]))
+    return tw.cat(outs[::-1] if reverse else outs), tuple(current)
 
 
 def _check_args(input_size: Any, hidden_size: Any, num_layers: Any, bias: Any, batch_first: Any,

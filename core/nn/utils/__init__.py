@@ -1,7 +1,8 @@
-"""`tensorweave.nn.utils`: gradient clipping and parameter/vector conversion, as in
-`torch.nn.utils`.
+"""`tensorweave.nn.utils`: gradient clipping, parameter/vector conversion and (in `rnn`)
+variable-length sequences, as in `torch.nn.utils`.
 """
 
+from . import rnn
 from .clip_grad import (
     clip_grad_norm,
     clip_grad_norm_,
@@ -11,5 +12,5 @@ from .clip_grad import (
 )
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 
-__all__ = ["clip_grad_norm", "clip_grad_norm_", "clip_grads_with_norm_", "clip_grad_value_",
+__all__ = ["rnn", "clip_grad_norm", "clip_grad_norm_", "clip_grads_with_norm_", "clip_grad_value_",
            "get_total_norm", "parameters_to_vector", "vector_to_parameters"]
