@@ -1,5 +1,6 @@
 """Autograd: the engine, grad modes, custom functions and gradient checks."""
 
+from . import functional
 from .engine import backward, grad
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import (
@@ -12,6 +13,6 @@ from .grad_mode import (
 )
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
-__all__ = ["backward", "grad", "Function", "FunctionCtx", "once_differentiable", "gradcheck",
-           "gradgradcheck", "GradcheckError", "no_grad", "enable_grad", "set_grad_enabled",
-           "inference_mode", "is_grad_enabled", "is_inference_mode_enabled"]
+__all__ = ["functional", "backward", "grad", "Function", "FunctionCtx", "once_differentiable",
+           "gradcheck", "gradgradcheck", "GradcheckError", "no_grad", "enable_grad",
+           "set_grad_enabled", "inference_mode", "is_grad_enabled", "is_inference_mode_enabled"]
