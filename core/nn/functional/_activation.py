@@ -10,11 +10,13 @@ PyTorch's ``relu_``.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from ...autograd.grad_mode import no_grad
 from ...ops import nn as _nn
 from ...ops._rules import normalize_dim
+from ...ops.creation import empty_like, zeros_like
 from ...ops.elementwise import abs as _abs
 from ...ops.elementwise import gelu, gt, le, sign, where
 from ...ops.elementwise import relu as _relu
@@ -29,7 +31,7 @@ __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_",
            "selu_", "celu", "celu_", "gelu", "silu", "mish", "sigmoid", "tanh", "softplus",
            "softsign", "hardtanh", "hardtanh_", "hardsigmoid", "hardswish", "logsigmoid",
            "softmax", "log_softmax", "softmin", "glu", "threshold", "threshold_", "prelu",
-           "rrelu", "rrelu_", "hardshrink", "softshrink", "tanhshrink"]
+           "rrelu", "rrelu_", "hardshrink", "softshrink", "tanhshrink", "gumbel_softmax"]
 
 softplus = _nn.softplus
 logsigmoid = _nn.log_sigmoid
@@ -296,6 +298,44 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
 def tanhshrink(input: Tensor) -> Tensor:  # noqa: A002
     """``input - tanh(input)``."""
     return input - _tanh.bind(input)
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10,
+                   dim: int = -1) -> Tensor:
+    """A sample of the Gumbel-softmax (concrete) distribution: ``softmax((logits + g) / tau,
+    dim)`` with ``g = -log(E)``, ``E`` standard exponential noise from tensorweave's
+    generator (so `manual_seed` reproduces it).
+
+    With ``hard=True`` the result is the one-hot vector of each sample's largest entry,
+    with the soft sample's gradient (the straight-through estimator ``y_hard -
+    y_soft.detach() + y_soft``).
+
+    Args:
+        logits: unnormalized log-probabilities, floating point.
+        tau: the temperature (lower is closer to one-hot).
+        hard: return one-hot samples (see above).
+        eps: deprecated and unused, as in PyTorch (a value other than the default warns).
+        dim: the dim of the categories.
+
+    Returns:
+        A tensor of ``logits``' shape, summing to 1 along ``dim``.
+
+    Example:
+        >>> import tensorweave as tw
+        >>> y = tw.nn.functional.gumbel_softmax(tw.zeros(2, 3), hard=True)
+        >>> y.sum(-1)
+        tensor([1., 1.])
+    """
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    with no_grad():
+        gumbels = -empty_like(logits).exponential_().log()  # ~ Gumbel(0, 1)
+    y_soft = softmax((logits + gumbels) / tau, dim)
+    if not hard:
+        return y_soft
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = zeros_like(logits).scatter(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
 
 
 # PyTorch has these as Tensor methods too (x.hardshrink(), x.prelu(weight)).

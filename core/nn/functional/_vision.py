@@ -1,27 +1,42 @@
-"""Vision functions (`torch.nn.functional`'s grouping): resampling with `interpolate` and
-the channel/space rearrangements `pixel_shuffle`, `pixel_unshuffle` and `channel_shuffle`.
+"""Vision functions (`torch.nn.functional`'s grouping): resampling with `interpolate` (and
+its deprecated aliases `upsample*`), sampling at arbitrary points with `grid_sample` and
+`affine_grid`, and the channel/space rearrangements `pixel_shuffle`, `pixel_unshuffle` and
+`channel_shuffle`.
 
 All are compositions of movement and indexing ops, so gradients come from those ops' vjps
 on every backend. `interpolate` resamples one spatial dim at a time: the source positions
 and weights depend only on the sizes, so they are computed on the host (in the arithmetic
 PyTorch's kernels use, so the chosen neighbours match theirs exactly) and applied with
 `index_select` plus, for the linear modes, a weighted sum of the two neighbours.
+`grid_sample`'s positions are data (and differentiable), so they are computed with tensor
+ops: each neighbour's integer position indexes the flattened spatial dims through `gather`,
+and its weight comes from the fractional parts, so both the input and the grid get
+PyTorch's gradients.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
+import operator
+import warnings
 from typing import Any, Sequence
 
 import numpy as np
 
+from ...autograd.grad_mode import no_grad
 from ...ops.creation import tensor
-from ...ops.indexing import index_select
+from ...ops.elementwise import eq, floor, fmod, ge, gt, le, lt, where
+from ...ops.elementwise import round as _round
+from ...ops.indexing import gather, index_select, select
+from ...ops.linalg import matmul
 from ...ops.movement import permute, reshape
 from ...ops.pool import adaptive_avg_pool1d, adaptive_avg_pool2d
 from ...tensor import Tensor
 
-__all__ = ["interpolate", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle"]
+__all__ = ["interpolate", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "upsample",
+           "upsample_nearest", "upsample_bilinear", "grid_sample", "affine_grid"]
 
 # The linear modes and the number of spatial dims each one resamples.
 _LINEAR_MODES = {"linear": 1, "bilinear": 2, "trilinear": 3}
@@ -310,3 +325,333 @@ def _linear_along(x: Tensor, axis: int, n_in: int, n_out: int, scale: float | No
     weights = [tensor(w.reshape(shape), dtype=x.dtype, device=x.device) for w in (1 - w1, w1)]
     near = [index_select(x, axis, tensor(i, device=x.device)) for i in (i0, i1)]
     return near[0] * weights[0] + near[1] * weights[1]
+
+
+# -- deprecated aliases of interpolate ---------------------------------------------------------
+
+def _deprecated(name: str) -> None:
+    """PyTorch's warning (a UserWarning, so that it shows by default), pointing at the
+    caller of ``name``."""
+    warnings.warn(f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` "
+                  f"instead.", stacklevel=3)
+
+
+def upsample(input: Tensor, size: Any = None, scale_factor: Any = None,  # noqa: A002
+             mode: str = "nearest", align_corners: bool | None = None) -> Tensor:
+    """Deprecated: `interpolate` with the same arguments (it warns, as PyTorch's does).
+
+    Example:
+        >>> import warnings
+        >>> import tensorweave as tw
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     tw.nn.functional.upsample(tw.tensor([[[1.0, 2.0]]]), scale_factor=2)
+        tensor([[[1., 1., 2., 2.]]])
+    """
+    _deprecated("upsample")
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input: Tensor, size: Any = None,  # noqa: A002
+                     scale_factor: Any = None) -> Tensor:
+    """Deprecated: ``interpolate(input, size, scale_factor, mode='nearest')`` (it warns)."""
+    _deprecated("upsample_nearest")
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input: Tensor, size: Any = None,  # noqa: A002
+                      scale_factor: Any = None) -> Tensor:
+    """Deprecated: ``interpolate(input, size, scale_factor, mode='bilinear',
+    align_corners=True)`` (it warns); note the corner alignment, unlike `interpolate`'s
+    default."""
+    _deprecated("upsample_bilinear")
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+# -- grid_sample and affine_grid ----------------------------------------------------------------
+
+_GRID_MODES = ("bilinear", "nearest", "bicubic")
+_GRID_PADDINGS = ("zeros", "border", "reflection")
+_CUBIC_A = -0.75  # PyTorch's (and OpenCV's) cubic convolution constant
+
+
+def _align_default(align_corners: bool | None) -> bool:
+    """PyTorch's warning for an unset ``align_corners``, which then means False."""
+    if align_corners is None:
+        warnings.warn("Default grid_sample and affine_grid behavior has changed to "
+                      "align_corners=False since 1.3.0. Please specify align_corners=True if "
+                      "the old behavior is desired. See the documentation of grid_sample for "
+                      "details.", stacklevel=3)
+        return False
+    return bool(align_corners)
+
+
+def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",  # noqa: A002
+                padding_mode: str = "zeros", align_corners: bool | None = None) -> Tensor:
+    """Sample ``input`` at the points of ``grid``, given in coordinates normalized to
+    ``[-1, 1]`` over the input's spatial extent.
+
+    ``grid[n, h, w] = (x, y)`` picks the point of ``input[n, :]`` at column ``x`` and row
+    ``y`` (``(x, y, z)`` in the 5-D case: width, height, depth). ``-1`` and ``1`` are the
+    outer edges of the corner pixels, or their centres with ``align_corners=True``.
+    ``'bilinear'`` (trilinear on 5-D) weighs the 2 (or 8) nearest pixels, ``'nearest'``
+    takes the closest (halves round to even), and ``'bicubic'`` (4-D only) convolves 4 x 4
+    pixels with PyTorch's cubic kernel (``A = -0.75``). Points outside read zeros
+    (``'zeros'``), the nearest edge pixel (``'border'``), or the image mirrored at its
+    edges (``'reflection'``). Gradients flow to both ``input`` and ``grid`` (the grid's is
+    zero with ``'nearest'``, as in PyTorch).
+
+    Args:
+        input: ``(N, C, H, W)`` or ``(N, C, D, H, W)``, floating point.
+        grid: ``(N, H_out, W_out, 2)`` or ``(N, D_out, H_out, W_out, 3)``, of ``input``'s
+            dtype.
+        mode: ``'bilinear'`` | ``'nearest'`` | ``'bicubic'``.
+        padding_mode: ``'zeros'`` | ``'border'`` | ``'reflection'``.
+        align_corners: see above; None means False, with PyTorch's warning.
+
+    Returns:
+        ``(N, C, H_out, W_out)`` or ``(N, C, D_out, H_out, W_out)``.
+
+    Raises:
+        ValueError: for an unknown ``mode`` or ``padding_mode`` (PyTorch's messages).
+        RuntimeError: PyTorch's errors for mismatched ranks, batch sizes or last grid dim,
+            an empty spatial dim, ``'bicubic'`` on 5-D, different devices or dtypes.
+        NotImplementedError: for a non-floating-point input.
+
+    Example:
+        >>> import tensorweave as tw
+        >>> x = tw.arange(4.0).reshape(1, 1, 2, 2)
+        >>> grid = tw.tensor([[[[0.0, 0.0], [-1.0, -1.0]]]])
+        >>> tw.nn.functional.grid_sample(x, grid, align_corners=True)
+        tensor([[[[1.5000, 0.0000]]]])
+
+    See also:
+        `affine_grid`, which makes the grid of an affine transformation.
+    """
+    if mode not in _GRID_MODES:
+        raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', "
+                         f"'nearest' or 'bicubic', but got: '{mode}'")
+    if padding_mode not in _GRID_PADDINGS:
+        raise ValueError(f"nn.functional.grid_sample(): expected padding_mode to be 'zeros', "
+                         f"'border', or 'reflection', but got: '{padding_mode}'")
+    align = _align_default(align_corners)
+    _check_grid_sampler(input, grid, mode)
+    n, c, *in_sizes = input.shape
+    out_sizes = tuple(grid.shape[1:-1])
+    points = math.prod(out_sizes)
+    sizes = in_sizes[::-1]  # grid's x, y (, z) index the last spatial dim first
+    coords = [reshape(select(grid, -1, k), (n, points)) for k in range(len(sizes))]
+    if mode == "bicubic":
+        taps = [_cubic_taps(x, size, padding_mode, align) for x, size in zip(coords, sizes)]
+    else:
+        locs = [_pad_coordinate(_unnormalize(x, size, align), size, padding_mode, align)
+                for x, size in zip(coords, sizes)]
+        taps = [_nearest_taps(loc) if mode == "nearest" else _linear_taps(loc) for loc in locs]
+    flat = reshape(input, (n, c, math.prod(in_sizes)))
+    terms = []
+    # z outermost and x innermost: the order in which PyTorch sums the neighbours.
+    for combo in itertools.product(*taps[::-1]):
+        positions, weights = zip(*combo[::-1])
+        terms.append(_tap(flat, positions, sizes, math.prod(weights[1:], start=weights[0])))
+    return reshape(sum(terms[1:], start=terms[0]), (n, c, *out_sizes))
+
+
+def _check_grid_sampler(input: Tensor, grid: Tensor, mode: str) -> None:  # noqa: A002
+    """PyTorch's checks, in its order (the common ones, then the rank's)."""
+    def sizes(t: Tensor) -> list[int]:
+        return list(t.shape)
+
+    if input.device != grid.device:
+        raise RuntimeError(f"grid_sampler(): expected input and grid to be on same device, but "
+                           f"input is on {input.device} and grid is on {grid.device}")
+    rank = 4 if input.ndim == 4 else 5
+    rank_error = RuntimeError(
+        f"grid_sampler(): expected {rank}D input and grid with same number of dimensions, but "
+        f"got input with sizes {sizes(input)} and grid with sizes {sizes(grid)}")
+    if input.ndim == 0 or grid.ndim == 0:
+        raise rank_error
+    if input.shape[0] != grid.shape[0]:
+        raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, "
+                           f"but got input with sizes {sizes(input)} and grid with sizes "
+                           f"{sizes(grid)}")
+    if grid.shape[-1] != input.ndim - 2:
+        raise RuntimeError(f"grid_sampler(): expected grid to have size {input.ndim - 2} in "
+                           f"last dimension, but got grid with sizes {sizes(grid)}")
+    for i in range(2, input.ndim):
+        if input.shape[i] <= 0:
+            raise RuntimeError(f"grid_sampler(): expected input to have non-empty spatial "
+                               f"dimensions, but input has sizes {sizes(input)} with dimension "
+                               f"{i} being empty")
+    if input.ndim != rank or grid.ndim != rank:
+        raise rank_error
+    if rank == 5 and mode == "bicubic":
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"grid_sample: expected a floating-point input; got "
+                                  f"{input.dtype}. Convert it (and grid) with .float()")
+    if grid.dtype != input.dtype:
+        raise RuntimeError(f"grid_sampler(): expected scalar type {input.dtype.name} but found "
+                           f"{grid.dtype.name}; convert grid with .to(input.dtype)")
+
+
+def _unnormalize(x: Tensor, size: int, align: bool) -> Tensor:
+    """``[-1, 1]`` to pixel units: the corner pixels' centres (``align``) or outer edges map
+    to -1 and 1 (PyTorch's vectorized formula, so float32 rounds alike)."""
+    if align:
+        return (x + 1) * ((size - 1) / 2)
+    return (x + 1) * (size / 2) - 0.5
+
+
+def _clip(x: Tensor, size: int) -> Tensor:
+    """Clamp to ``[0, size - 1]``; unlike `clamp`, the bounds themselves get no gradient
+    (PyTorch's grid sampler counts them as outside), and NaN goes to 0 (PyTorch reads a
+    NaN grid value as -1 under these padding modes)."""
+    return where(gt(x, 0), where(lt(x, size - 1), x, float(size - 1)), 0.0)
+
+
+def _reflect(x: Tensor, low: float, twice_span: float) -> Tensor:
+    """Mirror ``x`` at ``low`` and ``low + twice_span / 2`` until it lies between them:
+    ``|x - low|`` folded into ``[0, twice_span)``, then folded once more past the middle.
+    The sign flips are written with `where` so the gradient's sign is PyTorch's (+1 at
+    ``x == low``)."""
+    d = x - low
+    a = where(lt(d, 0), -d, d)
+    extra = fmod(a, twice_span)
+    back = twice_span - extra
+    return where(extra > back, back, extra) + low
+
+
+def _pad_coordinate(loc: Tensor, size: int, padding_mode: str, align: bool) -> Tensor:
+    """Where a pixel-unit coordinate reads under ``padding_mode`` ('zeros' leaves it, so
+    that out-of-range neighbours are masked later)."""
+    if padding_mode == "zeros":
+        return loc
+    if padding_mode == "reflection" and (size > 1 or not align):
+        # Mirrored at the corner pixels' centres (align) or their outer edges.
+        loc = _reflect(loc, 0.0, 2.0 * (size - 1)) if align else _reflect(loc, -0.5, 2.0 * size)
+    return _clip(loc, size)
+
+
+def _linear_taps(loc: Tensor) -> list[tuple[Tensor, Tensor]]:
+    """The two neighbours of ``loc`` and their weights ``1 - frac`` and ``frac``."""
+    lo = floor(loc)
+    w = loc - lo
+    return [(lo, 1 - w), (lo + 1, w)]
+
+
+def _nearest_taps(loc: Tensor) -> list[tuple[Tensor, Tensor]]:
+    """The closest pixel with weight 1, written over `round` (whose derivative is zero) so
+    that the grid stays in the graph and gets PyTorch's zero gradient rather than none; a
+    NaN or infinite position still weighs 1 (it reads 0, outside)."""
+    pos = _round(loc)
+    zero = pos * 0  # NaN where pos is not finite
+    return [(pos, where(eq(zero, 0), zero + 1, 1.0))]
+
+
+def _cubic_taps(x: Tensor, size: int, padding_mode: str,
+                align: bool) -> list[tuple[Tensor, Tensor]]:
+    """The 4 neighbours ``floor(loc) - 1 .. floor(loc) + 2`` of the unpadded coordinate,
+    each moved by ``padding_mode``, weighted by PyTorch's cubic convolution of ``t = loc -
+    floor(loc)``: ``W(t + 1), W(t), W(1 - t), W(2 - t)``."""
+    loc = _unnormalize(x, size, align)
+    lo = floor(loc)
+    t = loc - lo
+    a = _CUBIC_A
+
+    def near(s: Tensor) -> Tensor:  # |s| <= 1
+        return ((a + 2) * s - (a + 3)) * s * s + 1
+
+    def far(s: Tensor) -> Tensor:  # 1 < |s| < 2
+        return ((a * s - 5 * a) * s + 8 * a) * s - 4 * a
+
+    weights = [far(t + 1), near(t), near(1 - t), far((1 - t) + 1)]
+    return [(_pad_coordinate(lo + (k - 1), size, padding_mode, align), w)
+            for k, w in enumerate(weights)]
+
+
+def _tap(flat: Tensor, positions: Sequence[Tensor], sizes: Sequence[int],
+         weight: Tensor) -> Tensor:
+    """``weight * flat[n, :, position]`` for the pixel at ``positions`` (x first), reading 0
+    where that pixel is outside the input (NaN positions included), as PyTorch: the weight
+    is not masked, so a NaN weight still makes a NaN."""
+    n, c, _ = flat.shape
+    strides = [math.prod(sizes[:d]) for d in range(len(sizes))]  # x varies fastest
+    with no_grad():
+        oks = [ge(pos, 0) & le(pos, size - 1) for pos, size in zip(positions, sizes)]
+        inside = functools.reduce(operator.and_, oks)
+        index = sum(where(ok, pos, 0.0).long() * stride
+                    for ok, pos, stride in zip(oks, positions, strides))
+    values = gather(flat, 2, index.unsqueeze(1).expand(n, c, index.shape[1]))
+    return where(inside.unsqueeze(1), values, 0.0) * weight.unsqueeze(1)
+
+
+def affine_grid(theta: Tensor, size: Sequence[int], align_corners: bool | None = None) -> Tensor:
+    """The sampling grid of a batch of affine maps, for `grid_sample`: output point ``p``
+    (normalized to ``[-1, 1]``, as ``grid_sample`` reads it) is mapped to ``theta @ [p,
+    1]``.
+
+    Args:
+        theta: ``(N, 2, 3)`` for 2-D or ``(N, 3, 4)`` for 3-D, floating point.
+        size: the output's size, ``(N, C, H, W)`` or ``(N, C, D, H, W)``.
+        align_corners: as for `grid_sample` (use the same value there); None means False,
+            with PyTorch's warning.
+
+    Returns:
+        ``(N, H, W, 2)`` or ``(N, D, H, W, 3)``, of ``theta``'s dtype; differentiable in
+        ``theta``.
+
+    Raises:
+        ValueError: for a non-floating ``theta``, one whose shape does not fit ``size``, or a
+            non-positive size (PyTorch's messages).
+        NotImplementedError: for a ``size`` of neither 4 nor 5 elements.
+        RuntimeError: if ``theta``'s batch size is not ``size[0]``.
+
+    Example:
+        >>> import tensorweave as tw
+        >>> identity = tw.tensor([[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]])
+        >>> tw.nn.functional.affine_grid(identity, (1, 1, 1, 2), align_corners=False)
+        tensor([[[[-0.5000,  0.0000],
+                  [ 0.5000,  0.0000]]]])
+
+    See also:
+        `grid_sample`.
+    """
+    align = _align_default(align_corners)
+    if not theta.dtype.is_floating_point:
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    if len(size) not in (4, 5):
+        raise NotImplementedError(f"affine_grid only supports 4D and 5D sizes, for 2D and 3D "
+                                  f"affine transforms, respectively. Got size {size}.")
+    k = len(size) - 2
+    if theta.ndim != 3 or tuple(theta.shape[-2:]) != (k, k + 1):
+        raise ValueError(f"Expected a batch of {k}D affine matrices of shape Nx{k}x{k + 1} for "
+                         f"size {size}. Got {theta.shape}.")
+    dims = [int(s) for s in size]
+    if align and min(dims[2:]) == 1:
+        warnings.warn("Since version 1.3.0, affine_grid behavior has changed for unit-size "
+                      "grids when align_corners=True. This is not an intended use case of "
+                      "affine_grid. See the documentation of affine_grid for details.",
+                      stacklevel=2)
+    if min(dims) <= 0:
+        raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+    if theta.shape[0] != dims[0]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{dims[0]}, {k + 1}] but got: [{theta.shape[0]}, {k + 1}].")
+    dt = np.float64 if theta.dtype.np == np.float64 else np.float32  # PyTorch's opmath type
+    axes = np.meshgrid(*(_linspace_from_neg_one(s, align, dt) for s in dims[2:]), indexing="ij")
+    base = np.stack([a.reshape(-1) for a in axes[::-1]] + [np.ones(axes[0].size, dt)], axis=-1)
+    grid = matmul(tensor(base, dtype=theta.dtype, device=theta.device), theta.transpose(1, 2))
+    return reshape(grid, (dims[0], *dims[2:], k))
+
+
+def _linspace_from_neg_one(n: int, align: bool, dt: Any) -> np.ndarray:
+    """The ``n`` normalized pixel positions of one dim in PyTorch's arithmetic: its
+    ``linspace(-1, 1, n)`` (from both ends towards the middle), scaled by ``(n - 1) / n``
+    to the pixel centres unless ``align``; a single pixel sits at 0."""
+    if n <= 1:
+        return np.zeros(1, dt)
+    i = np.arange(n).astype(dt)
+    step = dt(2) / dt(n - 1)
+    r = np.where(np.arange(n) < n // 2, dt(-1) + step * i, dt(1) - step * (dt(n - 1) - i))
+    r = r.astype(dt)
+    return r if align else (r * dt(n - 1) / dt(n)).astype(dt)
