@@ -71,6 +71,9 @@ class ModuleSample:
         random: the forward draws random numbers (dropout): every call is made under
             the same ``manual_seed``, and the PyTorch comparison is skipped in training mode.
         grad: check gradients (False for layers whose output is not differentiable).
+        torch_grad: compare the gradients with PyTorch's too (False where PyTorch's is not
+            the derivative of its output: CTCLoss's w.r.t. ``log_probs`` is the one w.r.t.
+            the logits of a ``log_softmax``); central differences still check them.
         atol, rtol: tolerances of the float64 comparisons (PyTorch and other devices).
     """
 
@@ -82,6 +85,7 @@ class ModuleSample:
     train: bool = True
     random: bool = False
     grad: bool = True
+    torch_grad: bool = True
     atol: float = 1e-7
     rtol: float = 1e-6
 
@@ -544,13 +548,15 @@ def _grad_problems(grads: dict[str, np.ndarray], numerical: dict[str, _Probe],
     return problems
 
 
-def _run_problems(got: _Run, want: _Run, tol: Tol, state: bool = True) -> list[tuple[str, float]]:
-    """Where two runs of one sample differ: outputs, gradients and state after the forward."""
+def _run_problems(got: _Run, want: _Run, tol: Tol, state: bool = True,
+                  grads: bool = True) -> list[tuple[str, float]]:
+    """Where two runs of one sample differ: outputs, gradients (unless not ``grads``) and
+    state after the forward."""
     if len(got.outputs) != len(want.outputs):
         return [(f"{len(got.outputs)} output tensors, expected {len(want.outputs)}", math.inf)]
     problems = [_mismatch(f"output {i}", g, w, tol)
                 for i, (g, w) in enumerate(zip(got.outputs, want.outputs))]
-    for label, w in want.grads.items():
+    for label, w in want.grads.items() if grads else ():
         if label not in got.grads:
             problems.append((f"no gradient for {label}", math.inf))
         else:
@@ -678,7 +684,8 @@ def _check_module_torch(cls: type, sample: ModuleSample, name: str,
         want = _run(torch, tm, sample, f64, "cpu")
     except Exception as e:  # noqa: BLE001
         return _failure(name, dtype, check_name, e)
-    return _result(name, dtype, check_name, _run_problems(run, want, tol))
+    return _result(name, dtype, check_name,
+                   _run_problems(run, want, tol, grads=sample.torch_grad))
 
 
 # -- optimizers --------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from tensorweave.plugin import hookimpl
 
 from . import (
     activation,
+    adaptive,
     attention,
     conv,
     distance,
@@ -31,7 +32,7 @@ from . import (
 
 MODULES = (activation, linear, flatten, conv, pooling, dropout, normalization, sparse,
            recurrent, attention, distance, padding, vision, fold, transformer,
-           local, embedding_bag, lazy)
+           local, embedding_bag, lazy, adaptive)
 
 
 @hookimpl

@@ -16,11 +16,11 @@ from tensorweave.conformance.modules import ModuleSample
 from tensorweave.nn import Module
 from tensorweave.nn import functional as F
 
-from .conv import _single
+from .conv import _ntuple, _single
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
-           "AdaptiveMaxPool2d", "AdaptiveMaxPool3d"]
+           "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "FractionalMaxPool2d", "FractionalMaxPool3d"]
 
 
 class _MaxPoolNd(Module):
@@ -427,4 +427,116 @@ class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
                          name="None-keeps-size"),
             ModuleSample(args=((2, 2, 1), True), inputs=(x((2, 4, 4, 3)),),
                          name="tiles-return_indices-unbatched", grad=False),
+        ]
+
+
+class _FractionalMaxPoolNd(Module):
+    """The options of fractional max pooling (Graham, 2014): max over fixed-size windows
+    whose starts advance by pseudo-random steps, so the output can have any size.
+
+    Args:
+        kernel_size: the window size.
+        output_size: the output's spatial size.
+        output_ratio: the output size as a fraction of the input's, in (0, 1), instead.
+        return_indices: also return the flat index of each maximum in its plane.
+        _random_samples: ``(N, C, nd)`` numbers in [0, 1) that place the windows (a buffer,
+            as in PyTorch); when None every forward draws new ones from tensorweave's
+            generator.
+
+    Raises:
+        ValueError: with neither or both of ``output_size`` and ``output_ratio``, or a ratio
+            outside (0, 1).
+    """
+
+    _nd = 2
+
+    def __init__(self, kernel_size: Any, output_size: Any = None, output_ratio: Any = None,
+                 return_indices: bool = False, _random_samples: Tensor | None = None) -> None:
+        super().__init__()
+        as_tuple = _ntuple(self._nd)
+        self.kernel_size = as_tuple(kernel_size)
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+        self.output_size = as_tuple(output_size) if output_size is not None else None
+        self.output_ratio = as_tuple(output_ratio) if output_ratio is not None else None
+        name = type(self).__name__
+        if output_size is None and output_ratio is None:
+            raise ValueError(f"{name} requires specifying either an output size, or a pooling "
+                             "ratio")
+        if output_size is not None and output_ratio is not None:
+            raise ValueError("only one of output_size and output_ratio may be specified")
+        if self.output_ratio is not None and not all(0 < r < 1 for r in self.output_ratio):
+            raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
+
+
+def _fractional_samples(rng: np.random.Generator, n: int, c: int, nd: int) -> np.ndarray:
+    """Window-placing samples that are exact in every floating dtype (multiples of 1/8),
+    so a float32 device places its windows as the float64 reference does."""
+    return rng.integers(0, 8, size=(n, c, nd)) / 8.0
+
+
+class FractionalMaxPool2d(_FractionalMaxPoolNd):
+    """2-d fractional max pooling; arguments as in `_FractionalMaxPoolNd` (samples ``(N, C,
+    2)``, the width's first, as in PyTorch).
+
+    Shape:
+        input (N, C, H_in, W_in) or (C, H_in, W_in), output (N, C, H_out, W_out) or
+        (C, H_out, W_out), ``(H_out, W_out)`` = ``output_size`` or
+        ``(floor(H_in * ratio_h), floor(W_in * ratio_w))``.
+    """
+
+    def forward(self, input: Tensor) -> Any:  # noqa: A002
+        return F.fractional_max_pool2d(input, self.kernel_size, self.output_size,
+                                       self.output_ratio, self.return_indices,
+                                       _random_samples=self._random_samples)
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        x = rng.standard_normal
+        ratio = {"output_ratio": (0.5, 0.75), "return_indices": True,
+                 "_random_samples": _fractional_samples(rng, 1, 2, 2)}
+        return [
+            ModuleSample(args=(2, 3), kwargs={"_random_samples": _fractional_samples(rng, 2, 2, 2)},
+                         inputs=(x((2, 2, 5, 5)),), name="output_size"),
+            ModuleSample(args=((2, 3),), kwargs=ratio, inputs=(x((2, 6, 7)),),
+                         name="output_ratio-return_indices-unbatched", grad=False),
+        ]
+
+
+class FractionalMaxPool3d(_FractionalMaxPoolNd):
+    """3-d fractional max pooling; arguments as in `_FractionalMaxPoolNd` (samples ``(N, C,
+    3)``: time, height, width).
+
+    Shape:
+        input (N, C, T_in, H_in, W_in) or (C, T_in, H_in, W_in), output (N, C, T_out, H_out,
+        W_out) or (C, T_out, H_out, W_out).
+
+    Raises:
+        ValueError: also for a kernel size that is not positive.
+    """
+
+    _nd = 3
+
+    def __init__(self, kernel_size: Any, output_size: Any = None, output_ratio: Any = None,
+                 return_indices: bool = False, _random_samples: Tensor | None = None) -> None:
+        if not all(k > 0 for k in _ntuple(3)(kernel_size)):
+            raise ValueError(f"kernel_size must be greater than 0, but got {kernel_size}")
+        super().__init__(kernel_size, output_size, output_ratio, return_indices, _random_samples)
+
+    def forward(self, input: Tensor) -> Any:  # noqa: A002
+        return F.fractional_max_pool3d(input, self.kernel_size, self.output_size,
+                                       self.output_ratio, self.return_indices,
+                                       _random_samples=self._random_samples)
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        x = rng.standard_normal
+        ratio = {"output_ratio": 0.5, "return_indices": True,
+                 "_random_samples": _fractional_samples(rng, 1, 1, 3)}
+        return [
+            ModuleSample(args=(2, (2, 3, 2)),
+                         kwargs={"_random_samples": _fractional_samples(rng, 1, 2, 3)},
+                         inputs=(x((1, 2, 4, 5, 4)),), name="output_size"),
+            ModuleSample(args=((1, 2, 2),), kwargs=ratio, inputs=(x((1, 4, 5, 6)),),
+                         name="output_ratio-return_indices-unbatched", grad=False),
         ]

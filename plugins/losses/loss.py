@@ -11,6 +11,7 @@ the dtype under test.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable
 
 import numpy as np
@@ -24,7 +25,8 @@ __all__ = ["L1Loss", "MSELoss", "SmoothL1Loss", "HuberLoss", "NLLLoss", "CrossEn
            "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "PoissonNLLLoss", "GaussianNLLLoss",
            "SoftMarginLoss", "MultiLabelSoftMarginLoss", "MarginRankingLoss",
            "HingeEmbeddingLoss", "CosineEmbeddingLoss", "TripletMarginLoss",
-           "TripletMarginWithDistanceLoss", "MultiMarginLoss", "MultiLabelMarginLoss"]
+           "TripletMarginWithDistanceLoss", "MultiMarginLoss", "MultiLabelMarginLoss", "NLLLoss2d",
+           "CTCLoss"]
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -193,6 +195,28 @@ class NLLLoss(_WeightedLoss):
                 ModuleSample(inputs=(rng.standard_normal((2, 3, 2, 2)),
                                      _classes(rng, 3, 2, 2, 2)), name="k-dim"),
                 ModuleSample(inputs=(rng.standard_normal(3), np.array(2)), name="unbatched")]
+
+
+class NLLLoss2d(NLLLoss):
+    """`NLLLoss` under its old name for images (PyTorch keeps it, deprecated): the same
+    arguments and behaviour, for inputs of any rank; building one warns as PyTorch does.
+    """
+
+    def __init__(self, weight: Tensor | None = None, size_average: bool | None = None,
+                 ignore_index: int = -100, reduce: bool | None = None,
+                 reduction: str = "mean") -> None:
+        warnings.warn("`NLLLoss2d` has been deprecated. Please use `NLLLoss` instead as a "
+                      "drop-in replacement and see "
+                      "https://pytorch.org/docs/main/nn.html#torch.nn.NLLLoss for more details.",
+                      FutureWarning, stacklevel=2)
+        super().__init__(weight, size_average, ignore_index, reduce, reduction)
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        return [ModuleSample(kwargs={"weight": rng.uniform(0.5, 2.0, 3), "ignore_index": 1,
+                                     "reduction": "sum"},
+                             inputs=(rng.standard_normal((2, 3, 2, 2)), _classes(rng, 3, 2, 2, 2)),
+                             name="k-dim-weight-ignore_index")]
 
 
 class CrossEntropyLoss(_WeightedLoss):
@@ -700,3 +724,58 @@ class MultiLabelMarginLoss(_Loss):
         t = np.array([[3, 0, -1, 1], [1, 2, 2, 0], [-1, 0, 1, 2]])
         return [*_by_reduction((x, t)),
                 ModuleSample(inputs=(x[0], np.array([2, -1, 0, 0])), name="unbatched")]
+
+
+class CTCLoss(_Loss):
+    """The Connectionist Temporal Classification loss between unsegmented sequences and
+    their targets: ``-log`` of the summed probability of every alignment (see
+    `tensorweave.nn.functional.ctc_loss`).
+
+    Args:
+        blank: the blank class.
+        reduction: ``'none'`` | ``'mean'`` | ``'sum'``; ``'mean'`` divides each sample's loss
+            by its target length before averaging.
+        zero_infinity: replace infinite losses (inputs too short for their targets) and their
+            gradients by 0.
+
+    Shape:
+        log_probs (T, N, C) or (T, C); targets (N, S) padded or (sum(target_lengths))
+        concatenated, or (S) unbatched; input_lengths and target_lengths (N) or ();
+        output () or (N) for ``'none'``.
+    """
+
+    def __init__(self, blank: int = 0, reduction: str = "mean",
+                 zero_infinity: bool = False) -> None:
+        super().__init__(reduction=reduction)
+        self.blank = blank
+        self.zero_infinity = zero_infinity
+
+    def forward(self, log_probs: Tensor, targets: Tensor, input_lengths: Tensor,
+                target_lengths: Tensor) -> Tensor:
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
+                          self.reduction, self.zero_infinity)
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        """Log-probabilities as ``log_softmax`` gives them; ``torch_grad=False``: PyTorch's
+        gradient w.r.t. ``log_probs`` is the one w.r.t. the logits of a ``log_softmax`` (see
+        `tensorweave.nn.functional.ctc_loss`), so ours is checked against central
+        differences here and against PyTorch's through a ``log_softmax`` in
+        tests/unit/test_ctc_loss.py."""
+        def log_probs(*shape: int) -> np.ndarray:
+            z = rng.standard_normal(shape)
+            return z - np.log(np.exp(z).sum(-1, keepdims=True))
+
+        lengths = np.array([5, 3])
+        return [
+            ModuleSample(inputs=(log_probs(5, 2, 4), np.array([[1, 2, 2], [3, 1, 0]]), lengths,
+                                 np.array([3, 2])), name="padded", torch_grad=False),
+            # Concatenated targets; the second needs 4 frames for "1 1" and has 3.
+            ModuleSample(kwargs={"blank": 3, "reduction": "none", "zero_infinity": True},
+                         inputs=(log_probs(5, 2, 4), np.array([0, 2, 1, 1]), lengths,
+                                 np.array([2, 2])), name="concatenated-zero_infinity",
+                         torch_grad=False),
+            ModuleSample(kwargs={"reduction": "sum"},
+                         inputs=(log_probs(4, 3), np.array([2, 1]), np.array(4), np.array(2)),
+                         name="unbatched", torch_grad=False),
+        ]

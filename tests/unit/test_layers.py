@@ -100,6 +100,8 @@ CASES = [
     ("AdaptiveMaxPool1d", (2,), {}),
     ("AdaptiveMaxPool2d", ((2, 3),), {"return_indices": True}),
     ("AdaptiveMaxPool3d", (2,), {"return_indices": True}),
+    ("FractionalMaxPool2d", (2,), {"output_size": 3}),
+    ("FractionalMaxPool3d", ((1, 2, 2),), {"output_ratio": 0.5, "return_indices": True}),
     ("Dropout", (), {}),
     ("Dropout", (0.25,), {"inplace": True}),
     ("Dropout1d", (0.1,), {}),

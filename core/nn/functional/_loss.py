@@ -22,11 +22,14 @@ import math
 import warnings
 from typing import Any, Callable
 
+import numpy as np
+
 from ... import dtypes as D
 from ...autograd.function import Function
-from ...ops.creation import arange
+from ...ops.creation import arange, full, tensor
 from ...ops.elementwise import minimum, where
 from ...ops.indexing import gather, index_select
+from ...ops.movement import cat, stack
 from ...ops.nn import log_sigmoid, log_softmax, softplus
 from ...ops.reduction import cumsum, index_bounds
 from ...tensor import Tensor
@@ -37,7 +40,8 @@ __all__ = ["cross_entropy", "nll_loss", "binary_cross_entropy",
            "smooth_l1_loss", "huber_loss", "poisson_nll_loss", "gaussian_nll_loss",
            "soft_margin_loss", "multilabel_soft_margin_loss", "margin_ranking_loss",
            "hinge_embedding_loss", "cosine_embedding_loss", "triplet_margin_loss",
-           "triplet_margin_with_distance_loss", "multi_margin_loss", "multilabel_margin_loss"]
+           "triplet_margin_with_distance_loss", "multi_margin_loss", "multilabel_margin_loss",
+           "ctc_loss"]
 
 _CLASS_INDEX_DTYPES = (D.int64, D.uint8)
 
@@ -917,3 +921,185 @@ def multilabel_margin_loss(input: Tensor, target: Tensor,  # noqa: A002
     keep = label.unsqueeze(2) & ~is_label.unsqueeze(1)                          # (N, j, k)
     loss = pairs.masked_fill(~keep, 0.0).sum((1, 2)) / c
     return _reduce(loss if input.ndim == 2 else loss.reshape(()), reduction)
+
+
+# -- connectionist temporal classification ---------------------------------------------------------
+
+
+_CTC = "(while checking arguments for ctc_loss_allocate_outputs)"
+
+
+def _log_sum_exp(x: Tensor) -> Tensor:
+    """``logsumexp`` over the last dim whose gradient stays finite where every term is -inf.
+
+    The CTC recursion has such rows (states no path reaches yet); the plain ``logsumexp``
+    gives them a NaN gradient, which a zero cotangent does not cancel (``0 * nan``), so one
+    unreachable state would poison every gradient. Here the shift is detached and the dead
+    rows are masked before the log, so they get exactly 0.
+    """
+    m = x.detach().amax(-1, keepdim=True)
+    m = m.masked_fill(m == -math.inf, 0.0)
+    total = (x - m).exp().sum(-1)
+    dead = total == 0
+    return (total.masked_fill(dead, 1.0).log() + m.squeeze(-1)).masked_fill(dead, -math.inf)
+
+
+def _ctc_lengths(name: str, lengths: Any) -> list[int]:
+    """Lengths given as a tensor, a sequence or an int, as a host list (PyTorch reads them on
+    the host too)."""
+    if isinstance(lengths, Tensor):
+        if lengths.dtype.is_floating_point or lengths.dtype is D.bool:
+            raise RuntimeError(f"{name} must be integral")
+        return [int(v) for v in lengths.reshape(-1).tolist()]
+    if isinstance(lengths, (tuple, list)):
+        return [int(v) for v in lengths]
+    return [int(lengths)]
+
+
+def _ctc_padded_targets(targets: Tensor, target_lengths: list[int], max_len: int, n: int,
+                        blank: int) -> Tensor:
+    """The targets as ``(N, max_len)`` int64 with ``blank`` past each target's length,
+    from padded ``(N, S)`` or concatenated ``(sum(target_lengths))`` targets, after
+    PyTorch's size checks."""
+    targets = targets.to(D.int64)
+    if targets.ndim == 1:
+        total = sum(target_lengths)
+        if targets.shape[0] != total:
+            raise RuntimeError(f"Expected tensor to have size {total} at dimension 0, but got "
+                               f"size {targets.shape[0]} for argument #2 'targets' {_CTC}")
+        starts = np.cumsum([0, *target_lengths[:-1]], dtype=np.int64)
+        flat = starts[:, None] + np.arange(max_len, dtype=np.int64)
+        index = np.minimum(flat, max(total - 1, 0)).reshape(-1)
+        padded = (index_select(targets, 0, tensor(index, device=targets.device))
+                  if total else full((n * max_len,), blank, dtype=D.int64, device=targets.device))
+        padded = padded.reshape(n, max_len)
+    else:
+        if targets.shape[0] != n:
+            raise RuntimeError(f"Expected tensor to have size {n} at dimension 0, but got size "
+                               f"{targets.shape[0]} for argument #2 'targets' {_CTC}")
+        if targets.shape[1] < max_len:
+            raise RuntimeError(f"Expected tensor to have size at least {max_len} at dimension 1, "
+                               f"but got size {targets.shape[1]} for argument #2 'targets' {_CTC}")
+        padded = targets[:, :max_len]
+    inside = tensor(np.arange(max_len)[None, :] < np.array(target_lengths)[:, None],
+                    device=targets.device)
+    return where(inside, padded, blank)
+
+
+def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_lengths: Any,
+             blank: int = 0, reduction: str = "mean", zero_infinity: bool = False) -> Tensor:
+    """The Connectionist Temporal Classification loss: ``-log`` of the total probability of
+    every alignment of each target with its input (Graves et al., 2006).
+
+    The forward (alpha) recursion runs in log space over the targets extended with blanks
+    (``2 S + 1`` states), vectorized over the batch and the states, one step per frame; each
+    sample stops at its own input length. The gradient is autograd's through that
+    recursion: w.r.t. logits passed through ``log_softmax`` it equals PyTorch's. PyTorch's own
+    gradient w.r.t. ``log_probs`` assumes they are ``log_softmax`` outputs (it is that
+    gradient w.r.t. the logits, ``exp(log_probs) - posterior``); the one here is the true
+    derivative of the loss, ``-posterior``, so the two differ by ``exp(log_probs)`` times the
+    cotangent. An infeasible sample (infinite loss) gets a zero gradient, where PyTorch's is
+    NaN unless ``zero_infinity``.
+
+    Args:
+        log_probs: ``(T, N, C)`` or unbatched ``(T, C)`` log-probabilities (usually
+            ``log_softmax`` outputs), ``C`` classes including the blank.
+        targets: ``(N, S)`` padded class indices, or their concatenation
+            ``(sum(target_lengths))``; ``(S)`` when unbatched. Entries past a target's length
+            are ignored.
+        input_lengths: ``(N)`` frames of each input (a tensor, tuple or list; an int or a 0-d
+            tensor when unbatched), each at most ``T``.
+        target_lengths: ``(N)`` length of each target, likewise.
+        blank: the blank class.
+        reduction: ``'none'`` | ``'mean'`` | ``'sum'``; ``'mean'`` divides each sample's loss
+            by its target length (at least 1), then averages over the batch.
+        zero_infinity: replace infinite losses (no alignment fits: the input is too short for
+            the target) and their gradients by 0.
+
+    Returns:
+        The loss: ``(N)`` (``()`` unbatched) for ``'none'``, else a scalar.
+
+    Raises:
+        RuntimeError: PyTorch's errors for a blank outside ``[0, C)``, lengths of a wrong
+            count, sign, size or dtype, and targets of a wrong size; also for a target class
+            outside ``[0, C)``.
+        ValueError: for an unknown reduction.
+    """
+    _tensors("ctc_loss", log_probs=log_probs, targets=targets)
+    reduction = _reduction.canonical(reduction)
+    _floating("ctc_loss", log_probs)
+    batched = log_probs.ndim == 3
+    lp = log_probs if batched else log_probs.unsqueeze(1)
+    if lp.ndim != 3:
+        raise RuntimeError(f"Expected 3-dimensional tensor, but got {lp.ndim}-dimensional "
+                           f"tensor for argument #1 'log_probs' {_CTC}")
+    if not batched:
+        targets = targets.unsqueeze(0)
+    if not 1 <= targets.ndim <= 2:
+        raise RuntimeError(f"Expected 1 to 2 dimensions, but got {targets.ndim}-dimensional "
+                           f"tensor for argument #2 'targets' {_CTC}")
+    steps, n, n_classes = lp.shape
+    if not 0 <= blank < n_classes:
+        raise RuntimeError("blank must be in label range")
+    in_lens = _ctc_lengths("input_lengths", input_lengths)
+    tg_lens = _ctc_lengths("target_lengths", target_lengths)
+    if len(in_lens) != n:
+        raise RuntimeError("input_lengths must be of size batch_size")
+    if len(tg_lens) != n:
+        raise RuntimeError("target_lengths must be of size batch_size")
+    for name, lens, most in (("target_lengths", tg_lens, None), ("input_lengths", in_lens, steps)):
+        for v in lens:
+            if v < 0:
+                raise RuntimeError(f"Expected {name} to have value at least 0, but got value "
+                                   f"{v} {_CTC}")
+            if most is not None and v > most:
+                raise RuntimeError(f"Expected {name} to have value at most {most}, but got "
+                                   f"value {v} {_CTC}")
+    max_len = max(tg_lens, default=0)
+    labels = _ctc_padded_targets(targets, tg_lens, max_len, n, blank)
+    if labels.numel():
+        _check_range("ctc_loss: target classes must be in the range of log_probs' classes",
+                     labels, 0, n_classes)
+    loss = _ctc_nll(lp, labels, in_lens, tg_lens, blank)
+    if zero_infinity:
+        loss = loss.masked_fill(loss == math.inf, 0.0)
+    if reduction == "mean":
+        divisor = tensor([max(v, 1) for v in tg_lens], dtype=lp.dtype, device=lp.device)
+        return (loss / divisor).mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss if batched else loss.squeeze(0)
+
+
+def _ctc_nll(lp: Tensor, labels: Tensor, in_lens: list[int], tg_lens: list[int],
+             blank: int) -> Tensor:
+    """``-log p(target | input)`` per sample by the alpha recursion (see `ctc_loss`).
+
+    State ``s`` of the extended target is a blank for even ``s`` and label ``s // 2`` for odd
+    ``s``; it is reached from ``s``, ``s - 1`` and, for a label unlike the one two states
+    back, ``s - 2``. The recursion starts from a virtual frame where only state 0 holds
+    (log-)probability 1, so frame 0 needs no special case.
+    """
+    steps, n, _ = lp.shape
+    dev, dt = lp.device, lp.dtype
+    blanks = full((n, labels.shape[1]), blank, dtype=D.int64, device=dev)
+    ext = cat([stack([blanks, labels], 2).reshape(n, -1),
+               full((n, 1), blank, dtype=D.int64, device=dev)], 1)          # (N, 2S + 1)
+    states = ext.shape[1]
+    two_back = cat([full((n, 2), -1, dtype=D.int64, device=dev), ext], 1)[:, :states]
+    no_skip = (ext == blank) | (ext == two_back)
+    emit = gather(lp, 2, ext.unsqueeze(0).expand(steps, n, states))          # (T, N, 2S + 1)
+    dead = full((n, 2), -math.inf, dtype=dt, device=dev)
+    alpha = cat([full((n, 1), 0.0, dtype=dt, device=dev),
+                 full((n, states - 1), -math.inf, dtype=dt, device=dev)], 1)
+    frames = tensor(in_lens, device=dev).unsqueeze(1)
+    for t in range(max(in_lens, default=0)):
+        shifted = cat([dead, alpha], 1)
+        prev = stack([alpha, shifted[:, 1:states + 1],
+                      shifted[:, :states].masked_fill(no_skip, -math.inf)], 2)
+        step = emit[t] + _log_sum_exp(prev)
+        alpha = step if t < min(in_lens) else where(frames > t, step, alpha)
+    last = tensor([[2 * v, max(2 * v - 1, 0)] for v in tg_lens], device=dev)
+    ends = gather(alpha, 1, last)
+    ends = ends.masked_fill(tensor([[False, v == 0] for v in tg_lens], device=dev), -math.inf)
+    return -_log_sum_exp(ends)
