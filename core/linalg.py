@@ -1,8 +1,11 @@
 """``tensorweave.linalg``: PyTorch's ``torch.linalg`` namespace.
 
 Norms and products are helpers over existing ops (`norm`, `matmul`, `cross`...); the
-factorizations and solvers are the composite ops of `tensorweave.ops.decompositions`.
-Not implemented yet: ``eig``, ``lstsq``, ``inv_ex``, ``cholesky_ex``, ``lu_solve``.
+factorizations and solvers are the composite ops of `tensorweave.ops.decompositions`;
+`lstsq`, `tensorinv`, `tensorsolve`, `householder_product`, the LDL^T functions and the
+``_ex`` variants are functions over those, so they differentiate and run on every backend.
+Not implemented: ``eig``, ``eigvals`` (their results are complex, and tensorweave has no
+complex dtype).
 """
 
 from __future__ import annotations
@@ -13,13 +16,33 @@ from typing import Any, Sequence
 
 from . import dtypes as D
 from .ops import decompositions as _dec
+from .ops.creation import arange as _arange
 from .ops.creation import eye, zeros
+from .ops.creation import tril as _tril
 from .ops.decompositions import LinAlgError, lu_factor, lu_factor_ex, matrix_exp, matrix_power
-from .ops.elementwise import gt, maximum, nan_to_num, where
+from .ops.elementwise import (
+    eq,
+    gt,
+    isnan,
+    logical_and,
+    logical_not,
+    logical_or,
+    lt,
+    maximum,
+    nan_to_num,
+    ne,
+    where,
+)
+from .ops.elementwise import fmod as _fmod
+from .ops.indexing import gather as _gather
+from .ops.inplace import _TORCH_NAME
 from .ops.linalg import cross as _cross
 from .ops.linalg import matmul
+from .ops.movement import cat as _cat
 from .ops.movement import diagonal as _diagonal
-from .ops.reduction import amax, amin
+from .ops.movement import stack as _stack
+from .ops.reduction import amax, amin, argmax, argsort
+from .ops.reduction import cumprod as _cumprod
 from .ops.reduction import norm as _norm
 from .ops.reduction import sum as _sum
 from .tensor import Tensor
@@ -28,7 +51,9 @@ __all__ = ["vector_norm", "matrix_norm", "norm", "vecdot", "multi_dot", "matmul"
            "cross", "matrix_power", "lu_factor", "lu_factor_ex", "lu", "lu_solve", "solve", "inv",
            "det",
            "slogdet", "cholesky", "solve_triangular", "qr", "eigh", "eigvalsh", "svd", "svdvals",
-           "pinv", "matrix_rank", "matrix_exp", "cond", "LinAlgError"]
+           "pinv", "matrix_rank", "matrix_exp", "cond", "cholesky_ex", "inv_ex", "solve_ex",
+           "lstsq", "tensorinv", "tensorsolve", "householder_product", "vander", "ldl_factor",
+           "ldl_factor_ex", "ldl_solve", "LinAlgError"]
 
 _Lu = namedtuple("linalg_lu", ["P", "L", "U"])
 _Eigh = namedtuple("linalg_eigh", ["eigenvalues", "eigenvectors"])
@@ -468,3 +493,530 @@ def cond(A: Tensor, p: Any = None) -> Tensor:  # noqa: N803
     inverse = inv(where(flag, eye(A.shape[-1], dtype=A.dtype, device=A.device), A))
     out = matrix_norm(A, p) * matrix_norm(inverse, p)
     return where(singular, math.inf, nan_to_num(out, math.inf, math.inf, -math.inf))
+
+
+# -- the _ex variants: LAPACK's info instead of an error -------------------------------------------
+
+_CholeskyEx = namedtuple("linalg_cholesky_ex", ["L", "info"])
+_InvEx = namedtuple("linalg_inv_ex", ["inverse", "info"])
+_SolveEx = namedtuple("linalg_solve_ex", ["result", "info"])
+
+
+def _no_info(A: Tensor) -> Tensor:  # noqa: N803
+    return zeros(tuple(A.shape[:-2]), dtype=D.int32, device=A.device)
+
+
+def _first_failure(info: Tensor) -> tuple[int, int]:
+    """(flat batch index, 0-based column) of the first matrix with a nonzero ``info``."""
+    b = _dec._first_true(gt(info, 0).reshape(-1, 1))[0]
+    return b, int(info.reshape(-1)[b].item()) - 1
+
+
+def _retry_masked(fn: Any, A: Tensor, info: Tensor, out_ndim: int) -> Tensor:  # noqa: N803
+    """``fn`` of A with each failing matrix (``info > 0``) replaced by the identity, and its
+    result there replaced by nan: the matrices that factor keep their values and gradients,
+    and a failed one cannot pass for a result."""
+    bad = gt(info, 0)
+    mask = bad.unsqueeze(-1).unsqueeze(-1)
+    out = fn(where(mask, _dec._identity_like(A), A))
+    for _ in range(out_ndim):
+        bad = bad.unsqueeze(-1)
+    return where(bad, math.nan, out)
+
+
+def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False) -> Any:  # noqa: N803
+    """``(L, info)``: `cholesky` with LAPACK potrf's ``info`` (the order of the first leading
+    minor that is not positive-definite, 0 where the matrix is) instead of an error, as
+    `torch.linalg.cholesky_ex`.
+
+    Where ``info > 0`` the factor is nan: PyTorch returns LAPACK's partial factorization
+    there, which its documentation leaves unspecified; the other matrices of the batch get
+    their factor and gradient. Detecting a failure costs one device-to-host read.
+
+    Raises:
+        LinAlgError: with ``check_errors=True``, for a matrix that is not positive-definite
+            (PyTorch's message).
+        RuntimeError: for non-square or non-float inputs (as `cholesky`).
+
+    Example:
+        >>> import tensorweave as tw
+        >>> tw.linalg.cholesky_ex(tw.tensor([[1.0, 2.0], [2.0, 1.0]])).info
+        tensor(2, dtype=tensorweave.int32)
+    """
+    try:
+        return _CholeskyEx(cholesky(A, upper=upper), _no_info(A))
+    except LinAlgError:
+        pass
+    info = _dec.lapack_info(logical_not(gt(_diagonal(_dec._cholesky_lower(A.detach()), 0, -2,
+                                                               -1), 0)))
+    if check_errors:
+        raise _dec.not_pd_error(A.ndim, *_first_failure(info), op="linalg.cholesky_ex")
+    return _CholeskyEx(_retry_masked(lambda a: cholesky(a, upper=upper), A, info, 2), info)
+
+
+def inv_ex(A: Tensor, *, check_errors: bool = False) -> Any:  # noqa: N803
+    """``(inverse, info)``: `inv` with LAPACK getrf's ``info`` (1 + the index of the first
+    zero pivot, 0 for an invertible matrix) instead of an error, as `torch.linalg.inv_ex`.
+    A singular matrix's inverse is nan (PyTorch's is LAPACK's inf/nan garbage).
+
+    Raises:
+        LinAlgError: with ``check_errors=True``, for a singular matrix (PyTorch's message).
+        RuntimeError: for non-square or non-float inputs (as `inv`).
+
+    Example:
+        >>> import tensorweave as tw
+        >>> tw.linalg.inv_ex(tw.tensor([[1.0, 2.0], [2.0, 4.0]])).info
+        tensor(2, dtype=tensorweave.int32)
+    """
+    try:
+        return _InvEx(inv(A), _no_info(A))
+    except LinAlgError:
+        pass
+    info = lu_factor_ex(A.detach()).info
+    if check_errors:
+        raise _dec.singular_error("linalg.inv_ex", A.ndim, *_first_failure(info))
+    return _InvEx(_retry_masked(inv, A, info, 2), info)
+
+
+def solve_ex(A: Tensor, B: Tensor, *, left: bool = True,  # noqa: N803
+             check_errors: bool = False) -> Any:
+    """``(result, info)``: `solve` with LAPACK getrf's ``info`` of each ``A`` (``A``'s batch
+    shape, as PyTorch's) instead of an error, as `torch.linalg.solve_ex`. The solutions of a
+    singular ``A`` are nan (PyTorch's are LAPACK's inf/nan garbage).
+
+    Raises:
+        LinAlgError: with ``check_errors=True``, for a singular ``A`` (PyTorch's message).
+        RuntimeError: as `solve`, for shapes or dtypes that do not fit.
+    """
+    try:
+        return _SolveEx(solve(A, B, left=left), _no_info(A))
+    except LinAlgError:
+        pass
+    info = lu_factor_ex(A.detach()).info
+    if check_errors:
+        raise _dec.singular_error("torch.linalg.solve_ex", A.ndim, *_first_failure(info))
+    vec = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
+    return _SolveEx(_retry_masked(lambda a: solve(a, B, left=left), A, info, 1 if vec else 2),
+                    info)
+
+
+# -- least squares, tensor equations, Householder products, Vandermonde ---------------------------
+
+_Lstsq = namedtuple("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
+_LSTSQ_DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
+
+
+def _check_lstsq(A: Any, B: Any, driver: Any) -> str:  # noqa: N803
+    op = "torch.linalg.lstsq"
+    if not isinstance(A, Tensor) or not isinstance(B, Tensor):
+        raise TypeError(f"{op}: expected Tensors for input and other; got "
+                        f"{type(A).__name__} and {type(B).__name__}")
+    if A.ndim < 2:
+        raise RuntimeError(f"{op}: input must have at least 2 dimensions.")
+    if B.ndim < 1:
+        raise RuntimeError(f"{op}: other must have at least 1 dimension.")
+    if A.dtype is not B.dtype:
+        raise RuntimeError(f"{op}: Expected input and other to have the same dtype, but got "
+                           f"input's dtype {_TORCH_NAME[A.dtype.name]} and other's dtype "
+                           f"{_TORCH_NAME[B.dtype.name]}")
+    if A.dtype not in _dec.LINALG_DTYPES:
+        raise RuntimeError(f"{op}: This function doesn't handle types other than float and "
+                           f"double; got {_TORCH_NAME[A.dtype.name]}. Convert with .double().")
+    if not (0 <= A.ndim - B.ndim <= 1):
+        raise RuntimeError(f"{op}: input.dim() must be greater or equal to other.dim() and "
+                           "(input.dim() - other.dim()) <= 1")
+    vec = B.ndim == A.ndim - 1
+    if A.shape[-2] != B.shape[-1 if vec else -2]:
+        raise RuntimeError(f"{op}: input.size(-2) should match other.size("
+                           f"{-1 if vec else -2})")
+    driver = "gelsy" if driver is None else driver
+    if driver not in _LSTSQ_DRIVERS:
+        raise RuntimeError(f"{op}: parameter `driver` should be one of "
+                           f"({', '.join(_LSTSQ_DRIVERS)})")
+    return driver
+
+
+def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *,  # noqa: N803
+          driver: str | None = None) -> Any:
+    """The least-squares solution X of ``A X = B`` (the minimum-norm one where ``A`` is wide
+    or rank-deficient), as `torch.linalg.lstsq` on the CPU: ``(solution, residuals, rank,
+    singular_values)``. ``B`` is (..., m, k), or (..., m) when it has one dim fewer than
+    ``A``; batch dims broadcast.
+
+    The solution is ``pinv(A) @ B`` with the singular values at or below ``rcond`` times the
+    largest taken as zero (``rcond`` defaults to ``eps * max(m, n)``; ``gels`` ignores it and
+    drops only exact zeros), so it is differentiable, with PyTorch's gradient. What else is
+    returned follows the LAPACK ``driver`` (``'gelsy'`` by default, as PyTorch's CPU):
+
+    - ``residuals``, ``||A X - B||^2`` per column (differentiable): only for tall inputs
+      (m > n), and not with ``'gelsy'``; with ``'gelsd'``/``'gelss'`` only if every matrix
+      has full rank n. Otherwise an empty tensor.
+    - ``rank`` (int64, ``A``'s batch shape): the number of singular values above ``rcond``
+      times the largest, for all drivers but ``'gels'`` (empty). PyTorch's ``'gelsy'``
+      estimates it from a pivoted QR instead, which agrees except for singular values
+      within rounding of the threshold.
+    - ``singular_values`` (``A``'s batch shape, min(m, n)): with ``'gelsd'``/``'gelss'``
+      only (empty otherwise), not differentiable, as in PyTorch.
+
+    Raises:
+        RuntimeError: for fewer than 2 dims in ``A``, shapes that do not fit, different or
+            non-float dtypes, or an unknown ``driver`` (PyTorch's messages).
+
+    Example:
+        >>> import tensorweave as tw
+        >>> A = tw.tensor([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+        >>> tw.linalg.lstsq(A, tw.tensor([1.0, 2.0, 3.0]), driver="gelsd").residuals
+        tensor([9.])
+    """
+    driver = _check_lstsq(A, B, driver)
+    vec = B.ndim == A.ndim - 1
+    b = B.unsqueeze(-1) if vec else B
+    m, n = A.shape[-2], A.shape[-1]
+    if rcond is None:
+        rcond = D.finfo(A.dtype).eps * max(m, n)
+    x = matmul(_dec.linalg_pinv(A, atol=0.0, rtol=0.0 if driver == "gels" else rcond), b)
+    empty = A.new_zeros((0,))
+    batch = tuple(A.shape[:-2])
+    rank = sv = None
+    if driver != "gels":
+        sv = svdvals(A.detach())
+        if A.numel() == 0:
+            rank = zeros(batch, dtype=D.int64, device=A.device)
+        else:
+            rank = _sum(gt(sv, rcond * amax(sv, -1, keepdim=True)), -1)
+    # PyTorch's empty residuals are an output of the differentiable op too (zero gradient).
+    residuals = x.reshape(-1)[:0]
+    if m > n and driver != "gelsy" and (rank is None or bool(eq(rank, n).all().item())):
+        residuals = _sum((matmul(A, x) - b) ** 2, -2)
+    return _Lstsq(x.squeeze(-1) if vec else x, residuals,
+                  A.new_zeros((0,), dtype=D.int64) if rank is None else rank,
+                  sv if driver in ("gelsd", "gelss") else empty)
+
+
+def tensorinv(A: Tensor, ind: int = 2) -> Tensor:  # noqa: N803
+    """The inverse of ``A`` as a tensor operator: the X with ``tensordot(X, A, ind)`` the
+    identity, shaped ``A.shape[ind:] + A.shape[:ind]``, as `torch.linalg.tensorinv` (`inv`
+    of ``A`` reshaped to a square matrix, so differentiable).
+
+    Raises:
+        RuntimeError: for ``ind <= 0`` or a shape whose two parts hold different numbers of
+            elements (PyTorch's messages); `LinAlgError` when the matrix is singular.
+
+    Example:
+        >>> import tensorweave as tw
+        >>> tw.linalg.tensorinv(2.0 * tw.eye(4).reshape(4, 2, 2), ind=1).shape
+        tensorweave.Size([2, 2, 4])
+    """
+    if isinstance(ind, bool) or not isinstance(ind, int) or ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    rows, cols = tuple(A.shape[:ind]), tuple(A.shape[ind:])
+    if math.prod(rows) != math.prod(cols):
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) == "
+                           f"prod(self.shape[:ind]), but got {math.prod(cols)} != "
+                           f"{math.prod(rows)}")
+    return inv(A.reshape(math.prod(rows), -1)).reshape(*cols, *rows)
+
+
+def tensorsolve(A: Tensor, B: Tensor, dims: Sequence[int] | None = None) -> Tensor:  # noqa: N803
+    """The X with ``tensordot(A, X, X.ndim) = B``, shaped ``A.shape[B.ndim:]``, as
+    `torch.linalg.tensorsolve`: `solve` of ``A`` reshaped to a square matrix (after moving
+    ``dims`` of ``A`` to the end), so differentiable.
+
+    Raises:
+        RuntimeError: for shapes whose parts do not hold equal numbers of elements (PyTorch's
+            message), and as `solve`.
+    """
+    if dims is not None:
+        dims = [d % A.ndim for d in dims]
+        A = A.movedim(dims, list(range(A.ndim - len(dims), A.ndim)))
+    rows, cols = tuple(A.shape[:B.ndim]), tuple(A.shape[B.ndim:])
+    if math.prod(rows) != math.prod(cols):
+        raise RuntimeError("Expected self to satisfy the requirement "
+                           "prod(self.shape[other.ndim:]) == prod(self.shape[:other.ndim]), but got"
+                           f" {math.prod(cols)} != "
+                           f"{math.prod(rows)}")
+    return solve(A.reshape(math.prod(rows), -1), B.reshape(-1)).reshape(cols)
+
+
+def householder_product(A: Tensor, tau: Tensor) -> Tensor:  # noqa: N803
+    """The first n columns of ``H_1 H_2 ... H_k``, ``H_i = I - tau_i v_i v_i^T`` with ``v_i``
+    1 at row i, 0 above and ``A``'s column i below (LAPACK orgqr, the Q of geqrf's output),
+    as `torch.linalg.householder_product`. Only ``A``'s strictly lower triangle is read;
+    differentiable in ``A`` (that triangle) and ``tau``, as a chain of rank-1 updates.
+
+    Args:
+        A: (..., m, n) with m >= n.
+        tau: (..., k) with k <= n, ``A``'s batch shape.
+
+    Raises:
+        RuntimeError: for the shapes or dtypes that do not fit (PyTorch's messages).
+    """
+    op = "torch.linalg.householder_product"
+    if A.ndim < 2:
+        raise RuntimeError(f"{op}: input must have at least 2 dimensions.")
+    m, n = A.shape[-2], A.shape[-1]
+    if m < n:
+        raise RuntimeError(f"{op}: input.shape[-2] must be greater than or equal to "
+                           "input.shape[-1]")
+    if n < tau.shape[-1]:
+        raise RuntimeError(f"{op}: input.shape[-1] must be greater than or equal to "
+                           "tau.shape[-1]")
+    if tau.ndim != A.ndim - 1:
+        raise RuntimeError(f"{op}: Expected tau to have one dimension less than input, but "
+                           f"got tau.ndim equal to {tau.ndim} and input.ndim is equal to "
+                           f"{A.ndim}")
+    if tuple(tau.shape[:-1]) != tuple(A.shape[:-2]):
+        raise RuntimeError(f"{op}: Expected batch dimensions of tau to be equal to "
+                           f"input.shape[:-2], but got {list(tau.shape[:-1])}")
+    if tau.dtype is not A.dtype:
+        raise RuntimeError(f"{op}: tau dtype {_TORCH_NAME[tau.dtype.name]} does not match "
+                           f"input dtype {_TORCH_NAME[A.dtype.name]}")
+    _dec.check_matrix(op, A, "input", square=False)
+    rows = _arange(m, device=A.device).unsqueeze(-1)
+    q = eye(m, n, dtype=A.dtype, device=A.device).expand(*A.shape).clone()
+    for i in reversed(range(tau.shape[-1])):  # Q = H_i Q, innermost reflection first
+        v = where(gt(rows, i), A[..., :, i:i + 1], where(eq(rows, i), 1.0, 0.0))
+        t = tau[..., i:i + 1].unsqueeze(-1)
+        q = q - t * v * matmul(v.mT, q)
+    return q
+
+
+def vander(x: Tensor, N: int | None = None) -> Tensor:  # noqa: N803
+    """The Vandermonde matrices of the vectors in the last dim of ``x``: column j holds
+    ``x**j`` for j < N (N = ``x.shape[-1]`` by default), increasing powers, as
+    `torch.linalg.vander` (`tensorweave.vander` follows NumPy: decreasing powers, 1-D only).
+    The powers are running products, as PyTorch's; integers are computed in int64.
+
+    Raises:
+        RuntimeError: for bool or float16 inputs, or N < 2 (PyTorch's messages).
+
+    Example:
+        >>> import tensorweave as tw
+        >>> tw.linalg.vander(tw.tensor([1, 2, 3]))
+        tensor([[1, 1, 1],
+                [1, 2, 4],
+                [1, 3, 9]])
+    """
+    if x.dtype in (D.bool, D.float16):
+        raise RuntimeError("linalg.vander supports floating point, complex, and integer "
+                           f"tensors, but got {_TORCH_NAME[x.dtype.name]}")
+    x = x.unsqueeze(-1) if x.ndim == 0 else x
+    n = x.shape[-1] if N is None else N
+    if n <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    powers = _cumprod(x.unsqueeze(-1).expand(*x.shape, n - 1), -1)
+    return _cat([powers.new_ones((*x.shape, 1)), powers], -1)
+
+
+# -- symmetric indefinite LDL^T (Bunch-Kaufman, as LAPACK sytrf) ---------------------------------
+
+_LdlFactor = namedtuple("linalg_ldl_factor", ["LD", "pivots"])
+_LdlFactorEx = namedtuple("linalg_ldl_factor_ex", ["LD", "pivots", "info"])
+_BK_ALPHA = (1.0 + math.sqrt(17.0)) / 8.0  # Bunch-Kaufman's bound on element growth
+
+
+def _bunch_kaufman(a: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """LAPACK sytf2's lower Bunch-Kaufman factorization of the symmetric ``a`` (full, both
+    triangles), batched: ``(LD, pivots, info)`` in sytrf's packed format.
+
+    Column k takes a 1 x 1 pivot (maybe after swapping k with the row of its largest
+    subdiagonal entry) or a 2 x 2 pivot with that row, by sytf2's tests; each matrix of the
+    batch decides for itself, so a 2 x 2 step marks its second column as done. The trailing
+    block is kept symmetric (its lower triangle mirrored), and the columns of L already
+    computed are not permuted (LAPACK's product form ``P1 L1 P2 L2 ...``).
+    """
+    n = a.shape[-1]
+    dev = a.device
+    idx = _arange(n, device=dev)
+    rows = idx.unsqueeze(-1)
+    batch = tuple(a.shape[:-2])
+    done = zeros(batch, dtype=D.bool, device=dev)  # column k was the 2nd of a 2 x 2 pivot
+    pair = zeros(batch, dtype=D.int32, device=dev)
+    pivs, zero_cols = [], []
+    for k in range(n):
+        absakk = a[..., k, k].abs()
+        below = where(gt(idx, k), a[..., :, k].abs(), -1.0)
+        imax = argmax(below, -1, keepdim=True)
+        colmax = maximum(amax(below, -1), 0.0)
+        row = _gather(a, -2, imax.unsqueeze(-1).expand(*batch, 1, n)).squeeze(-2).abs()
+        rowmax = amax(where(logical_and(idx >= k, ne(idx, imax)), row, 0.0), -1)
+        aii = _gather(row, -1, imax).squeeze(-1)
+        zero = logical_or(eq(maximum(absakk, colmax), 0), isnan(absakk))
+        ratio = colmax / where(eq(rowmax, 0), 1.0, rowmax)
+        keep = logical_or(zero, logical_or(absakk >= _BK_ALPHA * colmax,
+                                           absakk >= _BK_ALPHA * colmax * ratio))
+        two = logical_and(logical_not(keep), lt(aii, _BK_ALPHA * rowmax))
+        kp = where(keep, k, imax.squeeze(-1))
+        kk = where(two, k + 1, k).unsqueeze(-1)
+        # Swap rows and columns kk and kp of the trailing block.
+        kpc = kp.unsqueeze(-1)
+        src = where(eq(idx, kk), kpc, where(eq(idx, kpc), kk, idx))
+        sw = _gather(a, -2, src.unsqueeze(-1).expand(*a.shape))
+        sw = _gather(sw, -1, src.unsqueeze(-2).expand(*a.shape))
+        a1 = where(logical_and(rows >= k, idx >= k), sw, a)
+        # 1 x 1 pivot: A22 -= x (x / d)^T (sytf2's syr), x /= d.
+        d = a1[..., k:k + 1, k:k + 1]
+        d11 = 1.0 / where(eq(d, 0), 1.0, d)
+        x = where(gt(rows, k), a1[..., :, k:k + 1], 0.0)
+        one = a1 + x * (x.mT * -d11)
+        one = where(logical_and(gt(rows, k), eq(idx, k)), x * d11, one)
+        new = where(zero.unsqueeze(-1).unsqueeze(-1), a1, one)
+        if k + 1 < n:  # 2 x 2 pivot on columns k, k+1: sytf2's update of rows k+2...
+            d21 = a1[..., k + 1:k + 2, k:k + 1]
+            d21 = where(eq(d21, 0), 1.0, d21)
+            e11, e22 = a1[..., k + 1:k + 2, k + 1:k + 2] / d21, a1[..., k:k + 1, k:k + 1] / d21
+            t = e11 * e22 - 1.0
+            d21 = (1.0 / where(eq(t, 0), 1.0, t)) / d21
+            c0 = where(gt(rows, k + 1), a1[..., :, k:k + 1], 0.0)
+            c1 = where(gt(rows, k + 1), a1[..., :, k + 1:k + 2], 0.0)
+            wk, wkp1 = d21 * (e11 * c0 - c1), d21 * (e22 * c1 - c0)
+            blk = a1 - c0 * wk.mT - c1 * wkp1.mT
+            blk = where(logical_and(gt(rows, k + 1), eq(idx, k)), wk, blk)
+            blk = where(logical_and(gt(rows, k + 1), eq(idx, k + 1)), wkp1, blk)
+            new = where(two.unsqueeze(-1).unsqueeze(-1), blk, new)
+        new = _tril(new) + _tril(new, -1).mT
+        a = where(done.unsqueeze(-1).unsqueeze(-1), a, new)
+        one_based = (kp + 1).to(D.int32)
+        pivs.append(where(done, pair, where(two, -one_based, one_based)))
+        zero_cols.append(logical_and(zero, logical_not(done)))
+        pair = -one_based
+        done = logical_and(two, logical_not(done))
+    if not n:
+        return a, zeros((*batch, 0), dtype=D.int32, device=dev), zeros(batch, dtype=D.int32,
+                                                                         device=dev)
+    return _tril(a), _stack(pivs, -1), _dec.lapack_info(_stack(zero_cols, -1))
+
+
+def _check_ldl(op: str, A: Any) -> None:  # noqa: N803
+    if isinstance(A, Tensor) and A.dtype is D.float16:
+        raise RuntimeError(f"{op}: Low precision dtypes not supported. Got Half; convert with "
+                           ".float() first.")
+    _dec.check_matrix(op, A)
+
+
+def ldl_factor_ex(A: Tensor, *, hermitian: bool = False,  # noqa: N803
+                  check_errors: bool = False) -> Any:
+    """``(LD, pivots, info)``: the Bunch-Kaufman factorization ``A = L D L^T`` of symmetric
+    (possibly indefinite) matrices from their lower triangle, in LAPACK sytrf's packed
+    format, as `torch.linalg.ldl_factor_ex`.
+
+    ``LD`` holds the unit lower L below the diagonal and the 1 x 1 and 2 x 2 blocks of D on
+    and next to it (the upper triangle is zero); ``pivots`` (int32, 1-based) is positive for
+    a 1 x 1 block (row k swapped with ``pivots[k]``) and ``-p`` on both columns of a 2 x 2
+    block (row k+1 swapped with p); ``info`` is 1 + the first column whose D block is
+    exactly zero (0 when none is), and the factorization runs to the end regardless.
+
+    The algorithm is sytf2's, column by column in tensor ops, so ``LD`` and ``pivots`` are
+    PyTorch's for matrices LAPACK factors unblocked (n up to 64), up to rounding: a pivot
+    choice can differ only where two candidates tie to rounding. ``hermitian`` is accepted
+    (real matrices: the same). Not differentiable, as in PyTorch.
+
+    Raises:
+        LinAlgError: with ``check_errors=True``, where ``info > 0``.
+        RuntimeError: for non-square or non-float inputs.
+    """
+    op = "torch.linalg.ldl_factor_ex"
+    _check_ldl(op, A)
+    ld, piv, info = _bunch_kaufman(_dec._symmetric(A.detach(), "L"))
+    if check_errors:
+        _raise_ldl_singular(op, A.ndim, info)
+    return _LdlFactorEx(ld, piv, info)
+
+
+def _raise_ldl_singular(op: str, ndim: int, info: Tensor) -> None:
+    if bool(gt(info, 0).any().item()):
+        b, c = _first_failure(info)
+        raise LinAlgError(f"{op}: {_dec._batch_prefix(ndim, b)}The factorization found a zero "
+                          f"block of D at D[{c + 1},{c + 1}]: the input matrix is singular and "
+                          "ldl_solve would divide by zero. Use linalg.ldl_factor_ex to factor "
+                          "it anyway.")
+
+
+def ldl_factor(A: Tensor, *, hermitian: bool = False) -> Any:  # noqa: N803
+    """``(LD, pivots)`` of `ldl_factor_ex`, raising for a singular D, as
+    `torch.linalg.ldl_factor` (whose own check hits an internal assert in PyTorch 2.13).
+
+    Raises:
+        LinAlgError: for a zero block of D (a singular matrix).
+        RuntimeError: for non-square or non-float inputs.
+
+    Example:
+        >>> import tensorweave as tw
+        >>> tw.linalg.ldl_factor(tw.tensor([[0.0, 1.0], [1.0, 0.0]])).pivots
+        tensor([-2, -2], dtype=tensorweave.int32)
+    """
+    op = "torch.linalg.ldl_factor"
+    _check_ldl(op, A)
+    ld, piv, info = ldl_factor_ex(A, hermitian=hermitian)
+    _raise_ldl_singular(op, A.ndim, info)
+    return _LdlFactor(ld, piv)
+
+
+def _ldl_unpack(ld: Tensor, pivots: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """``(perm, L, D)`` with ``A[perm][:, perm] = L D L^T``, L unit lower triangular and D
+    block diagonal, from sytrf's product form: each later interchange is applied to the
+    rows of the columns of L before it (as LAPACK's syconv)."""
+    n = ld.shape[-1]
+    idx = _arange(n, device=ld.device)
+    piv = pivots.to(D.int64)
+    neg = lt(piv, 0)
+    partner = where(neg, -piv, piv) - 1
+    run = zeros(tuple(piv.shape[:-1]), dtype=D.int64, device=ld.device)
+    firsts = []
+    for k in range(n):  # a 2 x 2 block is an odd then an even member of a run of negatives
+        run = where(neg[..., k], run + 1, 0)
+        firsts.append(logical_and(neg[..., k], eq(_fmod(run, 2), 1)))
+    first = _stack(firsts, -1) if n else neg
+    # D: the diagonal, and the subdiagonal entry of each 2 x 2 block (mirrored).
+    sub = eq(rows := idx.unsqueeze(-1), idx + 1)
+    off = logical_and(sub, first.unsqueeze(-2))
+    d = where(logical_or(eq(rows, idx), logical_or(off, off.mT)),
+              where(off.mT, ld.mT, ld), 0.0)
+    low = where(logical_or(off, logical_not(gt(rows, idx))), 0.0, ld)
+    low = low + eye(n, dtype=ld.dtype, device=ld.device)
+    perm = idx.expand(*piv.shape)
+    for k in range(n):
+        fk = first[..., k:k + 1]
+        tgt = where(fk, k, partner[..., k:k + 1])
+        src = where(eq(idx, k), tgt, where(eq(idx, tgt), k, idx))
+        # Columns of earlier steps: before k, or before k-1 for a block's second column.
+        second = logical_and(neg[..., k:k + 1], logical_not(fk))
+        limit = where(second, k - 1, k).unsqueeze(-1)
+        swapped = _gather(low, -2, src.unsqueeze(-1).expand(*low.shape))
+        low = where(lt(idx, limit), swapped, low)
+        perm = _gather(perm, -1, src)
+    return perm, low, d
+
+
+def ldl_solve(LD: Tensor, pivots: Tensor, B: Tensor, *,  # noqa: N803
+              hermitian: bool = False) -> Tensor:
+    """The X of ``A X = B`` from A's `ldl_factor`, as `torch.linalg.ldl_solve`: the packed
+    factors are unpacked into ``P L D L^T P^T`` and solved with two unit-triangular solves
+    and a (block-diagonal) `solve` of D, so batch dims broadcast and, unlike PyTorch's, the
+    result is differentiable in ``LD`` and ``B``.
+
+    Raises:
+        RuntimeError: for shapes or dtypes that do not fit (PyTorch's messages).
+    """
+    op = "torch.linalg.ldl_solve"
+    _dec.check_matrix(op, LD, "LD")
+    if not isinstance(pivots, Tensor) or tuple(pivots.shape) != tuple(LD.shape[:-1]):
+        raise RuntimeError(f"{op}: Expected LD.shape[:-1] and pivots.shape to be the same, but "
+                           f"got pivots with shape {list(getattr(pivots, 'shape', []))} instead")
+    if pivots.dtype.is_floating_point or pivots.dtype is D.bool:
+        raise RuntimeError(f"{op}: Expected pivots to be integers. Got "
+                           f"{_TORCH_NAME[pivots.dtype.name]}")
+    if not isinstance(B, Tensor) or B.ndim < 2:
+        raise RuntimeError(f"{op}: The input tensor B must have at least 2 dimensions.")
+    if B.shape[-2] != LD.shape[-1]:
+        raise RuntimeError(f"Incompatible matrix sizes for {op}: each A matrix is "
+                           f"{LD.shape[-2]} by {LD.shape[-1]} but each b matrix is "
+                           f"{B.shape[-2]} by {B.shape[-1]}")
+    if B.dtype is not LD.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                           f"{_TORCH_NAME[B.dtype.name]} and A of type "
+                           f"{_TORCH_NAME[LD.dtype.name]} instead.")
+    perm, low, d = _ldl_unpack(LD, pivots)
+    y = solve_triangular(low, _dec._rows(B, perm), upper=False, unitriangular=True)
+    z = solve_triangular(low.mT, solve(d, y), upper=True, unitriangular=True)
+    return _dec._rows(z, argsort(perm, stable=True))

@@ -125,17 +125,16 @@ def _first_true(bad: Tensor) -> tuple[int, int] | None:
 def singular_error(op: str, ndim: int, batch: int, col: int) -> LinAlgError:
     """PyTorch's error for a zero pivot ``U[col, col]`` (0-based) in batch element ``batch``."""
     pre = _batch_prefix(ndim, batch)
-    if op == "linalg.inv":
-        return LinAlgError(f"linalg.inv: {pre}The diagonal element {col + 1} is zero, the "
+    if op.startswith("linalg.inv"):  # linalg.inv, linalg.inv_ex
+        return LinAlgError(f"{op}: {pre}The diagonal element {col + 1} is zero, the "
                            "inversion could not be completed because the input matrix is "
                            "singular.")
-    return LinAlgError(f"torch.linalg.solve: {pre}The solver failed because the input matrix "
-                       "is singular.")
+    return LinAlgError(f"{op}: {pre}The solver failed because the input matrix is singular.")
 
 
-def not_pd_error(ndim: int, batch: int, col: int) -> LinAlgError:
+def not_pd_error(ndim: int, batch: int, col: int, op: str = "linalg.cholesky") -> LinAlgError:
     """PyTorch's error for a leading minor of order ``col + 1`` that is not positive."""
-    return LinAlgError(f"linalg.cholesky: {_batch_prefix(ndim, batch)}The factorization could "
+    return LinAlgError(f"{op}: {_batch_prefix(ndim, batch)}The factorization could "
                        "not be completed because the input is not positive-definite (the "
                        f"leading minor of order {col + 1} is not positive-definite).")
 
@@ -324,13 +323,19 @@ def linalg_lu_factor(A: Tensor) -> tuple[Tensor, Tensor]:  # noqa: N803 - torch'
     return linalg_lu_factor.bind(A)
 
 
-def _lu_info(lu: Tensor) -> Tensor:
-    """LAPACK's ``info``: 1 + the first zero of U's diagonal, 0 when there is none."""
-    n = lu.shape[-1]
-    zero = eq(diagonal(lu, 0, -2, -1), 0)
-    pos = where(zero, arange(1, n + 1, device=lu.device), n + 1)
-    first = amin(pos, -1) if n else zeros(tuple(lu.shape[:-2]), dtype=D.int64, device=lu.device)
+def lapack_info(bad: Tensor) -> Tensor:
+    """LAPACK's ``info`` (int32) over the last dim of ``bad`` (..., n): 1 + the index of its
+    first True, 0 when there is none."""
+    n = bad.shape[-1]
+    pos = where(bad, arange(1, n + 1, device=bad.device), n + 1)
+    first = amin(pos, -1) if n else zeros(tuple(bad.shape[:-1]), dtype=D.int64,
+                                          device=bad.device)
     return where(gt(first, n), 0, first).to(D.int32)
+
+
+def _lu_info(lu: Tensor) -> Tensor:
+    """getrf's ``info``: 1 + the first zero of U's diagonal, 0 when there is none."""
+    return lapack_info(eq(diagonal(lu, 0, -2, -1), 0))
 
 
 def lu_factor_ex(A: Tensor, *, pivot: bool = True,  # noqa: N803 - torch's name

@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pytest
 from _functional_oracle import compare
+from _linalg_helpers import assert_device_equals_cpu, decomposition_path, well_conditioned
 
 import tensorweave as tw
 from tensorweave.ops import decompositions as dec
@@ -21,20 +22,7 @@ DECOMPOSED = [dec.inverse, dec.linalg_lu_factor, dec.linalg_eigh, dec.linalg_svd
               dec.linalg_qr, dec.cholesky_solve, dec.linalg_pinv]
 
 
-@pytest.fixture(params=["kernel", "decomposition"])
-def path(request, monkeypatch):
-    """Run on the cpu backend's np.linalg kernels, or with them removed (the decompositions
-    written in tensor ops, as the opencl and primitives-only backends run them)."""
-    if request.param == "decomposition":
-        for op in DECOMPOSED:
-            monkeypatch.delitem(op.kernels, "cpu", raising=False)
-    return request.param
-
-
-def _well(rng, shape):
-    """Random matrices with a dominant diagonal of random sign (condition number < ~30)."""
-    a = rng.uniform(-1, 1, shape)
-    return a + np.eye(shape[-1]) * np.where(rng.random(shape[:-1]) < 0.5, -2.0, 2.0)[..., None]
+path = decomposition_path(DECOMPOSED)
 
 
 def _low_rank(rng, shape, rank):
@@ -242,7 +230,7 @@ ORDS = [None, 2, -2, "fro", "nuc", math.inf, -math.inf, 1, -1]
 def test_cond_matches_torch_with_gradients(path, p):
     """PyTorch 2.13 cannot differentiate the norms that go through its inverse (an in-place
     fill of a saved tensor); those gradients are checked against central differences."""
-    a = _well(np.random.default_rng(10), (2, 3, 3))
+    a = well_conditioned(np.random.default_rng(10), (2, 3, 3))
     svd_based = p in (None, 2, -2, "nuc")
     compare(lambda x: tw.linalg.cond(x, p), lambda x: torch.linalg.cond(x, p), a,
             grad=svd_based)
@@ -270,7 +258,7 @@ def test_cond_of_rectangular_matrices_and_float32():
     compare(tw.linalg.cond, torch.linalg.cond, a)
     compare(lambda x: tw.linalg.cond(x, -2), lambda x: torch.linalg.cond(x, -2), a)
     _same(tw.linalg.cond(tw.zeros((2, 0, 3))), torch.linalg.cond(torch.zeros((2, 0, 3))))
-    b = _well(np.random.default_rng(12), (3, 3)).astype(np.float32)
+    b = well_conditioned(np.random.default_rng(12), (3, 3)).astype(np.float32)
     for p in ORDS:
         got = tw.linalg.cond(tw.tensor(b), p)
         assert got.dtype is tw.float32
@@ -362,15 +350,8 @@ CASES = {
 @pytest.mark.parametrize("case", list(CASES))
 def test_on_every_device_equal_cpu(device, case):
     """Forward values and input gradients on ``device`` equal cpu's (float32)."""
-    a = _well(np.random.default_rng(16), (3, 3)).astype(np.float32)
-    res = []
-    for dev in ("cpu", device):
-        t = tw.tensor(a, device=dev, requires_grad=True)
-        out = CASES[case](t)
-        out.sum().backward()
-        res.append((out.detach().cpu().numpy(), t.grad.cpu().numpy()))
-    for got, want in zip(res[1], res[0]):
-        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+    assert_device_equals_cpu(device, CASES[case],
+                             well_conditioned(np.random.default_rng(16), (3, 3)))
     ranks = [tw.linalg.matrix_rank(tw.tensor(_low_rank(np.random.default_rng(17), (4, 4), 2),
                                              dtype=tw.float32, device=d)).item()
              for d in ("cpu", device)]

@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pytest
 from _functional_oracle import compare
+from _linalg_helpers import decomposition_path, well_conditioned
 
 import tensorweave as tw
 from tensorweave.ops import decompositions as dec
@@ -20,21 +21,7 @@ DECOMPOSED = [dec.inverse, dec.det, dec.slogdet, dec.linalg_solve, dec.cholesky,
               dec.linalg_qr, dec.linalg_eigh, dec.linalg_svd]
 
 
-@pytest.fixture(params=["kernel", "decomposition"])
-def path(request, monkeypatch):
-    """Run on the cpu backend's np.linalg kernels, or with them removed (the decompositions
-    written in tensor ops, as the opencl and primitives-only backends run them)."""
-    if request.param == "decomposition":
-        for op in DECOMPOSED:
-            monkeypatch.delitem(op.kernels, "cpu", raising=False)
-    return request.param
-
-
-def _well(rng, shape):
-    """Random matrices with a dominant diagonal of random sign (condition number < ~30)."""
-    n = shape[-1]
-    a = rng.uniform(-1, 1, shape)
-    return a + np.eye(n) * np.where(rng.random(shape[:-1]) < 0.5, -2.0, 2.0)[..., None]
+path = decomposition_path(DECOMPOSED)
 
 
 def _hilbert(n):
@@ -57,7 +44,7 @@ def _spd(rng, shape):
 @pytest.mark.parametrize("shape", SHAPES)
 def test_inv_det_slogdet_match_torch_with_gradients(path, shape):
     """inv, det and slogdet agree with PyTorch in float64, forward and backward."""
-    a = _well(np.random.default_rng(0), shape)
+    a = well_conditioned(np.random.default_rng(0), shape)
     compare(tw.linalg.inv, torch.linalg.inv, a)
     compare(tw.linalg.det, torch.linalg.det, a)
     compare(lambda x: tuple(tw.linalg.slogdet(x)), lambda x: tuple(torch.linalg.slogdet(x)), a)
@@ -88,7 +75,7 @@ def test_ill_conditioned_matrices_keep_their_accuracy(path):
 def test_solve_matches_torch_with_broadcasting_and_vectors(path, sa, sb, left):
     """solve: matrix and vector right-hand sides, broadcast batches, left=False."""
     rng = np.random.default_rng(1)
-    a, b = _well(rng, sa), rng.standard_normal(sb)
+    a, b = well_conditioned(rng, sa), rng.standard_normal(sb)
     compare(lambda x, y: tw.linalg.solve(x, y, left=left),
             lambda x, y: torch.linalg.solve(x, y, left=left), a, b)
 
@@ -111,7 +98,7 @@ def test_logdet_matches_torch(path):
 @pytest.mark.parametrize("n", [0, 1, 2, 3, 5, -1, -2])
 def test_matrix_power_matches_torch(path, n):
     """Positive, zero and negative powers (through the inverse), with gradients."""
-    a = _well(np.random.default_rng(3), (2, 3, 3))
+    a = well_conditioned(np.random.default_rng(3), (2, 3, 3))
     compare(lambda x: tw.linalg.matrix_power(x, n), lambda x: torch.linalg.matrix_power(x, n),
             a, grad=n != 0)
     assert tw.tensor(a).matrix_power(2).shape == (2, 3, 3)
@@ -119,7 +106,7 @@ def test_matrix_power_matches_torch(path, n):
 
 def test_float32_within_tolerance(path):
     """float32 results stay within float32 rounding of PyTorch's."""
-    a = _well(np.random.default_rng(4), (3, 4, 4)).astype(np.float32)
+    a = well_conditioned(np.random.default_rng(4), (3, 4, 4)).astype(np.float32)
     b = np.random.default_rng(5).standard_normal((3, 4, 2)).astype(np.float32)
     for f, g in [(tw.linalg.inv, torch.linalg.inv), (tw.linalg.det, torch.linalg.det)]:
         compare(f, g, a, atol=1e-5, rtol=1e-4)
@@ -180,7 +167,7 @@ def test_cholesky_reads_only_the_lower_triangle(path):
 def test_solve_triangular_matches_torch_with_gradients(path, kw):
     """solve_triangular in every mode, batched and broadcast, with gradients for A and B."""
     rng = np.random.default_rng(10)
-    a = _well(rng, (2, 1, 3, 3))
+    a = well_conditioned(rng, (2, 1, 3, 3))
     b = rng.standard_normal((4, 2, 3) if kw.get("left") is False else (4, 3, 2))
     compare(lambda x, y: tw.linalg.solve_triangular(x, y, **kw),
             lambda x, y: torch.linalg.solve_triangular(x, y, **kw), a, b)
