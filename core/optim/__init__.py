@@ -1,4 +1,4 @@
-"""`tensorweave.optim`: the Optimizer base and `lr_scheduler`.
+"""`tensorweave.optim`: the Optimizer base, `lr_scheduler` and `swa_utils`.
 
 Optimizers are plugins (``plugins/optim`` and any third-party package):
 ``tw.optim.Adam`` is looked up in the registry, exactly as a third party's
@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..plugin.manager import get_registry
-from . import lr_scheduler
+from . import lr_scheduler, swa_utils
 from .optimizer import Optimizer
 
-__all__ = ["Optimizer", "lr_scheduler"]
+__all__ = ["Optimizer", "lr_scheduler", "swa_utils"]
 
 
 def __getattr__(name: str) -> Any:

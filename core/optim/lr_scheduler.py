@@ -162,3 +162,14 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *get_registry().lr_schedulers})
+
+
+def per_group(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
+    """``value`` for each group: a list/tuple with one entry per group, or one shared value."""
+    if isinstance(value, (list, tuple)):
+        if len(value) != len(optimizer.param_groups):
+            raise ValueError(f"{name} must have the same length as optimizer.param_groups. "
+                             f"{name} has {len(value)} values, param_groups has "
+                             f"{len(optimizer.param_groups)}.")
+        return list(value)
+    return [value] * len(optimizer.param_groups)

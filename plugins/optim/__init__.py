@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from tensorweave.plugin import hookimpl
 
-from . import optimizers, schedulers
+from . import adafactor, lbfgs, optimizers, schedulers
 
 
 @hookimpl
 def tensorweave_optimizers() -> dict[str, type]:
     """The built-in optimizers, by class name (each becomes ``tensorweave.optim.<name>``)."""
-    return {name: getattr(optimizers, name) for name in optimizers.__all__}
+    return {name: getattr(module, name)
+            for module in (optimizers, lbfgs, adafactor) for name in module.__all__}
 
 
 @hookimpl

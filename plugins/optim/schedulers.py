@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from tensorweave.conformance.modules import SchedulerSample
 from tensorweave.optim import Optimizer
-from tensorweave.optim.lr_scheduler import EPOCH_DEPRECATION_WARNING, LRScheduler
+from tensorweave.optim.lr_scheduler import EPOCH_DEPRECATION_WARNING, LRScheduler, per_group
 
 __all__ = ["LambdaLR", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR",
            "CosineAnnealingLR", "OneCycleLR", "SequentialLR", "ReduceLROnPlateau", "ConstantLR",
@@ -27,17 +27,6 @@ __all__ = ["LambdaLR", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR",
 
 def _lrs(optimizer: Optimizer) -> list[float]:
     return [group["lr"] for group in optimizer.param_groups]
-
-
-def _per_group(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
-    """``value`` for each group: a list/tuple with one entry per group, or one shared value."""
-    if isinstance(value, (list, tuple)):
-        if len(value) != len(optimizer.param_groups):
-            raise ValueError(f"{name} must have the same length as optimizer.param_groups. "
-                             f"{name} has {len(value)} values, param_groups has "
-                             f"{len(optimizer.param_groups)}.")
-        return list(value)
-    return [value] * len(optimizer.param_groups)
 
 
 def _momentum_uses_beta1(optimizer: Optimizer) -> bool:
@@ -384,7 +373,7 @@ class OneCycleLR(LRScheduler):
                              f"{anneal_strategy}")
         self._anneal_func_type = anneal_strategy
 
-        max_lrs = _per_group("max_lr", optimizer, max_lr)
+        max_lrs = per_group("max_lr", optimizer, max_lr)
         if last_epoch == -1:
             for group, group_max in zip(optimizer.param_groups, max_lrs):
                 group["initial_lr"] = group_max / div_factor
@@ -394,8 +383,8 @@ class OneCycleLR(LRScheduler):
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
             self.use_beta1 = _momentum_uses_beta1(optimizer)
-            max_momentums = _per_group("max_momentum", optimizer, max_momentum)
-            base_momentums = _per_group("base_momentum", optimizer, base_momentum)
+            max_momentums = per_group("max_momentum", optimizer, max_momentum)
+            base_momentums = per_group("base_momentum", optimizer, base_momentum)
             if last_epoch == -1:
                 for m_max, m_base, group in zip(max_momentums, base_momentums,
                                                 optimizer.param_groups):
@@ -954,11 +943,11 @@ class CyclicLR(LRScheduler):
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
         self.optimizer = optimizer
-        base_lrs = _per_group("base_lr", optimizer, base_lr)
+        base_lrs = per_group("base_lr", optimizer, base_lr)
         if last_epoch == -1:
             for lr, group in zip(base_lrs, optimizer.param_groups):
                 group["lr"] = lr
-        self.max_lrs = _per_group("max_lr", optimizer, max_lr)
+        self.max_lrs = per_group("max_lr", optimizer, max_lr)
         up = float(step_size_up)
         down = float(step_size_down) if step_size_down is not None else up
         self.total_size = up + down
@@ -973,8 +962,8 @@ class CyclicLR(LRScheduler):
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
             self.use_beta1 = _momentum_uses_beta1(optimizer)
-            self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
-            self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
+            self.base_momentums = per_group("base_momentum", optimizer, base_momentum)
+            self.max_momentums = per_group("max_momentum", optimizer, max_momentum)
             if last_epoch == -1:
                 for m_max, m_base, group in zip(self.max_momentums, self.base_momentums,
                                                 optimizer.param_groups):
