@@ -21,7 +21,7 @@ from collections import Counter
 from typing import Any
 
 from . import dtypes as D
-from .autograd import grad_mode
+from .autograd import anomaly_mode, grad_mode
 from .autograd.engine import OpNode, edge_of
 from .ops._opdef import COMPOSITE, OpDef
 from .ops._rules import elementwise_dtypes
@@ -153,6 +153,8 @@ def record(op: OpDef, inputs: tuple[Any, ...], out: Any, params: dict[str, Any])
     """Attach a backward node for ``op`` to its output(s)."""
     edges = tuple([edge_of(x) if isinstance(x, Tensor) else None for x in inputs])
     node = OpNode(op, inputs, out, params, edges)
+    if anomaly_mode.state.enabled:
+        anomaly_mode.remember(node)
     if op.n_outputs == 1:
         if out._dtype.is_floating_point:  # integer results carry no gradient, as in PyTorch
             out._grad_fn = node

@@ -18,9 +18,10 @@ Their conformance entries check statistics, ranges and reproducibility (see
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -37,8 +38,8 @@ from .ops.inplace import commit
 from .tensor import Tensor
 
 __all__ = ["Generator", "manual_seed", "seed", "initial_seed", "get_rng_state",
-           "set_rng_state", "rand", "randn", "randint", "randperm", "normal", "bernoulli",
-           "multinomial", "rand_like", "randn_like", "randint_like"]
+           "set_rng_state", "fork_rng", "rand", "randn", "randint", "randperm", "normal",
+           "bernoulli", "multinomial", "rand_like", "randn_like", "randint_like"]
 
 # PyTorch's seed of a new `Generator` (c10::default_rng_seed_val).
 DEFAULT_SEED = 67280421310721
@@ -207,6 +208,41 @@ def get_rng_state() -> Tensor:
 def set_rng_state(new_state: Tensor) -> None:
     """Restore the cpu default generator's state from `get_rng_state`."""
     default_generator("cpu").set_state(new_state)
+
+
+@contextlib.contextmanager
+def fork_rng(devices: Any = None, enabled: bool = True, _caller: str = "fork_rng",
+             _devices_kw: str = "devices", device_type: str | None = None) -> Iterator[None]:
+    """Run a block with the random state forked, as ``torch.random.fork_rng``: on exit the
+    cpu default generator and those of ``devices`` get back the states they had on entry,
+    so the block's draws leave no trace on the streams outside it.
+
+    Args:
+        devices: the devices (strings, indices of ``device_type`` or `device` objects) whose
+            generators are forked besides the cpu's; None: every device of ``device_type``
+            that is available.
+        enabled: False runs the block without forking.
+        device_type: the device type of integer ``devices`` and of the default (None:
+            ``"cuda"``, as in PyTorch). ``_caller`` and ``_devices_kw`` are PyTorch's
+            private arguments, accepted and unused.
+    """
+    if not enabled:
+        yield
+        return
+    device_type = device_type or "cuda"
+    if devices is None:
+        from .device_module import DeviceModule
+
+        module = DeviceModule(device_type)
+        devices = range(module.device_count()) if module.is_available() else ()
+    gens = [default_generator("cpu")]
+    gens += [default_generator(f"{device_type}:{d}" if isinstance(d, int) else d) for d in devices]
+    states = [g.get_state() for g in gens]
+    try:
+        yield
+    finally:
+        for g, state in zip(gens, states):
+            g.set_state(state)
 
 
 # -- argument helpers -----------------------------------------------------------------------------

@@ -1,6 +1,12 @@
 """Autograd: the engine, grad modes, custom functions and gradient checks."""
 
 from . import functional
+from .anomaly_mode import (
+    detect_anomaly,
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_detect_anomaly,
+)
 from .engine import backward, grad
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import (
@@ -15,4 +21,6 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 __all__ = ["functional", "backward", "grad", "Function", "FunctionCtx", "once_differentiable",
            "gradcheck", "gradgradcheck", "GradcheckError", "no_grad", "enable_grad",
-           "set_grad_enabled", "inference_mode", "is_grad_enabled", "is_inference_mode_enabled"]
+           "set_grad_enabled", "inference_mode", "is_grad_enabled", "is_inference_mode_enabled",
+           "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
+           "is_anomaly_check_nan_enabled"]

@@ -19,7 +19,7 @@ import weakref
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from ..tensor import Size
-from . import grad_mode
+from . import anomaly_mode, grad_mode
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -373,7 +373,8 @@ def _execute(roots: list[tuple[Edge, Any]], retain_graph: bool, create_graph: bo
                 continue
             # No local may keep a gradient alive past its consumer: AccumulateGrad counts
             # references to decide whether `.grad` can take the tensor without a copy.
-            in_grads = list(node.apply(grads))
+            in_grads = list(anomaly_mode.run(node, grads) if anomaly_mode.state.enabled
+                            else node.apply(grads))
             del grads
             if not retain_graph:
                 node.release()

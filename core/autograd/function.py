@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, Sequence
 
-from . import grad_mode
+from . import anomaly_mode, grad_mode
 from .engine import _FREED_MSG, Node, SavedTensor, TensorMeta, _conform, edge_of
 
 __all__ = ["Function", "FunctionCtx", "BackwardFunction", "once_differentiable"]
@@ -219,6 +219,8 @@ class Function:
             raise RuntimeError("Function.apply: call apply on a subclass that defines forward "
                                "and backward")
         ctx = cls._backward_cls()
+        if anomaly_mode.state.enabled:
+            anomaly_mode.remember(ctx)
         recording = grad_mode.state.enabled and any(
             isinstance(a, Tensor) and a._requires_grad for a in args)
         ctx.needs_input_grad = tuple(recording and isinstance(a, Tensor) and a._requires_grad
