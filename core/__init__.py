@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import autograd, dtypes, func, linalg, nn, optim, special, testing, utils
+from . import autograd, distributions, dtypes, func, linalg, nn, optim, special, testing, utils
 from ._tensor_str import set_printoptions
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from .autograd.grad_mode import (
@@ -104,7 +104,7 @@ __all__ = [
     "fallback_counts", "get_registry", "devices", "set_printoptions", "save", "load",
     "DeviceError", "DeviceMismatchError", "KernelError", "PluginError", "ShapeError",
     "cross_check", "CrossCheckError", "from_dlpack", "cuda", "opencl", "DeviceModule", "utils",
-    "linalg", "special", "testing", "func",
+    "linalg", "special", "testing", "func", "distributions",
     "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
     "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
     "half", "float", "double", "short", "int", "long", "finfo", "iinfo", "can_cast",
