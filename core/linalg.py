@@ -15,6 +15,7 @@ from collections import namedtuple
 from typing import Any, Sequence
 
 from . import dtypes as D
+from .householder import householder_product
 from .ops import decompositions as _dec
 from .ops.creation import arange as _arange
 from .ops.creation import eye, zeros
@@ -736,49 +737,6 @@ def tensorsolve(A: Tensor, B: Tensor, dims: Sequence[int] | None = None) -> Tens
                            f" {math.prod(cols)} != "
                            f"{math.prod(rows)}")
     return solve(A.reshape(math.prod(rows), -1), B.reshape(-1)).reshape(cols)
-
-
-def householder_product(A: Tensor, tau: Tensor) -> Tensor:  # noqa: N803
-    """The first n columns of ``H_1 H_2 ... H_k``, ``H_i = I - tau_i v_i v_i^T`` with ``v_i``
-    1 at row i, 0 above and ``A``'s column i below (LAPACK orgqr, the Q of geqrf's output),
-    as `torch.linalg.householder_product`. Only ``A``'s strictly lower triangle is read;
-    differentiable in ``A`` (that triangle) and ``tau``, as a chain of rank-1 updates.
-
-    Args:
-        A: (..., m, n) with m >= n.
-        tau: (..., k) with k <= n, ``A``'s batch shape.
-
-    Raises:
-        RuntimeError: for the shapes or dtypes that do not fit (PyTorch's messages).
-    """
-    op = "torch.linalg.householder_product"
-    if A.ndim < 2:
-        raise RuntimeError(f"{op}: input must have at least 2 dimensions.")
-    m, n = A.shape[-2], A.shape[-1]
-    if m < n:
-        raise RuntimeError(f"{op}: input.shape[-2] must be greater than or equal to "
-                           "input.shape[-1]")
-    if n < tau.shape[-1]:
-        raise RuntimeError(f"{op}: input.shape[-1] must be greater than or equal to "
-                           "tau.shape[-1]")
-    if tau.ndim != A.ndim - 1:
-        raise RuntimeError(f"{op}: Expected tau to have one dimension less than input, but "
-                           f"got tau.ndim equal to {tau.ndim} and input.ndim is equal to "
-                           f"{A.ndim}")
-    if tuple(tau.shape[:-1]) != tuple(A.shape[:-2]):
-        raise RuntimeError(f"{op}: Expected batch dimensions of tau to be equal to "
-                           f"input.shape[:-2], but got {list(tau.shape[:-1])}")
-    if tau.dtype is not A.dtype:
-        raise RuntimeError(f"{op}: tau dtype {_TORCH_NAME[tau.dtype.name]} does not match "
-                           f"input dtype {_TORCH_NAME[A.dtype.name]}")
-    _dec.check_matrix(op, A, "input", square=False)
-    rows = _arange(m, device=A.device).unsqueeze(-1)
-    q = eye(m, n, dtype=A.dtype, device=A.device).expand(*A.shape).clone()
-    for i in reversed(range(tau.shape[-1])):  # Q = H_i Q, innermost reflection first
-        v = where(gt(rows, i), A[..., :, i:i + 1], where(eq(rows, i), 1.0, 0.0))
-        t = tau[..., i:i + 1].unsqueeze(-1)
-        q = q - t * v * matmul(v.mT, q)
-    return q
 
 
 def vander(x: Tensor, N: int | None = None) -> Tensor:  # noqa: N803

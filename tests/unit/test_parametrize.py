@@ -198,7 +198,7 @@ def test_weight_norm_loads_hook_style_checkpoint():
 
 # -- parametrizations.orthogonal -----------------------------------------------------------
 
-@pytest.mark.parametrize("omap", ["matrix_exp", "cayley"])
+@pytest.mark.parametrize("omap", ["matrix_exp", "cayley", "householder"])
 @pytest.mark.parametrize("shape", [(4, 4), (5, 3), (3, 5), (2, 4, 3)])
 @pytest.mark.parametrize("triv", [True, False])
 def test_orthogonal_matches_pytorch(omap, shape, triv):
@@ -229,13 +229,28 @@ def test_orthogonal_matches_pytorch(omap, shape, triv):
                                rtol=1e-9, atol=1e-11)
 
 
-def test_orthogonal_assign_and_householder():
+@pytest.mark.parametrize("shape", [(5, 3), (3, 5), (4, 4), (2, 4, 3)])
+def test_householder_without_trivialization_keeps_the_compact_qr(shape):
+    """The default map of non-square weights: with no base, the original is the weight's
+    compact QR form (diagonal +-1), equal to PyTorch's, and the weight is its Q."""
+    w = np.random.default_rng(7).standard_normal(shape)
+    made = []
+    for fw, nn_utils in ((tw, PZ), (torch, TPZ)):
+        m = fw.nn.Module()
+        m.weight = fw.nn.Parameter(fw.tensor(w))
+        made.append(nn_utils.orthogonal(m, orthogonal_map="householder" if shape[-1] ==
+                                        shape[-2] else None, use_trivialization=False))
+    mine, theirs = made
+    _same_state(mine, theirs)
+    np.testing.assert_allclose(mine.weight.detach().numpy(), theirs.weight.detach().numpy(),
+                               rtol=1e-11, atol=1e-12)
+
+
+def test_orthogonal_assign_and_errors():
     m = PZ.orthogonal(tw.nn.Linear(4, 4).double())
     q = np.linalg.qr(np.random.default_rng(4).standard_normal((4, 4)))[0]
     m.weight = tw.tensor(q)  # orthogonal already: kept as it is
     np.testing.assert_allclose(m.weight.detach().numpy(), q, atol=1e-13)
-    with pytest.raises(NotImplementedError, match="householder_product.*matrix_exp"):
-        PZ.orthogonal(tw.nn.Linear(3, 5))
     with pytest.raises(ValueError, match='orthogonal_map has to be one of'):
         PZ.orthogonal(tw.nn.Linear(3, 3), orthogonal_map="qr")
     with pytest.raises(ValueError, match="Expected a matrix or batch of matrices"):

@@ -4,8 +4,8 @@
 (``parametrizations.weight.original``, ``...original0``/``original1``,
 ``...weight.0._u``...) and values equal PyTorch's.
 
-``orthogonal_map="householder"`` needs ``linalg.householder_product`` (and ``geqrf``),
-which tensorweave does not have yet: it raises, naming the maps that work.
+``orthogonal_map="householder"`` keeps the reflectors of the compact QR form (`geqrf`)
+in the weight's strictly lower triangle and its diagonal's signs, as PyTorch does.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 from ... import linalg
 from ...autograd import grad_mode
 from ...dtypes import finfo
+from ...householder import geqrf, householder_product
 from ...ops.creation import eye, zeros_like
 from ...ops.movement import cat
 from ...random import randn
@@ -35,11 +36,9 @@ def _is_orthogonal(q: Tensor) -> bool:
 
 
 def _make_orthogonal(a: Tensor) -> Tensor:
-    """The Q of ``a = QR`` with diag(R) non-negative (PyTorch's geqrf +
-    householder_product, here through `linalg.qr`, which gives the same Q up to those
-    signs)."""
-    q, r = linalg.qr(a)
-    return q * r.diagonal(dim1=-2, dim2=-1).sgn().unsqueeze(-2)
+    """The Q of ``a = QR`` with diag(R) non-negative, from the compact form as PyTorch."""
+    x, tau = geqrf(a)
+    return householder_product(x, tau) * x.diagonal(dim1=-2, dim2=-1).sgn().unsqueeze(-2)
 
 
 def _conv_transpose_types() -> tuple[type, ...]:
@@ -56,8 +55,10 @@ class _OrthMaps(Enum):
 
 class _Orthogonal(Module):
     """Maps a matrix (or batch) to an orthogonal one: the lower triangle gives a
-    skew-symmetric A and Q = exp(A) or the Cayley transform of A, times the trivialization
-    ``base`` (kept as a buffer) when there is one; wide matrices are handled transposed."""
+    skew-symmetric A and Q = exp(A) or the Cayley transform of A, or (``householder``) the
+    strictly lower triangle holds Householder vectors whose product is Q, signed by the
+    diagonal; times the trivialization ``base`` (kept as a buffer) when there is one. Wide
+    matrices are handled transposed."""
 
     def __init__(self, weight: Tensor, orthogonal_map: _OrthMaps, *,
                  use_trivialization: bool = True) -> None:
@@ -75,36 +76,50 @@ class _Orthogonal(Module):
         transposed = n < k
         if transposed:
             X, n, k = X.mT, k, n
-        X = X.tril()
-        if n != k:
-            X = cat([X, X.new_zeros(n, n - k).expand(*X.shape[:-2], -1, -1)], dim=-1)
-        A = X - X.mH
-        if self.orthogonal_map == _OrthMaps.matrix_exp:
-            Q = linalg.matrix_exp(A)
+        if self.orthogonal_map == _OrthMaps.householder:
+            A = X.tril(diagonal=-1)
+            Q = householder_product(A, 2.0 / (1.0 + (A * A).sum(dim=-2)))
+            # The diagonal holds +-1: signs, not parameters (no gradient, as in PyTorch).
+            Q = Q * X.diagonal(dim1=-2, dim2=-1).int().unsqueeze(-2)
         else:
-            Id = eye(n, dtype=A.dtype, device=A.device)
-            Q = linalg.solve(Id - 0.5 * A, Id + 0.5 * A)
-        if n != k:
-            Q = Q[..., :k]
+            X = X.tril()
+            if n != k:
+                X = cat([X, X.new_zeros(n, n - k).expand(*X.shape[:-2], -1, -1)], dim=-1)
+            A = X - X.mH
+            if self.orthogonal_map == _OrthMaps.matrix_exp:
+                Q = linalg.matrix_exp(A)
+            else:
+                Id = eye(n, dtype=A.dtype, device=A.device)
+                Q = linalg.solve(Id - 0.5 * A, Id + 0.5 * A)
+            if n != k:
+                Q = Q[..., :k]
         if hasattr(self, "base"):
             Q = self.base @ Q
         return Q.mT if transposed else Q
 
     def right_inverse(self, Q: Tensor) -> Tensor:
         """Store an orthogonal completion of ``Q`` (orthogonalized by QR if needed) as the
-        ``base`` and return the original that maps to it (minus the identity)."""
+        ``base`` and return the original that maps to it (minus the identity); without a
+        base, the householder map's original is ``Q``'s compact QR form."""
         if Q.shape != self.shape:
             raise ValueError(f"Expected a matrix or batch of matrices of shape {self.shape}. "
                              f"Got a tensor of shape {Q.shape}.")
-        if not hasattr(self, "base"):
+        if not hasattr(self, "base") and self.orthogonal_map != _OrthMaps.householder:
             raise NotImplementedError("It is not possible to assign to the matrix exponential "
                                       "or the Cayley parametrizations when "
                                       "use_trivialization=False.")
         with grad_mode.no_grad():
             q_init = Q
             n, k = Q.size(-2), Q.size(-1)
-            if n < k:
+            transposed = n < k
+            if transposed:
                 Q, n, k = Q.mT, k, n
+            if not hasattr(self, "base"):
+                # diag(R) > 0 up to the columns LAPACK did not reflect (tau == 0).
+                A, tau = geqrf(Q)
+                signs = A.diagonal(dim1=-2, dim2=-1).sign()
+                A.diagonal(dim1=-2, dim2=-1).copy_(signs * (1 - 2 * (tau == 0).to(A.dtype)))
+                return A.mT if transposed else A
             if n == k:
                 Q = Q.clone() if _is_orthogonal(Q) else _make_orthogonal(Q)
             else:
@@ -126,9 +141,8 @@ def orthogonal(module: Module, name: str = "weight", orthogonal_map: str | None 
     Args:
         module: the module owning the tensor.
         name: the tensor to constrain.
-        orthogonal_map: ``"matrix_exp"`` or ``"cayley"`` (``"householder"`` is not available
-            yet). Default: ``"matrix_exp"`` for square or complex matrices, otherwise
-            ``"householder"`` as in PyTorch (so pass a map for non-square ones).
+        orthogonal_map: ``"matrix_exp"``, ``"cayley"`` or ``"householder"``. Default:
+            ``"matrix_exp"`` for square or complex matrices, otherwise ``"householder"``.
         use_trivialization: keep a ``base`` matrix (PyTorch's dynamic trivialization); the
             initial weight is then the given one, orthogonalized by QR if it is not
             orthogonal.
@@ -139,7 +153,6 @@ def orthogonal(module: Module, name: str = "weight", orthogonal_map: str | None 
     Raises:
         ValueError: if ``name`` is not a tensor of ``module``, is not a (batch of)
             matrices, or ``orthogonal_map`` is unknown.
-        NotImplementedError: for ``"householder"``.
     """
     weight = getattr(module, name, None)
     if not isinstance(weight, Tensor):
@@ -154,12 +167,6 @@ def orthogonal(module: Module, name: str = "weight", orthogonal_map: str | None 
     if orth_enum is None:
         raise ValueError('orthogonal_map has to be one of "matrix_exp", "cayley", '
                          f'"householder". Got: {orthogonal_map}')
-    if orth_enum == _OrthMaps.householder:
-        raise NotImplementedError(
-            f"orthogonal: orthogonal_map='householder' (the default for the non-square "
-            f"{tuple(weight.shape)} '{name}') needs linalg.householder_product, which "
-            "tensorweave does not implement yet; pass orthogonal_map='matrix_exp' or "
-            "'cayley'.")
     orth = _Orthogonal(weight, orth_enum, use_trivialization=use_trivialization)
     parametrize.register_parametrization(module, name, orth, unsafe=True)
     return module
