@@ -7,6 +7,7 @@ a run's data order stands.
 
 from __future__ import annotations
 
+from . import distributed
 from ._worker import WorkerInfo, get_worker_info
 from .collate import CollateError, default_collate, default_convert
 from .dataloader import DataLoader
@@ -15,10 +16,12 @@ from .dataset import (
     ConcatDataset,
     Dataset,
     IterableDataset,
+    StackDataset,
     Subset,
     TensorDataset,
     random_split,
 )
+from .distributed import DistributedSampler
 from .sampler import (
     BatchSampler,
     RandomSampler,
@@ -28,7 +31,8 @@ from .sampler import (
     WeightedRandomSampler,
 )
 
-__all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset",
-           "ChainDataset", "random_split", "Sampler", "SequentialSampler", "RandomSampler",
-           "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler", "DataLoader",
+__all__ = ["Dataset", "IterableDataset", "TensorDataset", "StackDataset", "Subset",
+           "ConcatDataset", "ChainDataset", "random_split", "Sampler", "SequentialSampler",
+           "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler",
+           "DistributedSampler", "distributed", "DataLoader",
            "default_collate", "default_convert", "CollateError", "get_worker_info", "WorkerInfo"]

@@ -27,7 +27,8 @@ def _collate(collate_fn: Callable[[list[Any]], Any], samples: list[Any], batch_n
 
 
 class MapFetcher:
-    """Batches from ``dataset[i]``; with auto-collation off, one ``dataset[index]`` each."""
+    """Batches from ``dataset[i]`` (or one ``dataset.__getitems__(indices)`` call when the
+    dataset defines it, as PyTorch); with auto-collation off, one ``dataset[index]`` each."""
 
     def __init__(self, dataset: Any, auto_collation: bool, collate_fn: Callable[..., Any],
                  drop_last: bool) -> None:
@@ -36,8 +37,9 @@ class MapFetcher:
     def fetch(self, index: Any, batch_number: int) -> Any:
         if not self.auto_collation:
             return self.collate_fn(self.dataset[index])
-        return _collate(self.collate_fn, [self.dataset[i] for i in index], batch_number,
-                        index)
+        getitems = getattr(self.dataset, "__getitems__", None)
+        samples = getitems(index) if getitems else [self.dataset[i] for i in index]
+        return _collate(self.collate_fn, samples, batch_number, index)
 
 
 class IterableFetcher:

@@ -1,5 +1,5 @@
-"""Datasets: the map-style and iterable bases, tensor/subset/concatenated datasets,
-`random_split`.
+"""Datasets: the map-style and iterable bases, tensor/subset/concatenated/stacked
+datasets, `random_split`.
 
 A map-style dataset answers ``len()`` and ``dataset[i]``; an iterable one only yields
 samples. Both are plain Python objects, so a `DataLoader` can hand them to worker processes.
@@ -17,8 +17,8 @@ from typing import Any, Generic, TypeVar
 from ...random import Generator, randperm
 from ...tensor import Tensor
 
-__all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset",
-           "ChainDataset", "random_split"]
+__all__ = ["Dataset", "IterableDataset", "TensorDataset", "StackDataset", "Subset",
+           "ConcatDataset", "ChainDataset", "random_split"]
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -80,6 +80,59 @@ class TensorDataset(Dataset[tuple[Tensor, ...]]):
 
     def __len__(self) -> int:
         return int(self.tensors[0].size(0))
+
+
+class StackDataset(Dataset[Any]):
+    """Datasets of one length side by side: item ``i`` is ``(d[i] for d in args)``, or
+    ``{name: d[i]}`` for keyword datasets, as `torch.utils.data.StackDataset`.
+
+    Raises:
+        ValueError: for no datasets, both positional and keyword ones, or datasets of
+            different lengths.
+
+    Example:
+        >>> import tensorweave as tw
+        >>> ds = StackDataset(image=[10, 11], label=[0, 1])
+        >>> len(ds), ds[1]
+        (2, {'image': 11, 'label': 1})
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args and kwargs:
+            raise ValueError("Supported either ``tuple``- (via ``args``) or ``dict``- (via "
+                             "``kwargs``) like input/output, but both types are given.")
+        if not args and not kwargs:
+            raise ValueError("At least one dataset should be passed")
+        self.datasets: tuple[Any, ...] | dict[str, Any] = args or kwargs
+        parts = list(args or kwargs.values())
+        self._length = len(parts[0])
+        if any(len(d) != self._length for d in parts):
+            raise ValueError(f"Size mismatch between datasets: lengths "
+                             f"{[len(d) for d in parts]}")
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __getitems__(self, indices: list[Any]) -> list[Any]:
+        """A batch at once, through each dataset's own ``__getitems__`` when it has one."""
+        named = self.datasets if isinstance(self.datasets, dict) else dict(
+            enumerate(self.datasets))
+        columns = {}
+        for k, d in named.items():
+            items = (d.__getitems__(indices) if callable(getattr(d, "__getitems__", None))
+                     else [d[i] for i in indices])
+            if len(items) != len(indices):
+                raise ValueError(f"Nested dataset's output size mismatch. Expected "
+                                 f"{len(indices)}, got {len(items)}")
+            columns[k] = items
+        if isinstance(self.datasets, dict):
+            return [{k: columns[k][j] for k in named} for j in range(len(indices))]
+        return [tuple(columns[k][j] for k in named) for j in range(len(indices))]
+
+    def __len__(self) -> int:
+        return self._length
 
 
 class Subset(Dataset[T_co]):
