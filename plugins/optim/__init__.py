@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from tensorweave.plugin import hookimpl
 
-from . import adafactor, lbfgs, optimizers, schedulers
+from . import adafactor, lbfgs, muon, optimizers, schedulers
 
 
 @hookimpl
 def tensorweave_optimizers() -> dict[str, type]:
     """The built-in optimizers, by class name (each becomes ``tensorweave.optim.<name>``)."""
     return {name: getattr(module, name)
-            for module in (optimizers, lbfgs, adafactor) for name in module.__all__}
+            for module in (optimizers, lbfgs, adafactor, muon) for name in module.__all__}
 
 
 @hookimpl
