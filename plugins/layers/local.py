@@ -1,4 +1,5 @@
-"""Layers over local windows, as in ``torch.nn``: `LocalResponseNorm`, power-average
+"""Layers over local windows, as in ``torch.nn``: `LocalResponseNorm` and the legacy
+`CrossMapLRN2d`, power-average
 pooling (`LPPool1d`, `LPPool2d`, `LPPool3d`) and max unpooling (`MaxUnpool1d`, `MaxUnpool2d`,
 `MaxUnpool3d`).
 
@@ -12,15 +13,15 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from tensorweave import Tensor
+from tensorweave import Tensor, cumsum, tensor, where
 from tensorweave.conformance.modules import ModuleSample
 from tensorweave.nn import Module
 from tensorweave.nn import functional as F
 
 from .conv import _pair, _single, _triple
 
-__all__ = ["LocalResponseNorm", "LPPool1d", "LPPool2d", "LPPool3d", "MaxUnpool1d", "MaxUnpool2d",
-           "MaxUnpool3d"]
+__all__ = ["LocalResponseNorm", "CrossMapLRN2d", "LPPool1d", "LPPool2d", "LPPool3d",
+           "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"]
 
 
 class LocalResponseNorm(Module):
@@ -65,6 +66,71 @@ class LocalResponseNorm(Module):
                              inputs=(rng.standard_normal((2, 4, 3)),), name="3-d-even"),
                 ModuleSample(args=(4,), kwargs={"alpha": 0.2},
                              inputs=(rng.standard_normal((1, 3, 2, 1, 2)),), name="5-d")]
+
+
+class CrossMapLRN2d(Module):
+    """Lua Torch's cross-map local response normalization of 4-d inputs, as PyTorch's
+    legacy ``torch.nn.CrossMapLRN2d``: ``x / (k + alpha / size * s) ** beta`` with ``s`` a
+    running sum of ``x**2`` over channels.
+
+    The running sum is PyTorch's, quirks included: channel c sums channels
+    ``[c - pre + 1, c + pre - 1]`` with ``pre = (size - 1) // 2 + 1`` (so an even size
+    spans ``size - 1`` channels), and once ``c > pre`` channel 0 stays in every window (the
+    recurrence never removes it). The gradient is the true derivative of that output;
+    PyTorch's hand-written backward assumes a plain centred window instead, so its input
+    gradients differ from these (and from central differences) where the quirks matter.
+
+    Args:
+        size: the window parameter (see above).
+        alpha: multiplies the window's sum divided by ``size``.
+        beta: the exponent.
+        k: the additive constant.
+
+    Raises:
+        ValueError: for an input that is not 4-d (PyTorch's message).
+
+    Example:
+        >>> import tensorweave as tw
+        >>> tw.nn.CrossMapLRN2d(3)(tw.ones(1, 4, 2, 2)).shape
+        tensorweave.Size([1, 4, 2, 2])
+    """
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                 k: float = 1) -> None:
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        if input.dim() != 4:
+            raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.dim()}D "
+                             "instead.")
+        c = input.shape[1]
+        pre = (self.size - 1) // 2 + 1
+        sums = cumsum(input * input, 1)
+        upper = sums[:, [min(i + pre - 1, c - 1) for i in range(c)]]
+        # Past channel `pre` the recurrence subtracts channels 1..i-pre, never channel 0.
+        lower = sums[:, [max(i - pre, 0) for i in range(c)]] - sums[:, :1]
+        late = tensor([i > pre for i in range(c)], device=input.device).reshape(1, c, 1, 1)
+        window = upper - where(late, lower, 0.0)
+        return input * (window * (self.alpha / self.size) + self.k) ** -self.beta
+
+    def extra_repr(self) -> str:
+        return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        # torch_grad=False: PyTorch's backward is not its forward's derivative (see above).
+        return [ModuleSample(args=(3,), inputs=(rng.standard_normal((2, 7, 2, 2)),),
+                             name="odd", torch_grad=False),
+                ModuleSample(args=(4,), kwargs={"alpha": 0.5, "beta": 0.6, "k": 2.0},
+                             inputs=(rng.standard_normal((1, 9, 3, 1)),), name="even",
+                             torch_grad=False),
+                ModuleSample(args=(5,), kwargs={"alpha": 0.3},
+                             inputs=(rng.standard_normal((2, 2, 1, 2)),), name="few-channels",
+                             torch_grad=False)]
 
 
 class _LPPoolNd(Module):

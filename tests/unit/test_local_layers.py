@@ -1,6 +1,7 @@
-"""local_response_norm, lp_pool1d/2d, max_unpool1d/2d and embedding_bag (and their modules)
-against PyTorch in float64: values and gradients, PyTorch's errors and reprs. (Each layer's
-conformance samples also run in the registry-driven module suite.)
+"""local_response_norm, CrossMapLRN2d, lp_pool1d/2d, max_unpool1d/2d and embedding_bag (and
+their modules) against PyTorch in float64: values and gradients, PyTorch's errors and reprs
+(CrossMapLRN2d's gradient against central differences: PyTorch's is not its derivative).
+Each layer's conformance samples also run in the registry-driven module suite.
 """
 
 from __future__ import annotations
@@ -55,6 +56,30 @@ def test_local_response_norm_needs_three_dims():
 
 def test_local_response_norm_of_empty_input_is_empty():
     assert F.local_response_norm(tw.randn(0, 3, 2), 2).shape == (0, 3, 2)
+
+
+@pytest.mark.parametrize("channels", [1, 2, 3, 5, 8])
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 5, 6])
+def test_cross_map_lrn2d_values_equal_pytorchs_quirks_included(channels, size):
+    """PyTorch's running window (channel 0 never leaves it; even sizes span size - 1)."""
+    x = rand(2, channels, 2, 3)
+    mine = tw.nn.CrossMapLRN2d(size, 0.4, 0.7, 1.5)(tw.tensor(x)).numpy()
+    theirs = torch.nn.CrossMapLRN2d(size, 0.4, 0.7, 1.5)(torch.tensor(x)).numpy()
+    np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-14)
+
+
+def test_cross_map_lrn2d_gradient_is_the_derivative():
+    x = tw.tensor(rand(1, 6, 1, 2), requires_grad=True)
+    assert tw.autograd.gradcheck(tw.nn.CrossMapLRN2d(3, 0.5, 0.75, 1.0), (x,))
+
+
+def test_cross_map_lrn2d_repr_and_4d_only():
+    assert repr(tw.nn.CrossMapLRN2d(3)) == repr(torch.nn.CrossMapLRN2d(3))
+    for shape in ((2, 3, 4), (1, 2, 3, 4, 5)):
+        with pytest.raises(ValueError) as theirs:
+            torch.nn.CrossMapLRN2d(3)(torch.zeros(shape))
+        with pytest.raises(ValueError, match=f"^{theirs.value}$"):
+            tw.nn.CrossMapLRN2d(3)(tw.zeros(shape))
 
 
 # -- lp_pool ---------------------------------------------------------------------------------------
