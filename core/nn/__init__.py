@@ -13,10 +13,10 @@ from ..plugin.manager import get_registry
 from . import functional, init, utils
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .module import Module
-from .parameter import Buffer, Parameter
+from .parameter import Buffer, Parameter, UninitializedParameter
 
-__all__ = ["Module", "Parameter", "Buffer", "Sequential", "ModuleList", "ModuleDict",
-           "ParameterList", "ParameterDict", "functional", "init", "utils"]
+__all__ = ["Module", "Parameter", "Buffer", "UninitializedParameter", "Sequential", "ModuleList",
+           "ModuleDict", "ParameterList", "ParameterDict", "functional", "init", "utils"]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,4 +1,5 @@
-"""`Parameter` and `Buffer`: tensors that a `Module` registers when assigned to it.
+"""`Parameter` and `Buffer`: tensors that a `Module` registers when assigned to it; and
+`UninitializedParameter`, the placeholder of the lazy layers.
 
 Both are `Tensor` subclasses sharing the storage (and version counter) of the tensor they
 wrap, as in PyTorch. Ops on them return plain tensors (kernel results are wrapped as
@@ -12,7 +13,7 @@ from typing import Any
 
 from ..tensor import Tensor, _new
 
-__all__ = ["Parameter", "Buffer"]
+__all__ = ["Parameter", "Buffer", "UninitializedParameter", "is_lazy"]
 
 
 def _alias(cls: type, data: Tensor | None, op: str) -> Any:
@@ -58,6 +59,47 @@ class Parameter(Tensor):
     def __reduce_ex__(self, protocol: Any) -> Any:
         return (_rebuild_parameter, (Tensor.__reduce_ex__(self.detach(), protocol),
                                      self._requires_grad))
+
+
+class UninitializedParameter(Parameter):
+    """A parameter whose shape is not known yet: an empty placeholder that follows the
+    module's ``.to()`` and becomes a `Parameter` of the right shape, in place, when
+    `materialize` is called.
+
+    Args:
+        requires_grad: as for `Parameter`.
+        device, dtype: of the placeholder (and so of the materialized parameter).
+    """
+
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad: bool = True, device: Any = None,
+                dtype: Any = None) -> UninitializedParameter:
+        from ..ops.creation import empty
+
+        return super().__new__(cls, empty(0, device=device, dtype=dtype), requires_grad)
+
+    def __init__(self, requires_grad: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
+        pass  # __new__ did the work
+
+    def materialize(self, shape: Any, device: Any = None, dtype: Any = None) -> None:
+        """Give the parameter storage of ``shape`` (uninitialized values), in the
+        placeholder's device and dtype unless given, and make it a plain `Parameter`."""
+        from ..autograd.grad_mode import no_grad
+        from ..ops.creation import empty
+
+        with no_grad():
+            self.data = empty(shape, device=device or self.device, dtype=dtype or self.dtype)
+        self.__class__ = self.cls_to_become
+
+    def __repr__(self) -> str:
+        return "<UninitializedParameter>"
+
+
+def is_lazy(param: Any) -> bool:
+    """Whether ``param`` is a placeholder that a lazy module has not materialized yet."""
+    return isinstance(param, UninitializedParameter)
 
 
 class _BufferMeta(type):

@@ -32,7 +32,7 @@ import numpy as np
 import tensorweave as tw
 from tensorweave import Tensor
 from tensorweave.conformance.modules import ModuleSample
-from tensorweave.nn import Parameter
+from tensorweave.nn import UninitializedParameter
 
 from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from .linear import Linear
@@ -48,37 +48,6 @@ from .normalization import (
 __all__ = ["LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d",
            "LazyConvTranspose2d", "LazyConvTranspose3d", "LazyBatchNorm1d", "LazyBatchNorm2d",
            "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
-
-
-class UninitializedParameter(Parameter):
-    """A parameter whose shape is not known yet: an empty placeholder that follows the
-    module's ``.to()`` and becomes a `Parameter` of the right shape, in place, when
-    `materialize` is called.
-
-    Args:
-        requires_grad: as for `Parameter`.
-        device, dtype: of the placeholder (and so of the materialized parameter).
-    """
-
-    cls_to_become = Parameter
-
-    def __new__(cls, requires_grad: bool = True, device: Any = None,
-                dtype: Any = None) -> UninitializedParameter:
-        return super().__new__(cls, tw.empty(0, device=device, dtype=dtype), requires_grad)
-
-    def __init__(self, requires_grad: bool = True, device: Any = None,
-                 dtype: Any = None) -> None:
-        pass  # __new__ did the work
-
-    def materialize(self, shape: Any, device: Any = None, dtype: Any = None) -> None:
-        """Give the parameter storage of ``shape`` (uninitialized values), in the
-        placeholder's device and dtype unless given, and make it a plain `Parameter`."""
-        with tw.no_grad():
-            self.data = tw.empty(shape, device=device or self.device, dtype=dtype or self.dtype)
-        self.__class__ = self.cls_to_become
-
-    def __repr__(self) -> str:
-        return "<UninitializedParameter>"
 
 
 def _infer_parameters(module: Any, args: tuple[Any, ...]) -> None:

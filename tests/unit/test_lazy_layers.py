@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 import tensorweave as tw
-from tensorweave.plugins.layers.lazy import UninitializedParameter
+from tensorweave.nn import UninitializedParameter
+from tensorweave.nn.parameter import is_lazy
 
 torch = pytest.importorskip("torch")
 
@@ -80,7 +81,7 @@ def test_parameters_are_placeholders_until_the_first_forward(name, args, shape):
     """Placeholders print as PyTorch's, follow .to(dtype) and become Parameters in place."""
     m = getattr(tw.nn, name)(*args)
     before = list(m.parameters())
-    assert all(isinstance(p, UninitializedParameter) for p in before)
+    assert all(isinstance(p, UninitializedParameter) and is_lazy(p) for p in before)
     assert repr(before[0]) == "<UninitializedParameter>"
     assert m.has_uninitialized_params()
     m.double()
@@ -88,6 +89,7 @@ def test_parameters_are_placeholders_until_the_first_forward(name, args, shape):
     after = list(m.parameters())
     assert all(p is q for p, q in zip(before, after))
     assert all(type(p) is tw.nn.Parameter and p.dtype is tw.float64 for p in after)
+    assert not any(is_lazy(p) for p in after)
 
 
 def test_linear_initialization_follows_the_concrete_layer():
