@@ -1,4 +1,5 @@
-"""`tensorweave.nn`: the Module base and containers, `functional`, `init` and `utils`.
+"""`tensorweave.nn`: the Module base and containers, `functional`, `init`, `utils` and
+`grad` (convolution gradients).
 
 Layers and losses are plugins (``plugins/layers``, ``plugins/losses`` and any
 third-party package): ``tw.nn.Linear`` is looked up in the registry, exactly as
@@ -10,13 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from ..plugin.manager import get_registry
-from . import functional, init, utils
+from . import functional, grad, init, utils
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .module import Module
 from .parameter import Buffer, Parameter, UninitializedParameter
 
 __all__ = ["Module", "Parameter", "Buffer", "UninitializedParameter", "Sequential", "ModuleList",
-           "ModuleDict", "ParameterList", "ParameterDict", "functional", "init", "utils"]
+           "ModuleDict", "ParameterList", "ParameterDict", "functional", "grad", "init", "utils"]
 
 
 def __getattr__(name: str) -> Any:
