@@ -1,5 +1,5 @@
-"""Normalization layers, as in ``torch.nn``: batch, instance, layer, group and RMS
-normalization.
+"""Normalization layers, as in ``torch.nn``: batch (and `SyncBatchNorm`), instance, layer,
+group and RMS normalization.
 
 Parameter and buffer names (``weight``, ``bias``, ``running_mean``, ``running_var``,
 ``num_batches_tracked``), their initial values, the running-statistics update (exponential
@@ -21,8 +21,8 @@ from tensorweave.conformance.modules import ModuleSample
 from tensorweave.nn import Module, Parameter, init
 from tensorweave.nn import functional as F
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d",
-           "InstanceNorm3d", "LayerNorm", "GroupNorm", "RMSNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm", "InstanceNorm1d",
+           "InstanceNorm2d", "InstanceNorm3d", "LayerNorm", "GroupNorm", "RMSNorm"]
 
 
 def _register_affine(module: Module, enabled: bool, bias: bool, shape: Any, device: Any,
@@ -201,6 +201,60 @@ class BatchNorm3d(_BatchNorm):
     @classmethod
     def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
         return _batch_norm_samples(rng, (2, 2, 2, 1, 2))
+
+
+class SyncBatchNorm(_BatchNorm):
+    """Batch normalization over any (N, C, *) input whose statistics PyTorch reduces over
+    every process of a distributed group, as `torch.nn.SyncBatchNorm`.
+
+    tensorweave has no process groups, so there is never anything to synchronize with:
+    the layer computes exactly what PyTorch's does outside an initialized process group
+    (or with one process): batch normalization over this process's batch. It exists so
+    that models written with it, and `convert_sync_batchnorm`, run and load their state
+    dicts unchanged. Arguments as in `_NormBase`; ``process_group`` is stored, not used.
+
+    Raises:
+        ValueError: for an input with fewer than 2 dims or no channels (PyTorch's
+            messages).
+    """
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True,
+                 process_group: Any = None, device: Any = None, dtype: Any = None, *,
+                 bias: bool = True) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
+                         dtype, bias=bias)
+        self.process_group = process_group
+
+    def _check_input_dim(self, input: Tensor) -> None:  # noqa: A002
+        if input.dim() < 2:
+            raise ValueError(f"expected at least 2D input (got {input.dim()}D input)")
+        if input.size(1) == 0:
+            raise ValueError("SyncBatchNorm number of input channels should be non-zero")
+
+    @classmethod
+    def convert_sync_batchnorm(cls, module: Module, process_group: Any = None) -> Module:
+        """``module`` with every BatchNorm*d in it replaced by a `SyncBatchNorm` that takes
+        over its parameters, buffers and mode (a new module when ``module`` itself is one),
+        as PyTorch's."""
+        out = module
+        if isinstance(module, _BatchNorm):
+            out = cls(module.num_features, module.eps, module.momentum, module.affine,
+                      module.track_running_stats, process_group, bias=module.bias is not None)
+            if module.affine:
+                out.weight, out.bias = module.weight, module.bias
+            out.running_mean = module.running_mean
+            out.running_var = module.running_var
+            out.num_batches_tracked = module.num_batches_tracked
+            out.training = module.training
+        for name, child in module.named_children():
+            out.add_module(name, cls.convert_sync_batchnorm(child, process_group))
+        return out
+
+    @classmethod
+    def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
+        return _batch_norm_samples(rng, (3, 2, 2, 1, 2)) + [
+            ModuleSample(args=(3,), inputs=(rng.standard_normal((4, 3)),), name="2-d")]
 
 
 class _InstanceNorm(_NormBase):

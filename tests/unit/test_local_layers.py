@@ -78,8 +78,9 @@ def test_cross_map_lrn2d_repr_and_4d_only():
     for shape in ((2, 3, 4), (1, 2, 3, 4, 5)):
         with pytest.raises(ValueError) as theirs:
             torch.nn.CrossMapLRN2d(3)(torch.zeros(shape))
-        with pytest.raises(ValueError, match=f"^{theirs.value}$"):
+        with pytest.raises(ValueError) as mine:
             tw.nn.CrossMapLRN2d(3)(tw.zeros(shape))
+        assert str(mine.value) == str(theirs.value)
 
 
 # -- lp_pool ---------------------------------------------------------------------------------------
