@@ -23,6 +23,7 @@ from . import (
     local,
     normalization,
     padding,
+    parallel,
     pooling,
     recurrent,
     sparse,
@@ -32,7 +33,7 @@ from . import (
 
 MODULES = (activation, linear, flatten, conv, pooling, dropout, normalization, sparse,
            recurrent, attention, distance, padding, vision, fold, transformer,
-           local, embedding_bag, lazy, adaptive)
+           local, embedding_bag, lazy, adaptive, parallel)
 
 
 @hookimpl
