@@ -80,31 +80,69 @@ class _Released:
 _RELEASED = _Released()
 
 
+# The saved-tensor hooks in force, innermost last (see `tensorweave.autograd.graph`).
+saved_hooks: list[tuple[Callable[[Any], Any], Callable[[Any], Any]]] = []
+
+
 class SavedTensor:
-    """A tensor kept for backward with the version it had when saved."""
+    """A tensor kept for backward with the version it had when saved.
 
-    __slots__ = ("tensor", "version")
+    Under `autograd.graph.saved_tensors_hooks` the node keeps what the pack hook returned
+    instead (plus the tensor's version counter and gradient edge, not its data); `unpack`
+    calls the unpack hook and gives the result the original's place in the graph, so
+    double backward still reaches everything the original did.
+    """
 
-    def __init__(self, t: Tensor) -> None:
-        self.tensor = t
+    __slots__ = ("tensor", "version", "unpack_hook", "vc", "edge")
+
+    def __init__(self, t: Tensor, owner: Node | None = None, nr: int = 0) -> None:
         self.version = t._version
+        self.unpack_hook: Callable[[Any], Any] | None = None
+        if not saved_hooks:
+            self.tensor = t
+            return
+        pack, self.unpack_hook = saved_hooks[-1]
+        self.vc = t._shared_vc()
+        # An op's output is saved before it is given its grad_fn: ``owner`` says where.
+        self.edge = (owner, nr) if owner is not None else edge_of(t)
+        with grad_mode.no_grad():
+            self.tensor = pack(t)
+
+    def _unpacked(self) -> Tensor:
+        from ..tensor import Tensor
+
+        with grad_mode.no_grad():
+            x = self.unpack_hook(self.tensor)  # type: ignore[misc]
+        if not isinstance(x, Tensor):
+            raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but got "
+                            f"result of type {type(x).__name__}")
+        x = x.detach()
+        if self.edge is not None:
+            x._grad_fn, x._output_nr = self.edge
+            x._requires_grad = True
+        return x
 
     def unpack(self, node: Node, nr: int, output: bool = False) -> Tensor:
         """The saved tensor; raises if it was modified in place since it was saved."""
-        t = self.tensor
-        if t._version != self.version:
+        if self.unpack_hook is None:
+            t = self.tensor
+            current = t._version
+        else:
+            t = self._unpacked()
+            current = self.vc[0]
+        if current != self.version:
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: [{t.dtype.name} tensor of shape {list(t.shape)}], which is "
                 f"{'output' if output else 'input'} {nr} of {node.name()}, is at version "
-                f"{t._version}; expected version {self.version} instead. Hint: replace the "
+                f"{current}; expected version {self.version} instead. Hint: replace the "
                 "in-place operation (such as add_ or x[i] = v) with its out-of-place form, or "
                 "clone() the tensor before changing it.")
         return t
 
 
-def _save(x: Any) -> Any:
-    return SavedTensor(x) if hasattr(x, "_data") else x
+def _save(x: Any, owner: Node | None = None, nr: int = 0) -> Any:
+    return SavedTensor(x, owner, nr) if hasattr(x, "_data") else x
 
 
 class OpNode(Node):
@@ -124,7 +162,8 @@ class OpNode(Node):
         self.params = params
         self.saved = tuple([_save(x) for x in inputs]) if op.save_inputs else None
         if op.save_out:
-            self.out = tuple([_save(o) for o in outs]) if op.n_outputs > 1 else _save(outs)
+            self.out = (tuple([_save(o, self, i) for i, o in enumerate(outs)])
+                        if op.n_outputs > 1 else _save(outs, self))
         else:
             self.out = None
         self.input_meta = tuple([TensorMeta(x) if hasattr(x, "_data") else x for x in inputs])

@@ -1,7 +1,8 @@
-"""`tensorweave.utils`: tools beside the op set, as `torch.utils` (``utils.data``)."""
+"""`tensorweave.utils`: tools beside the op set, as `torch.utils` (``utils.data``,
+``utils.checkpoint``)."""
 
 from __future__ import annotations
 
-from . import data
+from . import checkpoint, data
 
-__all__ = ["data"]
+__all__ = ["checkpoint", "data"]
