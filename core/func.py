@@ -32,8 +32,8 @@ from .ops.movement import stack
 from .random import default_generator
 from .tensor import Tensor
 
-__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap",
-           "functional_call"]
+__all__ = ["grad", "grad_and_value", "vjp", "jvp", "linearize", "jacrev", "jacfwd", "hessian",
+           "vmap", "functional_call", "stack_module_state", "replace_all_batch_norm_modules_"]
 
 
 # -- pytrees --------------------------------------------------------------------------------------
@@ -249,6 +249,18 @@ def jvp(func: Callable[..., Any], primals: Any, tangents: Any, *, strict: bool =
     return (*result, _detach_tree(seen["aux"], keep)) if has_aux else result
 
 
+def linearize(func: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
+    """``(func(*primals), jvp_fn)``: ``jvp_fn(*tangents)`` is the Jacobian of ``func`` at
+    ``primals`` applied to ``tangents``, as ``torch.func.linearize`` (each call is one
+    `jvp` at the fixed primals)."""
+    output = func(*primals)
+
+    def jvp_fn(*tangents: Any) -> Any:
+        return jvp(func, primals, tangents)[1]
+
+    return output, jvp_fn
+
+
 def jacrev(func: Callable[..., Any], argnums: Any = 0, *, has_aux: bool = False,
            chunk_size: int | None = None) -> Callable[..., Any]:
     """A function returning the Jacobian of ``func`` w.r.t. its ``argnums`` arguments, by
@@ -451,3 +463,50 @@ def functional_call(module: Any, parameter_and_buffer_dicts: Any, args: Any = No
             merged.update(d)
         dicts = merged
     return _call(module, dicts, args, kwargs, tie_weights=tie_weights, strict=strict)
+
+
+def _stacked_leaf(tensors: list[Tensor], name: str) -> Tensor:
+    grads = {t.requires_grad for t in tensors}
+    if len(grads) > 1:
+        raise RuntimeError(f"Expected {name} from each model to have the same .requires_grad")
+    out = stack(tensors)
+    return out.detach().requires_grad_() if grads == {True} else out
+
+
+def stack_module_state(models: Any) -> tuple[dict[str, Tensor], dict[str, Tensor]]:
+    """``(params, buffers)``: each parameter and buffer of ``models`` (modules of one class
+    and mode) stacked along a new dim 0, parameters as new leaves, as
+    ``torch.func.stack_module_state``: with `functional_call` under `vmap`, one call
+    runs the whole ensemble.
+
+    Raises:
+        RuntimeError: for no models, mixed classes or modes, or a parameter that requires
+            grad in some models only (PyTorch's messages).
+    """
+    models = list(models)
+    if not models:
+        raise RuntimeError("stack_module_state: Expected at least one model, got 0.")
+    if len({m.training for m in models}) > 1:
+        raise RuntimeError("stack_module_state: Expected all models to have the same "
+                           "training/eval mode.")
+    if any(type(m) is not type(models[0]) for m in models):
+        raise RuntimeError("stack_module_state: Expected all models to be of the same class.")
+    params = [dict(m.named_parameters()) for m in models]
+    buffers = [dict(m.named_buffers()) for m in models]
+    return ({k: _stacked_leaf([p[k] for p in params], k) for k in params[0]},
+            {k: _stacked_leaf([b[k] for b in buffers], k) for k in buffers[0]})
+
+
+def replace_all_batch_norm_modules_(root: Any) -> Any:
+    """Make every batch-norm module in ``root`` use batch statistics only (no running
+    mean, variance or count; ``track_running_stats=False``), in place, as
+    ``torch.func.replace_all_batch_norm_modules_`` (for `vmap` over them); returns
+    ``root``."""
+    from . import nn
+
+    kinds = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm)
+    for m in root.modules():
+        if isinstance(m, kinds) and m.track_running_stats:
+            m.running_mean = m.running_var = m.num_batches_tracked = None
+            m.track_running_stats = False
+    return root

@@ -223,3 +223,48 @@ def test_functional_call_with_merged_dicts_and_grad():
     with pytest.raises(ValueError, match="appeared in multiple dictionaries"):
         tw.func.functional_call(tw.nn.Linear(2, 2), ({"bias": tw.zeros(2)}, {"bias": tw.ones(2)}),
                                 (tw.zeros(2),))
+
+
+def test_ensemble_with_stack_module_state_and_vmap():
+    """PyTorch's model-ensembling recipe: stacked states, vmap over functional_call."""
+    def build(fw):
+        rng = np.random.default_rng(1)
+        models = []
+        for _ in range(3):
+            m = fw.nn.Sequential(fw.nn.Linear(4, 3), fw.nn.Tanh(), fw.nn.Linear(3, 2)).double()
+            with fw.no_grad():
+                for p in m.parameters():
+                    p.copy_(fw.tensor(rng.standard_normal(tuple(p.shape))))
+            models.append(m)
+        params, buffers = fw.func.stack_module_state(models)
+        base = models[0]
+        out = fw.func.vmap(lambda p, b, x: fw.func.functional_call(base, (p, b), (x,)),
+                           in_dims=(0, 0, None))(params, buffers, fw.tensor(X))
+        out.square().sum().backward()
+        assert all(p.is_leaf and p.requires_grad for p in params.values())
+        return [out, {k: p.grad for k, p in params.items()}]
+    ours, theirs = _both(build)
+    _same(ours, theirs)
+
+
+def test_stack_module_state_errors():
+    for models, match in (([], "Expected at least one model, got 0"),
+                          ([tw.nn.Linear(2, 2), tw.nn.Linear(2, 2).eval()], "same training/eval"),
+                          ([tw.nn.Linear(2, 2), tw.nn.Tanh()], "same class"),
+                          ([tw.nn.Linear(2, 2), tw.nn.Linear(2, 2).requires_grad_(False)],
+                           "Expected weight from each model to have the same .requires_grad")):
+        with pytest.raises(RuntimeError, match=match):
+            tw.func.stack_module_state(models)
+
+
+def test_linearize_and_replace_all_batch_norm_modules():
+    def build(fw):
+        out, jvp_fn = fw.func.linearize(lambda w, x: fw.tanh(x @ w), fw.tensor(W), fw.tensor(X))
+        model = fw.nn.Sequential(fw.nn.BatchNorm1d(3), fw.nn.InstanceNorm1d(3, affine=True,
+                                                                              track_running_stats=True))
+        fw.func.replace_all_batch_norm_modules_(model)
+        assert model[0].running_mean is None and model[1].running_mean is not None
+        return [out, jvp_fn(fw.tensor(W) * 0 + 1, fw.tensor(X)), jvp_fn(*_args(fw)[:2]),
+                {k: v for k, v in model.state_dict().items() if v.dtype.is_floating_point}]
+    ours, theirs = _both(build)
+    _same(ours, theirs)
