@@ -9,17 +9,18 @@ failure reads the same in either framework.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Callable
 
 import numpy as np
 
 from . import dtypes as D
-from .ops.creation import empty
+from .ops.creation import empty, tensor
 from .random import randint
 from .tensor import Tensor
 
-__all__ = ["assert_close", "make_tensor"]
+__all__ = ["assert_close", "assert_allclose", "make_tensor"]
 
 # (rtol, atol) by dtype, PyTorch's table; every other dtype compares exactly.
 _DTYPE_PRECISIONS = {D.float16: (1e-3, 1e-5), D.float32: (1.3e-6, 1e-5),
@@ -239,6 +240,32 @@ def assert_close(actual: Any, expected: Any, *, allow_subclasses: bool = True,
         elif path:
             message += "\n\nThe failure occurred for item " + "".join(f"[{p!r}]" for p in path)
         raise failure.kind(message) from None
+
+
+# The deprecated `assert_allclose`'s own, looser defaults.
+_ALLCLOSE_PRECISIONS = {D.float16: (1e-3, 1e-3), D.float32: (1e-4, 1e-5),
+                        D.float64: (1e-5, 1e-8)}
+
+
+def assert_allclose(actual: Any, expected: Any, rtol: float | None = None,
+                    atol: float | None = None, equal_nan: bool = True, msg: str = "") -> None:
+    """The deprecated ``torch.testing.assert_allclose``: `assert_close` with NaN equal to
+    NaN, dtypes free to differ, values and lists made tensors (``expected`` in
+    ``actual``'s dtype) and its own default tolerances (float16 1e-3/1e-3, float32
+    1e-4/1e-5, float64 1e-5/1e-8). Warns FutureWarning, as PyTorch does."""
+    warnings.warn("`torch.testing.assert_allclose()` is deprecated since 1.12 and will be "
+                  "removed in a future release. Please use `torch.testing.assert_close()` "
+                  "instead.", FutureWarning, stacklevel=2)
+    if not isinstance(actual, Tensor):
+        actual = tensor(actual)
+    if not isinstance(expected, Tensor):
+        expected = tensor(expected, dtype=actual.dtype)
+    if rtol is None and atol is None:
+        rtols, atols = zip(*(_ALLCLOSE_PRECISIONS.get(t.dtype, (0.0, 0.0))
+                             for t in (actual, expected)))
+        rtol, atol = max(rtols), max(atols)
+    assert_close(actual, expected, rtol=rtol, atol=atol, equal_nan=equal_nan,
+                 check_device=True, check_dtype=False, check_stride=False, msg=msg or None)
 
 
 def _bounds(dtype: Any, low: float | None, high: float | None, lowest: float, highest: float,

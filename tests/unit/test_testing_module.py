@@ -115,3 +115,22 @@ def test_make_tensor_errors_match_torch(kwargs):
             fw.testing.make_tensor(3, dtype=getattr(fw, dtype), device="cpu", **extra)
         messages.append(str(err.value).replace("tensorweave.", "torch.").split(" memory_format")[0])
     assert messages[0] == messages[1]
+
+
+@pytest.mark.parametrize("actual,expected", [
+    (np.array([1.0, 2.0], np.float32), np.array([1.00005, 2.0], np.float64)),
+    (np.array([1.0, 2.0], np.float32), np.array([1.001, 2.0], np.float64)),
+    (np.array([1.0, np.nan]), np.array([1.0, np.nan])),
+    (np.array([1.0, 2.0]), [1.0, 2.00001]),
+])
+def test_deprecated_assert_allclose_is_pytorchs(actual, expected):
+    def run(fw):
+        a = fw.tensor(actual)
+        e = fw.tensor(expected) if isinstance(expected, np.ndarray) else expected
+        with pytest.warns(FutureWarning, match="assert_allclose\\(\\)` is deprecated"):
+            try:
+                fw.testing.assert_allclose(a, e)
+            except AssertionError as err:
+                return str(err).replace("torch.", "tensorweave.")
+        return None
+    assert run(tw) == run(torch)
