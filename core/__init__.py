@@ -8,6 +8,7 @@ plugins are reachable here too, through the registry.
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from . import autograd, distributions, dtypes, func, linalg, nn, optim, special, testing, utils
@@ -90,6 +91,25 @@ from . import functional_aliases as _functional_aliases  # noqa: E402 - torch.<n
 
 globals().update({n: getattr(_functional_aliases, n) for n in _functional_aliases.__all__
                   if n not in _FUNCTIONS})
+# torch.<name> functions that are no ops: settings, view copies, in-place spellings... (these
+# modules also attach the Tensor methods they define). ``range`` and ``compile`` shadow the
+# builtins here, hence ``builtins.range`` below.
+from . import (  # noqa: E402
+    control_flow,
+    float_bits,
+    inplace_functions,
+    python_apply,
+    removed_functions,
+    rnn_cells,
+    tensor_info,
+    torch_creation,
+    torch_settings,
+    view_copies,
+)
+
+_TORCH_LEVEL = (control_flow, float_bits, inplace_functions, python_apply, removed_functions,
+                rnn_cells, tensor_info, torch_creation, torch_settings, view_copies)
+globals().update({n: getattr(m, n) for m in _TORCH_LEVEL for n in m.__all__})
 cuda = DeviceModule("cuda")
 opencl = DeviceModule("opencl")
 _install_methods()
@@ -113,6 +133,7 @@ __all__ = [
     "is_conj", "is_neg", "adjoint", "detach",
     *sorted(_FUNCTIONS),
     *sorted(set(_functional_aliases.__all__) - set(_FUNCTIONS)),
+    *sorted(n for m in _TORCH_LEVEL for n in m.__all__),
 ]
 
 
@@ -128,7 +149,7 @@ def devices() -> list[dict[str, Any]]:
         ok, reason = be.availability()
         devs = []
         if ok:
-            for i in range(be.device_count()):
+            for i in builtins.range(be.device_count()):
                 label = name if name == "cpu" else f"{name}:{i}"
                 devs.append({"name": label, "description": be.device_name(i),
                              **be.device_info(i)})

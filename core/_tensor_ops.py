@@ -39,7 +39,7 @@ INPLACE = {"__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itrued
 # makes ``self`` the view (`inplace.view_inplace_method`).
 INPLACE_FUNCTIONS = ("cumsum", "cumprod", "tril", "triu", "addmm", "addmv", "addbmm", "baddbmm",
                      "addr", "renorm", "logit", "ldexp", "mvlgamma")
-INPLACE_VIEWS = ("squeeze", "unsqueeze", "t", "transpose")
+INPLACE_VIEWS = ("squeeze", "unsqueeze", "t", "transpose", "as_strided")
 
 
 def _binary(op: OpDef, reflected: bool) -> Callable[[Tensor, Any], Any]:

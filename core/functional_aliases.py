@@ -43,7 +43,7 @@ __all__ = ["celu", "celu_", "channel_shuffle", "cosine_similarity", "hardshrink"
            "dropout", "alpha_dropout", "feature_alpha_dropout", "layer_norm", "group_norm",
            "batch_norm", "instance_norm", "binary_cross_entropy_with_logits", "kl_div",
            "cosine_embedding_loss", "hinge_embedding_loss", "margin_ranking_loss",
-           "poisson_nll_loss", "triplet_margin_loss"]
+           "poisson_nll_loss", "triplet_margin_loss", "ctc_loss"]
 
 # ATen's reduction enum (at::Reduction), which the top-level loss functions take. Left out,
 # PyTorch 2.13's top-level losses return the unreduced loss (its Python binding reads ATen's
@@ -158,3 +158,10 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
     """`nn.functional.triplet_margin_loss`; ``reduction`` is ATen's enum."""
     return F.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap,
                                  reduction=_reduction("triplet_margin_loss", reduction))
+
+
+def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_lengths: Any,
+             blank: int = 0, reduction: Any = 0, zero_infinity: bool = False) -> Tensor:
+    """`nn.functional.ctc_loss`; ``reduction`` is ATen's enum."""
+    return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank,
+                      reduction=_reduction("ctc_loss", reduction), zero_infinity=zero_infinity)

@@ -149,8 +149,8 @@ class Tensor:
             raise TypeError(f"data: expected a Tensor; got {type(value).__name__}")
         self._data, self._dtype, self._device = value._data, value._dtype, value._device
 
-    @property
     def is_inference(self) -> bool:
+        """Whether this is an inference tensor: never (`inference_mode` makes ordinary ones)."""
         return False
 
     def size(self, dim: int | None = None) -> Any:

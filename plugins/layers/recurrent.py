@@ -1,9 +1,10 @@
 """Recurrent layers: RNN, LSTM, GRU and their single-step cells, as in ``torch.nn``.
 
 Parameter names, shapes, order and initialization are PyTorch's, so state dicts transfer
-both ways. The math lives in `_recurrence`: a sequence layer runs each layer and direction
-as one `Recurrence` (one input-projection matmul, then one matmul and a few elementwise ops
-per step, with a hand-written backward through time); a cell is one recorded step.
+both ways. The math lives in `tensorweave.nn.recurrence`: a sequence layer runs each layer
+and direction as one `Recurrence` (one input-projection matmul, then one matmul and a few
+elementwise ops per step, with a hand-written backward through time); a cell is one
+recorded step.
 """
 
 from __future__ import annotations
@@ -20,9 +21,8 @@ from tensorweave import Tensor
 from tensorweave.conformance.modules import ModuleSample
 from tensorweave.nn import Module, Parameter, init
 from tensorweave.nn import functional as F
+from tensorweave.nn.recurrence import CELLS, Recurrence
 from tensorweave.nn.utils.rnn import PackedSequence
-
-from ._recurrence import CELLS, Recurrence
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 

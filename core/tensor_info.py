@@ -1,0 +1,133 @@
+"""Storage and identity queries PyTorch code asks of tensors: `Tensor.data_ptr`,
+`dim_order`, `pin_memory`/`is_pinned`, `share_memory_`/`is_shared`, the `new` legacy
+constructor, and `typename`, `get_device`, `to_dlpack`, `is_inference` at the top level.
+
+tensorweave has no pinned host memory (host-to-device copies go through the backend's own
+transfer) and no shared-memory storages (a tensor sent to another process is pickled by
+value): `pin_memory` returns the tensor itself, `share_memory_` leaves it as it is, and both
+queries answer False, so code that checks before acting takes the plain path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .inplace_functions import check_tensor
+from .ops.creation import empty, tensor
+from .tensor import Size, Tensor
+
+__all__ = ["typename", "get_device", "to_dlpack"]
+
+
+def data_ptr(self: Tensor) -> int:
+    """The address of the first element: the same int for tensors that view the same
+    storage at the same offset, and stable for the tensor's lifetime.
+
+    A backend whose arrays expose no address (``__array_interface__`` or
+    ``__cuda_array_interface__``) gets one made of its storage object's identity plus the
+    byte offset, which keeps both properties.
+    """
+    native = self._data
+    for protocol in ("__array_interface__", "__cuda_array_interface__"):
+        info = getattr(native, protocol, None)
+        if info is not None:
+            return int(info["data"][0])
+    storage = getattr(native, "buffer", native)
+    return id(storage) + self.storage_offset() * self.element_size()
+
+
+def dim_order(self: Tensor) -> tuple[int, ...]:
+    """The dimensions from outermost to innermost in memory (strides decreasing; ties keep
+    the logical order), like `torch.Tensor.dim_order`: (0, 1) for a contiguous matrix,
+    (1, 0) for its transpose."""
+    strides = self.stride()
+    return tuple(sorted(range(self.ndim), key=lambda d: -strides[d]))
+
+
+def pin_memory(self: Tensor, device: Any = None) -> Tensor:
+    """``self``: there is no page-locked host memory to copy into (see the module's note).
+
+    Raises:
+        RuntimeError: ``self`` is not on cpu (only host tensors can be pinned).
+    """
+    if self.device.type != "cpu":
+        raise RuntimeError(f"cannot pin '{self.type()}' only dense CPU tensors can be pinned")
+    return self
+
+
+def is_pinned(self: Tensor, device: Any = None) -> bool:
+    """False: tensorweave has no pinned memory."""
+    return False
+
+
+def share_memory_(self: Tensor) -> Tensor:
+    """``self``, unchanged: storages are never shared between processes (see the module's
+    note), so there is nothing to move."""
+    return self
+
+
+def is_shared(self: Tensor) -> bool:
+    """False: storages are never in shared memory."""
+    return False
+
+
+def new(self: Tensor, *args: Any, device: Any = None) -> Tensor:
+    """The legacy constructor, with ``self``'s dtype (and device unless given):
+    ``x.new()`` an empty tensor, ``x.new(2, 3)`` or ``x.new(Size)`` an uninitialized one of
+    that shape, ``x.new(data)`` a copy of the data, ``x.new(other)`` ``other`` itself.
+
+    Raises:
+        TypeError: ``other`` is a tensor of another dtype or device, as in PyTorch.
+    """
+    dev = device if device is not None else self.device
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        other = args[0]
+        if other.dtype is not self.dtype or other.device != self.device:
+            raise TypeError(f"expected {self.dtype} on {self.device} (got {other.dtype} on "
+                            f"{other.device})")
+        return other.detach() if other.requires_grad else other
+    if not args or isinstance(args[0], Size) or all(
+            isinstance(a, int) and not isinstance(a, bool) for a in args):
+        return empty(*(args[0] if args and isinstance(args[0], Size) else args) or (0,),
+                     dtype=self.dtype, device=dev)
+    if len(args) == 1:
+        return tensor(args[0], dtype=self.dtype, device=dev)
+    raise TypeError(f"new() received an invalid combination of arguments - got "
+                    f"({', '.join(type(a).__name__ for a in args)})")
+
+
+for _fn in (data_ptr, dim_order, pin_memory, is_pinned, share_memory_, is_shared, new):
+    setattr(Tensor, _fn.__name__, _fn)
+
+
+def typename(obj: Any, /) -> str:
+    """The type of ``obj`` as a string: ``x.type()`` for a tensor, else the qualified name
+    of ``obj`` (a class or function) or of its class, without ``builtins.``."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    module = getattr(obj, "__module__", "") or ""
+    if hasattr(obj, "__qualname__"):
+        qualname = obj.__qualname__
+    elif hasattr(obj, "__name__"):
+        qualname = obj.__name__
+    else:
+        module = type(obj).__module__ or ""
+        qualname = type(obj).__qualname__
+    return qualname if module in ("", "builtins") else f"{module}.{qualname}"
+
+
+def get_device(input: Tensor) -> int:  # noqa: A002
+    """``input.get_device()``: -1 on cpu, else the device index.
+
+    Raises:
+        TypeError: ``input`` is not a tensor.
+    """
+    check_tensor("get_device", input)
+    return input.get_device()
+
+
+def to_dlpack(tensor: Tensor) -> Any:
+    """A DLPack capsule of ``tensor``'s memory (`Tensor.__dlpack__`), for consumers that take
+    capsules (``from_dlpack`` takes the tensor itself too)."""
+    check_tensor("to_dlpack", tensor, "tensor")
+    return tensor.__dlpack__()
