@@ -36,8 +36,8 @@ import numpy as np
 from ..ops._opdef import Tol
 from .runner import DEFAULT_TOL, Result, _compare
 
-__all__ = ["ModuleSample", "Submodule", "OptimizerSample", "SchedulerSample", "Case", "KINDS",
-           "cases", "check", "check_module", "check_optimizer", "check_scheduler"]
+__all__ = ["ModuleSample", "Submodule", "DeviceUnderTest", "OptimizerSample", "SchedulerSample",
+           "Case", "KINDS", "cases", "check", "check_module", "check_optimizer", "check_scheduler"]
 
 
 @dataclass
@@ -49,6 +49,13 @@ class Submodule:
     name: str
     args: tuple[Any, ...] = ()
     kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DeviceUnderTest:
+    """A constructor argument that becomes the device under test, as a device string
+    (``"opencl:0"``; ``"cpu"`` for PyTorch's reference): ``DataParallel``'s ``device_ids``
+    name the device the module was moved to, whichever backend runs the suite."""
 
 
 @dataclass
@@ -271,7 +278,8 @@ def _host(t: Any) -> np.ndarray:
 def _convert(fw: Any, x: Any, dtype: Any, device: Any, grad: bool = False) -> Any:
     """Host values to ``fw`` (tensorweave or torch) tensors on ``device``: floating arrays in
     ``dtype`` (requiring grad if ``grad``), integers as int64, bools as bool; tuples, lists
-    and dicts element by element; anything else as it is.
+    and dicts element by element; a `Submodule` built, a `DeviceUnderTest` as ``device``'s
+    string; anything else as it is.
     """
     if isinstance(x, (np.ndarray, np.generic)):
         a = np.asarray(x)
@@ -289,6 +297,8 @@ def _convert(fw: Any, x: Any, dtype: Any, device: Any, grad: bool = False) -> An
     if isinstance(x, Submodule):
         return getattr(fw.nn, x.name)(*_convert(fw, x.args, dtype, device),
                                       **_convert(fw, x.kwargs, dtype, device))
+    if isinstance(x, DeviceUnderTest):
+        return str(device)
     return x
 
 

@@ -22,7 +22,7 @@ import numpy as np
 
 import tensorweave as tw
 from tensorweave import Tensor
-from tensorweave.conformance.modules import ModuleSample, Submodule
+from tensorweave.conformance.modules import DeviceUnderTest, ModuleSample, Submodule
 from tensorweave.nn import Module
 
 __all__ = ["DataParallel"]
@@ -130,7 +130,9 @@ class DataParallel(Module):
 
     @classmethod
     def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
-        # The devices under test are no CUDA devices: the wrapper calls the module, as
-        # PyTorch's does without GPUs. tests/unit/test_data_parallel.py splits batches.
+        # One device, the one under test (the default would be every CUDA device, where
+        # the module is not); PyTorch's CPU build calls the module. Splitting batches over
+        # several devices is tests/unit/test_data_parallel.py's.
         return [ModuleSample(args=(Submodule("Linear", (3, 2)),),
+                             kwargs={"device_ids": [DeviceUnderTest()]},
                              inputs=(rng.standard_normal((4, 3)),), name="linear")]

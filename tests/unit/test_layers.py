@@ -114,6 +114,7 @@ CASES = [
                            "track_running_stats": False}),
     ("BatchNorm2d", (4,), {"bias": False}),
     ("BatchNorm3d", (4,), {"momentum": 0.2}),
+    ("SyncBatchNorm", (4,), {"eps": 1e-4, "affine": False}),
     ("InstanceNorm1d", (4,), {}),
     ("InstanceNorm2d", (4,), {"affine": True, "track_running_stats": True}),
     ("InstanceNorm3d", (3,), {"eps": 1e-3, "affine": True, "bias": False}),
