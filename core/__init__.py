@@ -106,6 +106,7 @@ from . import (  # noqa: E402
     torch_settings,
     view_copies,
 )
+from .householder import geqrf, orgqr, ormqr  # noqa: E402
 
 _TORCH_LEVEL = (control_flow, float_bits, inplace_functions, python_apply, removed_functions,
                 rnn_cells, tensor_info, torch_creation, torch_settings, view_copies)
@@ -130,7 +131,7 @@ __all__ = [
     "half", "float", "double", "short", "int", "long", "finfo", "iinfo", "can_cast",
     "is_tensor", "numel", "is_floating_point", "is_complex", "is_nonzero", "is_same_size",
     "is_signed", "conj", "conj_physical", "resolve_conj", "resolve_neg", "real", "imag",
-    "is_conj", "is_neg", "adjoint", "detach",
+    "is_conj", "is_neg", "adjoint", "detach", "geqrf", "orgqr", "ormqr",
     *sorted(_FUNCTIONS),
     *sorted(set(_functional_aliases.__all__) - set(_FUNCTIONS)),
     *sorted(n for m in _TORCH_LEVEL for n in m.__all__),

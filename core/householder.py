@@ -210,3 +210,8 @@ def ormqr(input: Tensor, tau: Tensor, other: Tensor, left: bool = True,  # noqa:
         t = tau[..., i:i + 1].unsqueeze(-1)
         out = out - t * v * matmul(v.mT, out) if left else out - t * matmul(out, v) * v.mT
     return out
+
+
+Tensor.geqrf = geqrf  # type: ignore[attr-defined]
+Tensor.orgqr = orgqr  # type: ignore[attr-defined]
+Tensor.ormqr = ormqr  # type: ignore[attr-defined]

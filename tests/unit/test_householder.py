@@ -133,3 +133,15 @@ def test_on_every_device_equal_cpu(device):
     out = ormqr(*(tw.tensor(w, device=device) for w in want), tw.tensor(c, device=device),
                 transpose=True)
     np.testing.assert_allclose(out.cpu().numpy(), ref, rtol=1e-4, atol=1e-5)
+
+
+def test_torch_level_functions_and_methods():
+    """``tw.geqrf`` / ``x.geqrf()``, ``orgqr`` and ``ormqr`` as PyTorch spells them."""
+    a = np.random.default_rng(3).standard_normal((4, 3))
+    c = np.random.default_rng(4).standard_normal((4, 2))
+    x, t = tw.tensor(a), torch.tensor(a)
+    (qa, qt), (ta, tt) = x.geqrf(), t.geqrf()
+    assert tw.geqrf is geqrf and tw.orgqr is orgqr and tw.ormqr is ormqr
+    np.testing.assert_allclose(qa.orgqr(qt).numpy(), ta.orgqr(tt).numpy(), atol=1e-12)
+    np.testing.assert_allclose(qa.ormqr(qt, tw.tensor(c), True, True).numpy(),
+                               ta.ormqr(tt, torch.tensor(c), True, True).numpy(), atol=1e-12)
