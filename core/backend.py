@@ -15,6 +15,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .ops._rules import contiguous_strides
+
 __all__ = ["Backend", "Kernel", "CounterGenerators", "Philox"]
 
 Kernel = Callable[..., Any]
@@ -83,7 +85,10 @@ class Backend:
         raise NotImplementedError(f"backend {self.name!r} does not implement to_numpy")
 
     def strides(self, native: Any) -> tuple[int, ...]:
-        """Strides in elements, as `Tensor.stride()` reports them."""
+        """Strides in elements, as `Tensor.stride()` reports them; an empty array's are the
+        contiguous ones (NumPy reports zeros, PyTorch a fresh tensor's strides)."""
+        if 0 in native.shape:
+            return contiguous_strides(native.shape)
         return tuple(s // native.dtype.itemsize for s in native.strides)
 
     def storage_offset(self, native: Any) -> int:

@@ -204,6 +204,10 @@ class Tensor:
         return self._backend().storage_offset(self._data)
 
     def is_contiguous(self) -> bool:
+        """Row-major in memory (size-1 dims' strides do not matter; an empty tensor always
+        is, as in PyTorch)."""
+        if self.numel() == 0:
+            return True
         expected = 1
         for n, s in zip(reversed(self._data.shape), reversed(self.stride())):
             if n != 1 and s != expected:

@@ -12,17 +12,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ClArray", "contiguous_strides"]
-
-
-def contiguous_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
-    """Row-major strides, in elements, of ``shape``."""
-    out = []
-    acc = 1
-    for n in reversed(shape):
-        out.append(acc)
-        acc *= max(n, 1)
-    return tuple(reversed(out))
+__all__ = ["ClArray"]
 
 
 class ClArray:

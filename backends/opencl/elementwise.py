@@ -14,8 +14,10 @@ from typing import Any, Callable
 
 import numpy as np
 
+from tensorweave.ops._rules import contiguous_strides
+
 from . import cltypes as T
-from .array import ClArray, contiguous_strides
+from .array import ClArray
 from .runtime import CHUNK_LOCAL, Geometry, Runtime, source
 
 __all__ = ["EXPRESSIONS", "KERNELS", "run", "unary", "binary", "cast_to", "scalar_array",

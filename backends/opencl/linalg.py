@@ -9,8 +9,10 @@ from typing import Any, Callable
 
 import numpy as np
 
+from tensorweave.ops._rules import contiguous_strides
+
 from . import cltypes as T
-from .array import ClArray, contiguous_strides
+from .array import ClArray
 from .elementwise import broadcast_shape, cast_to, scalar_array
 from .movement import clone
 from .reduction import reduce

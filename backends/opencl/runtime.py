@@ -14,8 +14,10 @@ from typing import Any, Callable
 
 import numpy as np
 
+from tensorweave.ops._rules import contiguous_strides
+
 from . import cltypes
-from .array import ClArray, contiguous_strides
+from .array import ClArray
 
 __all__ = ["Runtime", "LOCAL", "MAXD", "Geometry", "source"]
 

@@ -13,8 +13,8 @@ from typing import Any, Sequence
 
 from .. import dtypes as D
 
-__all__ = ["Promotion", "elementwise_dtypes", "broadcast_shapes", "normalize_dim",
-           "normalize_dims", "ShapeError"]
+__all__ = ["Promotion", "elementwise_dtypes", "broadcast_shapes", "contiguous_strides",
+           "normalize_dim", "normalize_dims", "ShapeError"]
 
 
 class ShapeError(RuntimeError):
@@ -74,6 +74,16 @@ def broadcast_shapes(op_name: str, *shapes: Sequence[int]) -> tuple[int, ...]:
                         "counting from the last.")
                 out[i] = n
     return tuple(out)
+
+
+def contiguous_strides(shape: Sequence[int]) -> tuple[int, ...]:
+    """Row-major strides in elements, as a freshly allocated tensor has them (PyTorch's:
+    an empty dim counts as 1, so an empty tensor's strides are not all zero)."""
+    out, step = [], 1
+    for n in reversed(shape):
+        out.append(step)
+        step *= max(n, 1)
+    return tuple(reversed(out))
 
 
 def normalize_dim(op_name: str, dim: int, ndim: int) -> int:

@@ -22,13 +22,18 @@ from .. import dtypes as D
 from ..conformance import samples as S
 from ..tensor import Tensor
 from ._opdef import COMPOSITE, PRIMITIVE, defop, method
-from ._rules import ShapeError, broadcast_shapes, normalize_dim, normalize_dims
+from ._rules import (
+    ShapeError,
+    broadcast_shapes,
+    contiguous_strides,
+    normalize_dim,
+    normalize_dims,
+)
 from .creation import arange, scalar_tensor, tensor, zeros
 from .elementwise import lt, where
 from .inplace import commit, inplace_method, unversioned
 from .movement import (
     _cat,
-    _contiguous_strides,
     _shape_arg,
     as_strided,
     as_strided_scatter,
@@ -89,7 +94,7 @@ def _basic_index_decomp(x: Tensor, items: tuple[tuple[Any, ...], ...]) -> Tensor
 def _basic_index_vjp(g: Tensor, out: Any, x: Any, items: tuple[tuple[Any, ...], ...]) -> Any:
     # The gradient is zeros with the viewed region filled: the same geometry, taken on a
     # contiguous layout of the input.
-    size, stride, off = _geometry(items, x.shape, _contiguous_strides(x.shape), 0)
+    size, stride, off = _geometry(items, x.shape, contiguous_strides(x.shape), 0)
     base = zeros(*x.shape, dtype=g.dtype, device=g.device)
     return (as_strided_scatter.bind(base, g, size=size, stride=stride, storage_offset=off),)
 
@@ -665,7 +670,7 @@ def _flat_positions(shape: Sequence[int], dims: tuple[int, ...], idx: tuple[Tens
     """
     bshape = tuple(idx[0].shape)
     out, at, rest = _result_layout(shape, dims, bshape)
-    cst = _contiguous_strides(shape)
+    cst = contiguous_strides(shape)
     nb = len(bshape)
     pos = idx[0] * cst[dims[0]]
     for d, t in zip(dims[1:], idx[1:]):

@@ -16,7 +16,7 @@ from .. import dtypes as D
 from ..conformance import samples as S
 from ..tensor import Size, Tensor
 from ._opdef import COMPOSITE, PRIMITIVE, defop, method
-from ._rules import ShapeError, broadcast_shapes, normalize_dim
+from ._rules import ShapeError, broadcast_shapes, contiguous_strides, normalize_dim
 
 __all__ = ["as_strided", "as_strided_scatter", "view", "reshape", "expand", "permute",
            "transpose", "contiguous", "clone", "to_device", "sum_to_size", "unsqueeze", "squeeze",
@@ -298,8 +298,12 @@ def _infer_size(op: str, shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
     for s in shape:
         if s != -1:
             known *= s
+    if neg and known == 0:
+        raise RuntimeError(f"cannot reshape tensor of {numel} elements into shape "
+                           f"{list(shape)} because the unspecified dimension size -1 can be "
+                           "any value and is ambiguous")
     if neg:
-        if known == 0 or numel % known:
+        if numel % known:
             raise RuntimeError(f"{op}: shape '{list(shape)}' is invalid for input of size {numel}")
         shape = tuple(numel // known if s == -1 else s for s in shape)
     elif known != numel:
@@ -314,7 +318,7 @@ def view_strides(old_shape: Sequence[int], old_strides: Sequence[int],
     """
     numel = int(np.prod(old_shape, dtype=np.int64))
     if numel == 0 or not old_shape:
-        return _contiguous_strides(new_shape)
+        return contiguous_strides(new_shape)
     new_strides = [0] * len(new_shape)
     view_d = len(new_shape) - 1
     chunk_base_stride = old_strides[-1]
@@ -337,15 +341,6 @@ def view_strides(old_shape: Sequence[int], old_strides: Sequence[int],
     if view_d != -1:
         return None
     return tuple(new_strides)
-
-
-def _contiguous_strides(shape: Sequence[int]) -> tuple[int, ...]:
-    out = []
-    acc = 1
-    for s in reversed(shape):
-        out.append(acc)
-        acc *= max(s, 1)
-    return tuple(reversed(out))
 
 
 def _view_strides_or_raise(x: Tensor, size: tuple[int, ...]) -> tuple[int, ...]:

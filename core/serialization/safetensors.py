@@ -18,10 +18,11 @@ from typing import IO, Any, Mapping
 import numpy as np
 
 from .. import dtypes as D
+from ..ops._rules import contiguous_strides
 from ..tensor import Tensor
 from .errors import CheckpointError, CorruptCheckpointError
 from .files import atomic_output, describe, open_input
-from .storage import Restorer, contiguous_strides
+from .storage import Restorer
 
 __all__ = ["save_file", "load_file", "load_metadata", "is_safetensors"]
 

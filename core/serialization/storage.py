@@ -23,12 +23,13 @@ from ..autograd.grad_mode import no_grad
 from ..device import DeviceError, resolve
 from ..device import device as Device
 from ..nn.parameter import Parameter
+from ..ops._rules import contiguous_strides
 from ..ops.creation import tensor as new_tensor
 from ..ops.movement import as_strided
 from ..tensor import Tensor
 from .errors import CorruptCheckpointError
 
-__all__ = ["Geometry", "HostStorage", "Restorer", "TensorRecord", "contiguous_strides", "pack"]
+__all__ = ["Geometry", "HostStorage", "Restorer", "TensorRecord", "pack"]
 
 Geometry = tuple[tuple[int, ...], tuple[int, ...], int]  # shape, strides, offset (elements)
 
@@ -50,15 +51,6 @@ class TensorRecord:
     geometry: Geometry
     requires_grad: bool
     parameter: bool
-
-
-def contiguous_strides(shape: Sequence[int]) -> tuple[int, ...]:
-    """Row-major strides in elements, as a freshly allocated tensor has them."""
-    out, step = [], 1
-    for n in reversed(shape):
-        out.append(step)
-        step *= max(n, 1)
-    return tuple(reversed(out))
 
 
 def _numel(shape: Sequence[int]) -> int:

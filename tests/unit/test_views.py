@@ -84,6 +84,20 @@ def test_view_of_transpose_suggests_reshape():
     assert _grid().t().reshape(-1).tolist() == [0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11]
 
 
+def test_empty_tensors_are_contiguous_with_pytorchs_strides(device):
+    # PyTorch: a fresh empty tensor has row-major strides with empty dims counted as 1, and
+    # every empty tensor is contiguous, transposed or not.
+    for shape, strides in (((0, 3), (3, 1)), ((3, 0), (1, 1)), ((2, 0, 4), (4, 4, 1))):
+        a = tw.empty(shape, device=device)
+        assert a.stride() == strides and a.is_contiguous()
+        assert a.transpose(0, 1).is_contiguous()
+        assert a.view(-1).shape == (0,)
+    assert tw.empty(0, 3, device=device).reshape(-1, 3).shape == (0, 3)
+    with pytest.raises(RuntimeError, match=r"cannot reshape tensor of 0 elements into shape "
+                       r"\[0, -1\] because the unspecified dimension size -1 can be any value"):
+        tw.empty(0, 3, device=device).reshape(0, -1)
+
+
 def test_empty_slices_past_the_end():
     a = _grid()
     assert a[3:, 4:].shape == (0, 0)
