@@ -24,7 +24,22 @@ __all__ = ["LocalResponseNorm", "CrossMapLRN2d", "LPPool1d", "LPPool2d", "LPPool
            "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"]
 
 
-class LocalResponseNorm(Module):
+class _ChannelWindowNorm(Module):
+    """The options of the two local response normalizations."""
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                 k: float = 1.0) -> None:
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def extra_repr(self) -> str:
+        return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)
+
+
+class LocalResponseNorm(_ChannelWindowNorm):
     """Normalizes each element by the energy of its neighbouring channels (AlexNet's
     "local response normalization"): ``x / (k + alpha / size * sum x**2) ** beta``, the sum
     over a window of ``size`` channels centred on the element's own.
@@ -44,19 +59,8 @@ class LocalResponseNorm(Module):
         tensorweave.Size([1, 3, 2, 2])
     """
 
-    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75,
-                 k: float = 1.0) -> None:
-        super().__init__()
-        self.size = size
-        self.alpha = alpha
-        self.beta = beta
-        self.k = k
-
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
-
-    def extra_repr(self) -> str:
-        return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)
 
     @classmethod
     def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
@@ -68,7 +72,7 @@ class LocalResponseNorm(Module):
                              inputs=(rng.standard_normal((1, 3, 2, 1, 2)),), name="5-d")]
 
 
-class CrossMapLRN2d(Module):
+class CrossMapLRN2d(_ChannelWindowNorm):
     """Lua Torch's cross-map local response normalization of 4-d inputs, as PyTorch's
     legacy ``torch.nn.CrossMapLRN2d``: ``x / (k + alpha / size * s) ** beta`` with ``s`` a
     running sum of ``x**2`` over channels.
@@ -96,12 +100,8 @@ class CrossMapLRN2d(Module):
     """
 
     def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75,
-                 k: float = 1) -> None:
-        super().__init__()
-        self.size = size
-        self.alpha = alpha
-        self.beta = beta
-        self.k = k
+                 k: float = 1) -> None:  # PyTorch's integer k (its repr shows ``k=1``)
+        super().__init__(size, alpha, beta, k)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         if input.dim() != 4:
@@ -116,9 +116,6 @@ class CrossMapLRN2d(Module):
         late = tensor([i > pre for i in range(c)], device=input.device).reshape(1, c, 1, 1)
         window = upper - where(late, lower, 0.0)
         return input * (window * (self.alpha / self.size) + self.k) ** -self.beta
-
-    def extra_repr(self) -> str:
-        return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)
 
     @classmethod
     def conformance_samples(cls, rng: np.random.Generator) -> list[ModuleSample]:
