@@ -85,11 +85,13 @@ class Backend:
         raise NotImplementedError(f"backend {self.name!r} does not implement to_numpy")
 
     def strides(self, native: Any) -> tuple[int, ...]:
-        """Strides in elements, as `Tensor.stride()` reports them; an empty array's are the
-        contiguous ones (NumPy reports zeros, PyTorch a fresh tensor's strides)."""
-        if 0 in native.shape:
+        """Strides in elements, as `Tensor.stride()` reports them. NumPy gives a new empty
+        array all-zero strides; those read as the contiguous ones, PyTorch's for a fresh
+        empty tensor (an empty array made with explicit strides keeps them)."""
+        strides = tuple(s // native.dtype.itemsize for s in native.strides)
+        if 0 in native.shape and not any(strides):
             return contiguous_strides(native.shape)
-        return tuple(s // native.dtype.itemsize for s in native.strides)
+        return strides
 
     def storage_offset(self, native: Any) -> int:
         """Offset in elements of ``native``'s first element within its storage."""

@@ -19,16 +19,18 @@ torch = pytest.importorskip("torch")
 R = np.random.default_rng(5)
 
 
+def _to(fw: object, v: object) -> object:
+    """An argument for ``fw``: arrays (alone or in a tuple) become its tensors."""
+    if isinstance(v, np.ndarray):
+        return fw.tensor(v)  # type: ignore[attr-defined]
+    if isinstance(v, tuple) and v and isinstance(v[0], np.ndarray):
+        return tuple(fw.tensor(a) for a in v)  # type: ignore[attr-defined]
+    return v
+
+
 def both(fn_name: str, *args: object, **kwargs: object) -> tuple[object, object]:
     """``tw.<fn>`` and ``torch.<fn>`` on the same arguments (arrays become tensors)."""
-    def conv(fw: object, v: object) -> object:
-        if isinstance(v, np.ndarray):
-            return fw.tensor(v)  # type: ignore[attr-defined]
-        if isinstance(v, tuple) and v and isinstance(v[0], np.ndarray):
-            return tuple(fw.tensor(a) for a in v)  # type: ignore[attr-defined]
-        return v
-
-    return tuple(getattr(fw, fn_name)(*(conv(fw, a) for a in args), **kwargs)  # type: ignore
+    return tuple(getattr(fw, fn_name)(*(_to(fw, a) for a in args), **kwargs)  # type: ignore
                  for fw in (tw, torch))
 
 
@@ -64,15 +66,8 @@ def test_inplace_function_is_the_method_on_input(name: str) -> None:
     args, x = INPLACE_ARGS.get(name, ((), X))
     a, b = tw.tensor(x), torch.tensor(x)
 
-    def conv(fw: object, v: object) -> object:
-        if isinstance(v, np.ndarray):
-            return fw.tensor(v)  # type: ignore[attr-defined]
-        if isinstance(v, tuple) and v and isinstance(v[0], np.ndarray):
-            return tuple(fw.tensor(i) for i in v)  # type: ignore[attr-defined]
-        return v
-
-    out = getattr(tw, name)(a, *(conv(tw, v) for v in args))
-    ref = getattr(torch, name)(b, *(conv(torch, v) for v in args))
+    out = getattr(tw, name)(a, *(_to(tw, v) for v in args))
+    ref = getattr(torch, name)(b, *(_to(torch, v) for v in args))
     assert out is a and ref is b
     assert tuple(a.shape) == tuple(b.shape) and a.dtype.name == str(b.dtype)[6:]
     np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, atol=1e-12)
