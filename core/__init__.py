@@ -98,6 +98,7 @@ from . import (  # noqa: E402
     control_flow,
     float_bits,
     inplace_functions,
+    layouts,
     python_apply,
     removed_functions,
     rnn_cells,
@@ -108,8 +109,9 @@ from . import (  # noqa: E402
 )
 from .householder import geqrf, orgqr, ormqr  # noqa: E402
 
-_TORCH_LEVEL = (control_flow, float_bits, inplace_functions, python_apply, removed_functions,
-                rnn_cells, tensor_info, torch_creation, torch_settings, view_copies)
+_TORCH_LEVEL = (control_flow, float_bits, inplace_functions, layouts, python_apply,
+                removed_functions, rnn_cells, tensor_info, torch_creation, torch_settings,
+                view_copies)
 globals().update({n: getattr(m, n) for m in _TORCH_LEVEL for n in m.__all__})
 cuda = DeviceModule("cuda")
 opencl = DeviceModule("opencl")

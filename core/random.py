@@ -31,9 +31,10 @@ from .conformance import samples as S
 from .conformance.runner import Dist
 from .device import device as Device
 from .device import resolve
+from .layouts import factory, preserve_format
 from .ops._opdef import COMPOSITE, PRIMITIVE, defop
 from .ops._rules import broadcast_shapes
-from .ops.creation import factory_size, full, scalar_tensor
+from .ops.creation import factory_size, full, like, scalar_tensor
 from .ops.inplace import commit
 from .tensor import Tensor
 
@@ -302,6 +303,7 @@ def _is_integral(x: np.ndarray) -> str:
        ref=lambda size, dtype: Dist(size, dtype, mean=0.5, var=1 / 12, low=0.0, high=1.0,
                                     check=lambda x: "" if x.max() < 1 else "a value of 1.0"),
        samples=_size_samples)
+@factory
 def rand(*args: Any, size: Any = None, generator: Generator | None = None, dtype: Any = None,
          device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform random numbers in [0, 1) (default dtype float32).
@@ -322,6 +324,7 @@ def rand(*args: Any, size: Any = None, generator: Generator | None = None, dtype
 
 @defop(PRIMITIVE, method=False, differentiable=False, random=True, dtypes=D.FLOATING,
        ref=lambda size, dtype: Dist(size, dtype, mean=0.0, var=1.0), samples=_size_samples)
+@factory
 def randn(*args: Any, size: Any = None, generator: Generator | None = None, dtype: Any = None,
           device: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal random numbers (mean 0, variance 1; default dtype float32).
@@ -366,6 +369,7 @@ def _randint_bounds(op: str, low: Any, high: Any, dt: D.dtype) -> tuple[int, int
 @defop(PRIMITIVE, method=False, differentiable=False, random=True,
        dtypes=tuple(d for d in D.ALL if d is not D.bool), ref=_randint_ref,
        samples=_randint_samples)
+@factory
 def randint(low: Any, high: Any = None, size: Any = None, *, generator: Generator | None = None,
             dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Random integers uniform in [low, high): ``randint(high, size)`` or
@@ -409,6 +413,7 @@ def _randperm_ref(n: int, dtype: Any) -> Dist:
        samples=lambda dt, rng: [S.SampleInput((1500,), {"dtype": dt}, name="1500"),
                                 S.SampleInput((1,), {"dtype": dt}, name="one"),
                                 S.SampleInput((0,), {"dtype": dt}, name="empty")])
+@factory
 def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None,
              device: Any = None, requires_grad: bool = False) -> Tensor:
     """A random permutation of ``0 .. n-1`` (int64 unless ``dtype`` says otherwise).
@@ -540,6 +545,7 @@ def _normal_samples(dt: D.dtype, rng: np.random.Generator) -> Any:
 
 @defop(COMPOSITE, decomp=_normal_decomp, method=False, differentiable=False, random=True,
        dtypes=D.FLOATING, ref=_normal_ref, samples=_normal_samples)
+@factory
 def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Generator | None = None,
            dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Normal random numbers with the given means and standard deviations.
@@ -641,35 +647,36 @@ def bernoulli(input: Tensor, p: float | None = None, *,  # noqa: A002
 # -- *_like ---------------------------------------------------------------------------------------
 
 
-def _like_args(input: Tensor, dtype: Any, device: Any) -> dict[str, Any]:  # noqa: A002
-    return {"dtype": input.dtype if dtype is None else dtype,
-            "device": input.device if device is None else device}
-
-
+@factory
 def rand_like(input: Tensor, *, generator: Generator | None = None,  # noqa: A002
-              dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    """`rand` with ``input``'s shape (and dtype and device unless given)."""
-    return rand(tuple(input.shape), generator=generator, requires_grad=requires_grad,
-                **_like_args(input, dtype, device))
+              dtype: Any = None, device: Any = None, requires_grad: bool = False,
+              memory_format: Any = preserve_format) -> Tensor:
+    """`rand` with ``input``'s shape (and dtype, device and memory order unless given)."""
+    return like("rand_like", input, lambda s, **kw: rand(s, generator=generator, **kw), dtype,
+                device, requires_grad, memory_format)
 
 
+@factory
 def randn_like(input: Tensor, *, generator: Generator | None = None,  # noqa: A002
-               dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    """`randn` with ``input``'s shape (and dtype and device unless given)."""
-    return randn(tuple(input.shape), generator=generator, requires_grad=requires_grad,
-                 **_like_args(input, dtype, device))
+               dtype: Any = None, device: Any = None, requires_grad: bool = False,
+               memory_format: Any = preserve_format) -> Tensor:
+    """`randn` with ``input``'s shape (and dtype, device and memory order unless given)."""
+    return like("randn_like", input, lambda s, **kw: randn(s, generator=generator, **kw),
+                dtype, device, requires_grad, memory_format)
 
 
+@factory
 def randint_like(input: Tensor, low: int = 0, high: int | None = None, *,  # noqa: A002
                  generator: Generator | None = None, dtype: Any = None, device: Any = None,
-                 requires_grad: bool = False) -> Tensor:
+                 requires_grad: bool = False, memory_format: Any = preserve_format) -> Tensor:
     """`randint` with ``input``'s shape: ``randint_like(x, high)`` or
     ``randint_like(x, low, high)``.
     """
     if high is None:
         low, high = 0, low
-    return randint(low, high, tuple(input.shape), generator=generator,
-                   requires_grad=requires_grad, **_like_args(input, dtype, device))
+    return like("randint_like", input,
+                lambda s, **kw: randint(low, high, s, generator=generator, **kw), dtype, device,
+                requires_grad, memory_format)
 
 
 # -- in-place Tensor methods ----------------------------------------------------------------------

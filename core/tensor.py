@@ -203,9 +203,14 @@ class Tensor:
     def storage_offset(self) -> int:
         return self._backend().storage_offset(self._data)
 
-    def is_contiguous(self) -> bool:
+    def is_contiguous(self, memory_format: Any = None) -> bool:
         """Row-major in memory (size-1 dims' strides do not matter; an empty tensor always
-        is, as in PyTorch)."""
+        is, as in PyTorch), or contiguous in ``memory_format``'s order (see
+        `tensorweave.layouts`)."""
+        if memory_format is not None:
+            from .layouts import is_contiguous_in
+
+            return is_contiguous_in(self, memory_format)
         if self.numel() == 0:
             return True
         expected = 1
@@ -292,8 +297,10 @@ class Tensor:
 
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
         """Convert dtype and/or device: ``to(device)``, ``to(dtype)``, ``to(device, dtype)``,
-        ``to(other)``. Returns ``self`` when nothing changes, as in PyTorch.
+        ``to(other)``, and the memory layout with ``memory_format=`` (``channels_last``...).
+        Returns ``self`` when nothing changes, as in PyTorch.
         """
+        fmt = kwargs.pop("memory_format", None)
         dev, dt, copy = _parse_to(args, kwargs)
         out = self
         if dt is not None and dt is not out._dtype:
@@ -308,6 +315,12 @@ class Tensor:
                 out = to_device.bind(out, device=d)
         if copy and out is self:
             out = self.clone()
+        if fmt is not None:
+            from .layouts import preserve_format, suggest_memory_format
+
+            # As PyTorch: a copy only where the layout is not already the format's
+            if fmt is not preserve_format and suggest_memory_format(out) is not fmt:
+                out = out.contiguous(memory_format=fmt)  # type: ignore[attr-defined]
         return out
 
     def cpu(self) -> Tensor:
@@ -352,6 +365,8 @@ class Tensor:
     def type_as(self, other: Tensor) -> Tensor:
         return self.to(other._dtype)
 
+    # The new_* factories take PyTorch's layout and pin_memory too (`tensorweave.layouts`
+    # adds them).
     def new_tensor(self, data: Any, dtype: Any = None, device: Any = None,
                    requires_grad: bool = False) -> Tensor:
         from .ops.creation import tensor
@@ -359,24 +374,30 @@ class Tensor:
         return tensor(data, dtype=dtype or self._dtype, device=device or self._device,
                       requires_grad=requires_grad)
 
-    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None,
+                  requires_grad: bool = False) -> Tensor:
         from .ops.creation import zeros
 
-        return zeros(*size, dtype=dtype or self._dtype, device=device or self._device)
+        return zeros(*size, dtype=dtype or self._dtype, device=device or self._device,
+                     requires_grad=requires_grad)
 
-    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None,
+                 requires_grad: bool = False) -> Tensor:
         from .ops.creation import ones
 
-        return ones(*size, dtype=dtype or self._dtype, device=device or self._device)
+        return ones(*size, dtype=dtype or self._dtype, device=device or self._device,
+                    requires_grad=requires_grad)
 
     def new_full(self, size: Any, fill_value: Any, dtype: Any = None,
-                 device: Any = None) -> Tensor:
+                 device: Any = None, requires_grad: bool = False) -> Tensor:
         from .ops.creation import full
 
-        return full(size, fill_value, dtype=dtype or self._dtype, device=device or self._device)
+        return full(size, fill_value, dtype=dtype or self._dtype, device=device or self._device,
+                    requires_grad=requires_grad)
 
-    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None) -> Tensor:
-        return self.new_zeros(*size, dtype=dtype, device=device)
+    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None,
+                  requires_grad: bool = False) -> Tensor:
+        return self.new_zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
     # -- autograd -------------------------------------------------------------------------------
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import dtypes as D
 from .device import resolve
+from .layouts import factory
 from .ops.creation import arange, empty
 from .ops.movement import as_strided
 from .tensor import Tensor
@@ -23,6 +24,7 @@ from .tensor import Tensor
 __all__ = ["range", "empty_strided", "empty_permuted", "frombuffer"]
 
 
+@factory
 def range(start: Any, end: Any, step: Any = 1, *, dtype: Any = None,  # noqa: A001
           device: Any = None, requires_grad: bool = False) -> Tensor:
     """``start, start + step, ...`` up to and including ``end``: deprecated in PyTorch (it
@@ -48,6 +50,7 @@ def range(start: Any, end: Any, step: Any = 1, *, dtype: Any = None,  # noqa: A0
         .requires_grad_(requires_grad)
 
 
+@factory
 def empty_strided(size: Sequence[int], stride: Sequence[int], *, dtype: Any = None,
                   device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of shape ``size`` with strides ``stride`` (zeros: tensorweave's `empty`).
@@ -64,6 +67,7 @@ def empty_strided(size: Sequence[int], stride: Sequence[int], *, dtype: Any = No
     return out.requires_grad_(requires_grad)
 
 
+@factory
 def empty_permuted(size: Sequence[int], physical_layout: Sequence[int], *, dtype: Any = None,
                    device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of shape ``size`` whose dimensions lie in memory in the order
@@ -89,6 +93,7 @@ def empty_permuted(size: Sequence[int], physical_layout: Sequence[int], *, dtype
                          requires_grad=requires_grad)
 
 
+@factory
 def new_empty_strided(self: Tensor, size: Sequence[int], stride: Sequence[int], *,
                       dtype: Any = None, device: Any = None,
                       requires_grad: bool = False) -> Tensor:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .inplace_functions import check_tensor
+from .layouts import contiguous_format
 from .ops._rules import normalize_dim
 from .tensor import Tensor
 
@@ -48,8 +49,8 @@ def _copy(name: str, view: str | Callable[..., Any]) -> Callable[..., Any]:
         out = getattr(input, view)(*args, **kwargs) if isinstance(view, str) else \
             view(input, *args, **kwargs)
         if isinstance(out, (tuple, list)):
-            return tuple(t.clone() for t in out)
-        return out.clone()
+            return tuple(t.clone(memory_format=contiguous_format) for t in out)
+        return out.clone(memory_format=contiguous_format)
 
     fn.__name__ = fn.__qualname__ = name + "_copy"
     fn.__doc__ = (f"`{name}` with its result(s) in fresh contiguous storage instead of aliasing "

@@ -7,13 +7,14 @@ zeros/ones/eye/linspace/tril... are built on them. Random creation ops
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from .. import dtypes as D
 from ..conformance import samples as S
 from ..device import resolve
+from ..layouts import contiguous_format, factory, fixed_order, laid_out, order_for, preserve_format
 from ..tensor import Tensor
 from ._opdef import COMPOSITE, PRIMITIVE, defop
 from .movement import _shape_arg
@@ -23,6 +24,7 @@ __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "scalar_tensor", "ful
            "logspace", "eye", "tril", "triu", "tril_indices", "triu_indices"]
 
 
+@factory
 def tensor(data: Any, *, dtype: Any = None, device: Any = None,
            requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (numbers, nested lists, NumPy arrays, tensors).
@@ -99,10 +101,12 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._wrap(array, dev, dt)
 
 
-def scalar_tensor(value: Any, device: Any = None, dtype: Any = None) -> Tensor:
+@factory
+def scalar_tensor(value: Any, device: Any = None, dtype: Any = None,
+                  requires_grad: bool = False) -> Tensor:
     """A 0-d tensor (default dtype for Python floats)."""
     dt = D.scalar_dtype(value) if dtype is None else D.to_dtype(dtype)
-    return full((), value, dtype=dt, device=device)
+    return full((), value, dtype=dt, device=device, requires_grad=requires_grad)
 
 
 def factory_size(op: str, args: Sequence[Any], size: Any = None) -> tuple[int, ...]:
@@ -144,6 +148,7 @@ def _full_ref(size: Any, fill_value: Any, dtype: Any = None) -> np.ndarray:
                                               {"dtype": dt}, name="2x3"),
                                 S.SampleInput(((), 0), {"dtype": dt}, name="0-d"),
                                 S.SampleInput(((0,), 0), {"dtype": dt}, name="empty")])
+@factory
 def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     """A tensor of ``size`` filled with ``fill_value`` (dtype inferred from it by default)."""
@@ -156,6 +161,7 @@ def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None, device: Any
     return out.requires_grad_(True) if requires_grad else out
 
 
+@factory
 def zeros(*args: Any, size: Any = None, dtype: Any = None, device: Any = None,
           requires_grad: bool = False) -> Tensor:
     """A tensor of zeros (default dtype float32): ``zeros(2, 3)``, ``zeros((2, 3))`` or
@@ -165,6 +171,7 @@ def zeros(*args: Any, size: Any = None, dtype: Any = None, device: Any = None,
                 device=device, requires_grad=requires_grad)
 
 
+@factory
 def ones(*args: Any, size: Any = None, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     """A tensor of ones (default dtype float32); sizes as for `zeros`."""
@@ -172,32 +179,61 @@ def ones(*args: Any, size: Any = None, dtype: Any = None, device: Any = None,
                 device=device, requires_grad=requires_grad)
 
 
+@factory
 def empty(*args: Any, size: Any = None, dtype: Any = None, device: Any = None,
-          requires_grad: bool = False) -> Tensor:
-    """An uninitialized tensor; tensorweave fills it with zeros so results never vary."""
-    return zeros(factory_size("empty", args, size), dtype=dtype, device=device,
-                 requires_grad=requires_grad)
+          requires_grad: bool = False, memory_format: Any = contiguous_format) -> Tensor:
+    """An uninitialized tensor; tensorweave fills it with zeros so results never vary.
+    ``memory_format=channels_last`` lays a 4-d one out as NHWC.
+
+    Raises:
+        RuntimeError: for ``preserve_format`` (there is no input to preserve) or a format
+            of another rank.
+    """
+    shape = factory_size("empty", args, size)
+    order = fixed_order("empty", memory_format, len(shape))
+    if order is None:
+        raise RuntimeError("unsupported memory format Preserve")
+    out = laid_out(lambda s: full(s, 0, dtype=_factory_dtype(dtype), device=device), shape,
+                   order)
+    return out.requires_grad_(True) if requires_grad else out
 
 
-def _like(x: Tensor, dtype: Any, device: Any) -> dict[str, Any]:
-    return {"dtype": dtype if dtype is not None else x.dtype,
-            "device": device if device is not None else x.device}
+def like(op: str, input: Tensor, make: Callable[..., Tensor], dtype: Any, device: Any,  # noqa: A002
+         requires_grad: bool, memory_format: Any) -> Tensor:
+    """``make(shape, dtype=, device=)`` in the shape, dtype and device of ``input`` (unless
+    given) and laid out in ``memory_format`` (by default ``input``'s own order): what every
+    ``*_like`` factory returns."""
+    order = order_for(op, input, memory_format)
+    out = laid_out(lambda s: make(s, dtype=dtype if dtype is not None else input.dtype,
+                                  device=device if device is not None else input.device),
+                   tuple(input.shape), order)
+    return out.requires_grad_(True) if requires_grad else out
 
 
+@factory
 def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None,  # noqa: A002
-              device: Any = None, requires_grad: bool = False) -> Tensor:
-    return full(tuple(input.shape), fill_value, requires_grad=requires_grad,
-                **_like(input, dtype, device))
+              device: Any = None, requires_grad: bool = False,
+              memory_format: Any = preserve_format) -> Tensor:
+    """A tensor like ``input`` (shape, dtype, device, memory order) filled with
+    ``fill_value``."""
+    return like("full_like", input, lambda s, **kw: full(s, fill_value, **kw), dtype, device,
+                requires_grad, memory_format)
 
 
+@factory
 def zeros_like(input: Tensor, *, dtype: Any = None, device: Any = None,  # noqa: A002
-               requires_grad: bool = False) -> Tensor:
-    return full(tuple(input.shape), 0, requires_grad=requires_grad, **_like(input, dtype, device))
+               requires_grad: bool = False, memory_format: Any = preserve_format) -> Tensor:
+    """A tensor of zeros like ``input`` (shape, dtype, device, memory order)."""
+    return like("zeros_like", input, lambda s, **kw: full(s, 0, **kw), dtype, device,
+                requires_grad, memory_format)
 
 
+@factory
 def ones_like(input: Tensor, *, dtype: Any = None, device: Any = None,  # noqa: A002
-              requires_grad: bool = False) -> Tensor:
-    return full(tuple(input.shape), 1, requires_grad=requires_grad, **_like(input, dtype, device))
+              requires_grad: bool = False, memory_format: Any = preserve_format) -> Tensor:
+    """A tensor of ones like ``input`` (shape, dtype, device, memory order)."""
+    return like("ones_like", input, lambda s, **kw: full(s, 1, **kw), dtype, device,
+                requires_grad, memory_format)
 
 
 empty_like = zeros_like
@@ -212,6 +248,7 @@ def _arange_ref(start: Any, end: Any, step: Any, dtype: Any = None) -> np.ndarra
        samples=lambda dt, rng: [S.SampleInput((0, 5, 1), {"dtype": dt}, name="0..5"),
                                 S.SampleInput((1, 2, 0.25) if dt.is_floating_point else (7, 1, -2),
                                               {"dtype": dt}, name="step")])
+@factory
 def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, device: Any = None,
            requires_grad: bool = False) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive) by ``step``, like `torch.arange`.
@@ -292,6 +329,7 @@ def _steps_arg(op: str, steps: Any) -> int:
 @defop(COMPOSITE, decomp=_linspace_decomp, method=False, differentiable=False,
        dtypes=(D.int32, D.int64, D.float32, D.float64), ref=_linspace_ref,
        samples=_range_samples)
+@factory
 def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included.
@@ -330,6 +368,7 @@ def _logspace_decomp(start: Any, end: Any, steps: int, base: Any, dtype: D.dtype
            S.SampleInput((0, 3, 4), {"dtype": dt}, name="base10"),
            S.SampleInput((-1, 2, 7), {"base": 2.0, "dtype": dt}, name="base2"),
            S.SampleInput((0, 2, 0), {"dtype": dt}, name="empty")])
+@factory
 def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: Any = None,
              device: Any = None, requires_grad: bool = False) -> Tensor:
     """``steps`` values from ``base ** start`` to ``base ** end``, evenly spaced in log scale.
@@ -362,6 +401,7 @@ def _eye_decomp(n: int, m: int, dtype: D.dtype, device: Any) -> Tensor:
                                 S.SampleInput((2, 4), {"dtype": dt}, name="wide"),
                                 S.SampleInput((4, 1), {"dtype": dt}, name="tall"),
                                 S.SampleInput((0,), {"dtype": dt}, name="empty")])
+@factory
 def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
     """A 2-D tensor with ones on the diagonal: ``n`` rows, ``m`` (default ``n``) columns.
@@ -452,6 +492,7 @@ def _tri_indices(row: int, col: int, offset: int, upper: bool, dtype: Any,
     return tensor(np.stack([r, c]), dtype=D.int64 if dtype is None else dtype, device=device)
 
 
+@factory
 def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None,
                  device: Any = None) -> Tensor:
     """The (2, N) coordinates of the lower triangle of a ``row`` x ``col`` matrix, row by
@@ -459,6 +500,7 @@ def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None,
     return _tri_indices(row, col, offset, False, dtype, device)
 
 
+@factory
 def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None,
                  device: Any = None) -> Tensor:
     """The (2, N) coordinates of the upper triangle of a ``row`` x ``col`` matrix, row by

@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import dtypes as D
 from ..conformance import samples as S
+from ..layouts import contiguous_format, fixed_order, laid_out, order_for, preserve_format
 from ..tensor import Size, Tensor
 from ._opdef import COMPOSITE, PRIMITIVE, defop, method
 from ._rules import ShapeError, broadcast_shapes, contiguous_strides, normalize_dim
@@ -240,15 +241,31 @@ def to_device(x: Tensor, device: Any) -> Tensor:
 
 @defop(PRIMITIVE, save_inputs=False, vjp=lambda g, out, x: (g,), ref=lambda x: x.copy(),
        dtypes=D.ALL, samples=lambda dt, rng: S.unary(dt, rng))
-def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:  # noqa: A002
-    """A copy of ``input`` with its own (contiguous) storage; differentiable."""
-    return clone.bind(input)
+def clone(input: Tensor, *, memory_format: Any = preserve_format) -> Tensor:  # noqa: A002
+    """A copy of ``input`` with its own storage; differentiable. Its dims lie in memory in
+    ``memory_format``'s order: by default a dense ``input``'s own (a transposed matrix's
+    clone is transposed too, as in PyTorch), otherwise contiguous."""
+    order = order_for("clone", input, memory_format)
+    return laid_out(lambda _: clone.bind(input.permute(order)), tuple(input.shape), order)
 
 
 @method
-def contiguous(input: Tensor, memory_format: Any = None) -> Tensor:  # noqa: A002
-    """``input`` itself if it is contiguous, else a contiguous copy."""
-    return input if input.is_contiguous() else clone.bind(input)
+def contiguous(input: Tensor, memory_format: Any = contiguous_format) -> Tensor:  # noqa: A002
+    """``input`` itself if its memory is contiguous in ``memory_format`` (row-major by
+    default; ``channels_last``: NHWC), else a copy that is.
+
+    Raises:
+        RuntimeError: ``preserve_format`` for a non-contiguous input, or a format of
+            another rank (PyTorch's messages).
+    """
+    order = fixed_order("contiguous", memory_format, input.ndim)
+    if order is None:
+        if input.is_contiguous():
+            return input
+        raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
+    if input.permute(order).is_contiguous():
+        return input
+    return laid_out(lambda _: clone.bind(input.permute(order)), tuple(input.shape), order)
 
 
 def _copy_samples(dt: D.dtype, rng: np.random.Generator) -> Any:

@@ -11,6 +11,7 @@ import math
 from typing import Any, Callable
 
 from .. import dtypes as D
+from ..layouts import factory
 from ..tensor import Tensor
 from .creation import arange, ones
 from .elementwise import cos, sqrt
@@ -54,6 +55,7 @@ def _cosine_sum(*coefficients: float) -> Callable[[Tensor, int], Tensor]:
     return shape
 
 
+@factory
 def hann_window(window_length: int, periodic: bool = True, *, dtype: Any = None,
                 device: Any = None, requires_grad: bool = False) -> Tensor:
     """``0.5 - 0.5 cos(2 pi n / (N - 1))``.
@@ -67,6 +69,7 @@ def hann_window(window_length: int, periodic: bool = True, *, dtype: Any = None,
                    _cosine_sum(0.5, 0.5))
 
 
+@factory
 def hamming_window(window_length: int, periodic: bool = True, alpha: float = 0.54,
                    beta: float = 0.46, *, dtype: Any = None, device: Any = None,
                    requires_grad: bool = False) -> Tensor:
@@ -75,6 +78,7 @@ def hamming_window(window_length: int, periodic: bool = True, alpha: float = 0.5
                    _cosine_sum(alpha, beta))
 
 
+@factory
 def blackman_window(window_length: int, periodic: bool = True, *, dtype: Any = None,
                     device: Any = None, requires_grad: bool = False) -> Tensor:
     """``0.42 - 0.5 cos(2 pi n / (N - 1)) + 0.08 cos(4 pi n / (N - 1))``."""
@@ -82,6 +86,7 @@ def blackman_window(window_length: int, periodic: bool = True, *, dtype: Any = N
                    _cosine_sum(0.42, 0.5, 0.08))
 
 
+@factory
 def bartlett_window(window_length: int, periodic: bool = True, *, dtype: Any = None,
                     device: Any = None, requires_grad: bool = False) -> Tensor:
     """The triangle ``1 - |2 n / (N - 1) - 1|``."""
@@ -89,6 +94,7 @@ def bartlett_window(window_length: int, periodic: bool = True, *, dtype: Any = N
                    lambda n, length: 1.0 - (n * (2.0 / (length - 1)) - 1.0).abs())
 
 
+@factory
 def kaiser_window(window_length: int, periodic: bool = True, beta: float = 12.0, *,
                   dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """``I0(beta sqrt(1 - (2 n / (N - 1) - 1)^2)) / I0(beta)`` (`special.i0`)."""
