@@ -1,7 +1,7 @@
 """PyTorch's ``torch.<name>`` spellings of `tensorweave.nn.functional` functions.
 
 PyTorch exposes many functional ops at the top level too (``torch.layer_norm``,
-``torch.dropout``...), some with the signature of the underlying ATen op rather than the
+``torch.batch_norm``...), some with the signature of the underlying ATen op rather than the
 ``nn.functional`` one: ``train`` instead of ``training``, the normalization arguments in
 another order, ``reduction`` as ATen's integer enum. Code written against those spellings runs
 here through these thin adapters; the functions themselves live in nn.functional.
@@ -40,7 +40,7 @@ from .tensor import Tensor
 __all__ = ["celu", "celu_", "channel_shuffle", "cosine_similarity", "hardshrink",
            "pairwise_distance", "pdist", "pixel_shuffle", "pixel_unshuffle", "prelu", "relu_",
            "rrelu", "rrelu_", "selu", "selu_", "threshold", "threshold_", "bilinear", "rms_norm",
-           "dropout", "alpha_dropout", "feature_alpha_dropout", "layer_norm", "group_norm",
+           "layer_norm", "group_norm",
            "batch_norm", "instance_norm", "binary_cross_entropy_with_logits", "kl_div",
            "cosine_embedding_loss", "hinge_embedding_loss", "margin_ranking_loss",
            "poisson_nll_loss", "triplet_margin_loss", "ctc_loss"]
@@ -57,21 +57,6 @@ def _reduction(op: str, value: Any) -> str:
     if value not in _REDUCTION:
         raise ValueError(f"{op}: reduction must be 0 (none), 1 (mean) or 2 (sum); got {value!r}")
     return _REDUCTION[value]
-
-
-def dropout(input: Tensor, p: float, train: bool) -> Tensor:  # noqa: A002
-    """`nn.functional.dropout` with ``train`` (required) for ``training``."""
-    return F.dropout(input, p, train)
-
-
-def alpha_dropout(input: Tensor, p: float, train: bool) -> Tensor:  # noqa: A002
-    """`nn.functional.alpha_dropout` with ``train`` (required) for ``training``."""
-    return F.alpha_dropout(input, p, train)
-
-
-def feature_alpha_dropout(input: Tensor, p: float, train: bool) -> Tensor:  # noqa: A002
-    """`nn.functional.feature_alpha_dropout` with ``train`` (required) for ``training``."""
-    return F.feature_alpha_dropout(input, p, train)
 
 
 def layer_norm(input: Tensor, normalized_shape: Sequence[int],  # noqa: A002

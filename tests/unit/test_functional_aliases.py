@@ -98,3 +98,15 @@ def test_a_bad_reduction_enum_is_named():
         torch.kl_div(torch.zeros(2), torch.zeros(2), "sum")  # ATen's enum only
     assert tw.kl_div(tw.zeros(2), tw.ones(2), "sum").item() == torch.kl_div(
         torch.zeros(2), torch.ones(2), 2).item()
+
+
+@pytest.mark.parametrize("name", ["dropout", "alpha_dropout", "feature_alpha_dropout"])
+@pytest.mark.parametrize("train", [True, False])
+def test_top_level_dropouts_check_p_as_aten(name, train):
+    """ATen's RuntimeError for a probability outside [0, 1], training or not (nn.functional
+    raises ValueError)."""
+    with pytest.raises(RuntimeError) as ours:
+        getattr(tw, name)(tw.ones(2, 3), 1.5, train)
+    with pytest.raises(RuntimeError) as theirs:
+        getattr(torch, name)(torch.ones(2, 3), 1.5, train)
+    assert str(ours.value) == str(theirs.value)

@@ -41,7 +41,7 @@ from ...ops.pool import (
 from ...random import rand
 from ...tensor import Tensor
 
-__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_tbc", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d", "pad", "unfold", "fold", "max_pool1d", "max_pool2d", "max_pool3d",
            "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
            "fractional_max_pool2d", "fractional_max_pool3d",
@@ -304,3 +304,34 @@ def adaptive_max_pool3d_with_indices(input: Tensor, output_size: Any,  # noqa: A
                                      return_indices: bool = True) -> tuple[Tensor, Tensor]:
     """3-D adaptive max pooling: ``(values, indices)``."""
     return adaptive_max_pool3d(input, output_size, True)
+
+
+def conv_tbc(input: Tensor, weight: Tensor, bias: Tensor, pad: int = 0) -> Tensor:  # noqa: A002
+    """A 1-d convolution of ``(time, batch, in_channels)`` input with a ``(kernel_width,
+    in_channels, out_channels)`` weight and an ``(out_channels,)`` bias, ``pad`` zeros at
+    both ends of time (a negative ``pad`` trims): ``(time + 2 pad - kernel_width + 1, batch,
+    out_channels)``.
+
+    Raises:
+        TypeError: ``bias`` is not a tensor.
+        RuntimeError: ATen's rank and channel checks.
+    """
+    if not isinstance(bias, Tensor):
+        raise TypeError(f"conv_tbc(): argument 'bias' (position 3) must be Tensor, not "
+                        f"{type(bias).__name__}")
+    if input.ndim != 3:
+        raise RuntimeError("Input must have 3 dims: time, batch, in_channel")
+    if weight.ndim != 3:
+        raise RuntimeError("Weight tensor must have 3 dims: kernel_width, in_channels, "
+                           "out_channels.")
+    if bias.ndim != 1:
+        raise RuntimeError("Bias must be 1-D")
+    if input.shape[2] != weight.shape[1]:
+        raise RuntimeError("Input dim 2 (input channels) is not == dim 1 in the weight tensor")
+    if weight.shape[2] != bias.shape[0]:
+        raise RuntimeError("Bias size must equal dim 2 in the weight tensor (output channels).")
+    x = input.permute(1, 2, 0)
+    if pad < 0:
+        x = x.narrow(2, -pad, x.shape[2] + 2 * pad)
+    out = conv1d(x, weight.permute(2, 1, 0), bias, 1, max(pad, 0))
+    return out.permute(2, 0, 1)

@@ -35,7 +35,8 @@ from ...ops.movement import permute, reshape
 from ...ops.pool import adaptive_avg_pool1d, adaptive_avg_pool2d
 from ...tensor import Tensor
 
-__all__ = ["interpolate", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "upsample",
+__all__ = ["interpolate", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle",
+           "native_channel_shuffle", "upsample",
            "upsample_nearest", "upsample_bilinear", "grid_sample", "affine_grid"]
 
 # The linear modes and the number of spatial dims each one resamples.
@@ -132,6 +133,9 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:  # noqa: A002
     x = reshape(input, (n, groups, c // groups, *rest))
     x = permute(x, (0, 2, 1, *range(3, x.ndim)))
     return reshape(x, tuple(input.shape))
+
+
+native_channel_shuffle = channel_shuffle  # ATen's name for the same function
 
 
 def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,  # noqa: A002
