@@ -96,6 +96,7 @@ globals().update({n: getattr(_functional_aliases, n) for n in _functional_aliase
 # builtins here, hence ``builtins.range`` below.
 from . import (  # noqa: E402
     control_flow,
+    count_sampling,
     dropout_functions,
     float_bits,
     grid_functions,
@@ -116,10 +117,10 @@ from . import (  # noqa: E402
 )
 from .householder import geqrf, orgqr, ormqr  # noqa: E402
 
-_TORCH_LEVEL = (control_flow, dropout_functions, float_bits, grid_functions, inplace_functions,
-                layouts, native_functions, native_normalization, norm_functions, python_apply,
-                removed_functions, rnn_cells, rnn_functions, segment_reductions, tensor_info,
-                torch_creation, torch_settings, view_copies)
+_TORCH_LEVEL = (control_flow, count_sampling, dropout_functions, float_bits, grid_functions,
+                inplace_functions, layouts, native_functions, native_normalization,
+                norm_functions, python_apply, removed_functions, rnn_cells, rnn_functions,
+                segment_reductions, tensor_info, torch_creation, torch_settings, view_copies)
 globals().update({n: getattr(m, n) for m in _TORCH_LEVEL for n in m.__all__})
 cuda = DeviceModule("cuda")
 opencl = DeviceModule("opencl")

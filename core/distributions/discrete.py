@@ -54,8 +54,10 @@ class _BinaryParams(Distribution):
         super().__init__(() if isinstance(given, numbers.Number) else param.shape,
                          validate_args=validate_args)
 
+    _expanded = {"probs": 0, "logits": 0}  # the parameters `expand` broadcasts
+
     def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
-        new = self._expand_params(type(self), batch_shape, _instance, {"probs": 0, "logits": 0})
+        new = self._expand_params(type(self), batch_shape, _instance, self._expanded)
         new._param = new.__dict__.get("probs", new.__dict__.get("logits"))
         return new
 
@@ -70,6 +72,22 @@ class _BinaryParams(Distribution):
     @property
     def param_shape(self) -> Size:
         return self._param.size()
+
+
+class CountedBinaryParams(_BinaryParams):
+    """Binomial's and NegativeBinomial's parameters: a ``total_count`` beside
+    ``probs``/``logits``, broadcast together (the count in the parameter's dtype)."""
+
+    _expanded = {"total_count": 0, "probs": 0, "logits": 0}
+
+    def __init__(self, total_count: Any, probs: Any = None, logits: Any = None,
+                 validate_args: bool | None = None) -> None:
+        _one_of(probs, logits)
+        count, param = broadcast_all(total_count, probs if probs is not None else logits)
+        self.total_count = count.to(param.dtype)
+        setattr(self, "probs" if probs is not None else "logits", param)
+        self._param = param
+        Distribution.__init__(self, param.shape, validate_args=validate_args)
 
 
 class Bernoulli(_BinaryParams):
@@ -312,7 +330,7 @@ class OneHotCategorical(Distribution):
         return _enumerate(values, self._batch_shape, expand, (n,))
 
 
-class Binomial(Distribution):
+class Binomial(CountedBinaryParams):
     """The number of successes in ``total_count`` Bernoulli(``probs``) trials.
 
     Sampling sums ``max(total_count)`` Bernoulli draws per sample (there is no binomial
@@ -325,34 +343,11 @@ class Binomial(Distribution):
 
     def __init__(self, total_count: Any = 1, probs: Any = None, logits: Any = None,
                  validate_args: bool | None = None) -> None:
-        _one_of(probs, logits)
-        count, param = broadcast_all(total_count, probs if probs is not None else logits)
-        self.total_count = count.to(param.dtype)
-        setattr(self, "probs" if probs is not None else "logits", param)
-        self._param = param
-        super().__init__(param.shape, validate_args=validate_args)
-
-    def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
-        new = self._expand_params(Binomial, batch_shape, _instance,
-                                  {"total_count": 0, "probs": 0, "logits": 0})
-        new._param = new.__dict__.get("probs", new.__dict__.get("logits"))
-        return new
+        super().__init__(total_count, probs, logits, validate_args)
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self) -> constraints.Constraint:
         return constraints.integer_interval(0, self.total_count)
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self) -> Size:
-        return self._param.size()
 
     @property
     def mean(self) -> Tensor:
@@ -369,11 +364,7 @@ class Binomial(Distribution):
     def sample(self, sample_shape: Any = ()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))
         with no_grad():
-            n_max = int(self.total_count.max().item()) if self.total_count.numel() else 0
-            trials = arange(n_max, dtype=self.probs.dtype, device=self.probs.device)
-            active = trials < self.total_count.expand(shape).unsqueeze(-1)
-            draws = bernoulli(self.probs.expand(shape).unsqueeze(-1).expand(shape + (n_max,)))
-            return (draws * active.to(draws.dtype)).sum(-1)
+            return binomial_sample(self.total_count.expand(shape), self.probs.expand(shape))
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:
@@ -401,21 +392,43 @@ class Binomial(Distribution):
         return _enumerate(values, self._batch_shape, expand)
 
 
-def _poisson_small(rate: Tensor) -> Tensor:
+def binomial_sample(count: Tensor, probs: Tensor, generator: Any = None) -> Tensor:
+    """Binomial(``count``, ``probs``) draws of their common shape: the sum of ``max(count)``
+    Bernoulli draws per element, the trials past an element's count masked (there is no
+    binomial kernel; memory grows with ``max(count)``)."""
+    n_max = int(count.max().item()) if count.numel() else 0
+    trials = arange(n_max, dtype=probs.dtype, device=probs.device)
+    active = trials < count.unsqueeze(-1)
+    draws = bernoulli(probs.unsqueeze(-1).expand(tuple(probs.shape) + (n_max,)),
+                      generator=generator)
+    return (draws * active.to(draws.dtype)).sum(-1)
+
+
+def poisson_sample(rate: Tensor, generator: Any = None) -> Tensor:
+    """Poisson(``rate``) draws of ``rate``'s shape: Knuth's method below rate 10, Hörmann's
+    PTRS above."""
+    rate = rate.contiguous()
+    small = rate < 10
+    return where(small, _poisson_small(where(small, rate, 0.0), generator),
+                 _poisson_large(where(small, 10.0, rate), generator))
+
+
+def _poisson_small(rate: Tensor, generator: Any) -> Tensor:
     """Knuth's method (count uniforms until their product drops below ``exp(-rate)``);
     the loop runs about ``max(rate) + a few sqrt(max(rate))`` times, so used for rate < 10."""
     limit = (-rate).exp()
     count = rate.new_zeros(tuple(rate.shape))
-    prod = rate.new_empty(tuple(rate.shape)).uniform_()
+    prod = rate.new_empty(tuple(rate.shape)).uniform_(generator=generator)
     active = prod > limit
     while active.any():
         count = count + active.to(count.dtype)
-        prod = where(active, prod * rate.new_empty(tuple(rate.shape)).uniform_(), prod)
+        prod = where(active, prod * rate.new_empty(tuple(rate.shape)).uniform_(
+            generator=generator), prod)
         active = prod > limit
     return count
 
 
-def _poisson_large(rate: Tensor) -> Tensor:
+def _poisson_large(rate: Tensor, generator: Any) -> Tensor:
     """Hörmann's transformed rejection with squeeze (PTRS, 1993), NumPy's method for
     rate >= 10: each round accepts about 90% of the pending draws."""
     slam, loglam = rate.sqrt(), rate.log()
@@ -426,8 +439,8 @@ def _poisson_large(rate: Tensor) -> Tensor:
     out = rate.new_zeros(tuple(rate.shape))
     pending = rate == rate
     while pending.any():
-        u = rate.new_empty(tuple(rate.shape)).uniform_() - 0.5
-        v = rate.new_empty(tuple(rate.shape)).uniform_()
+        u = rate.new_empty(tuple(rate.shape)).uniform_(generator=generator) - 0.5
+        v = rate.new_empty(tuple(rate.shape)).uniform_(generator=generator)
         us = 0.5 - u.abs()
         k = ((2 * a / us + b) * u + rate + 0.43).floor()
         squeeze = (us >= 0.07) & (v <= vr)
@@ -473,10 +486,7 @@ class Poisson(Distribution):
     def sample(self, sample_shape: Any = ()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))
         with no_grad():
-            rate = self.rate.expand(shape).contiguous()
-            small = rate < 10
-            return where(small, _poisson_small(where(small, rate, 0.0)),
-                         _poisson_large(where(small, 10.0, rate)))
+            return poisson_sample(self.rate.expand(shape))
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:
