@@ -17,6 +17,7 @@ device-to-host read per call.
 
 from __future__ import annotations
 
+import warnings
 from collections import namedtuple
 from typing import Any, Iterator
 
@@ -59,7 +60,7 @@ from .reduction import sum as _sum
 # The ``tensorweave.<name>`` functions; the rest is reached through `tensorweave.linalg`.
 __all__ = ["inverse", "det", "slogdet", "logdet", "cholesky", "cholesky_solve",
            "cholesky_inverse", "matrix_power", "matrix_exp", "pinverse", "qr", "svd", "lu",
-           "lu_unpack", "lu_solve"]
+           "lu_unpack", "lu_solve", "triangular_solve"]
 
 LINALG_DTYPES = (D.float32, D.float64)
 # Float32 rounding is amplified by the condition number of the samples (up to ~100).
@@ -1308,6 +1309,49 @@ def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:  # noqa: A002
     """The pseudo-inverse with singular values at or below ``rcond`` times the largest taken
     as zero, as `torch.pinverse` (`linalg.pinv` with ``rtol=rcond``, ``atol=0``)."""
     return linalg_pinv(input, atol=0.0, rtol=rcond)
+
+
+_TriangularSolve = namedtuple("triangular_solve", ["solution", "cloned_coefficient"])
+
+
+@method
+def triangular_solve(input: Tensor, A: Tensor, upper: bool = True,  # noqa: A002, N803
+                     transpose: bool = False, unitriangular: bool = False) -> Any:
+    """The deprecated ``torch.triangular_solve(b, A)``: ``(solution, cloned_coefficient)``
+    with ``solution`` solving ``op(T) X = b`` for the upper (or lower) triangle T of ``A``
+    (``op`` the transpose if ``transpose``), batch dims broadcast, and a copy of ``A`` at
+    the broadcast batch shape. Warns as PyTorch: `linalg.solve_triangular` replaces it.
+
+    Raises:
+        RuntimeError: PyTorch's checks (ranks, square ``A``, sizes, one dtype).
+    """
+    warnings.warn(
+        "torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangular and "
+        "will be removed in a future PyTorch release. torch.linalg.solve_triangular has its "
+        "arguments reversed and does not return a copy of one of the inputs. "
+        "X = torch.triangular_solve(B, A).solution should be replaced with "
+        "X = torch.linalg.solve_triangular(A, B).", UserWarning, stacklevel=2)
+    for name, t in (("b", input), ("A", A)):
+        if t.ndim < 2:
+            raise RuntimeError(f"torch.triangular_solve: Expected {name} to have at least 2 "
+                               f"dimensions, but it has {t.ndim} dimensions instead")
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"A must be batches of square matrices, but they are "
+                           f"{A.shape[-2]} by {A.shape[-1]} matrices")
+    if input.shape[-2] != A.shape[-1]:
+        raise RuntimeError(f"Incompatible matrix sizes for triangular_solve: each A matrix is "
+                           f"{A.shape[-2]} by {A.shape[-1]} but each b matrix is "
+                           f"{input.shape[-2]} by {input.shape[-1]}")
+    if input.dtype is not A.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                           f"{_TORCH_NAME[input.dtype.name]} and A of type "
+                           f"{_TORCH_NAME[A.dtype.name]} "
+                           "instead.")
+    A, b = _broadcast_batch(A, input)
+    T = _mT(A) if transpose else A
+    x = linalg_solve_triangular(T, b, upper=bool(upper) != bool(transpose),
+                                unitriangular=unitriangular)
+    return _TriangularSolve(x, A.clone())
 
 
 # -- matrix exponential ---------------------------------------------------------------------------
