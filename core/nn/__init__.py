@@ -14,9 +14,10 @@ from ..plugin.manager import get_registry
 from . import functional, grad, init, utils
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .module import Module
-from .parameter import Buffer, Parameter, UninitializedParameter
+from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 
-__all__ = ["Module", "Parameter", "Buffer", "UninitializedParameter", "Sequential", "ModuleList",
+__all__ = ["Module", "Parameter", "Buffer", "UninitializedParameter",
+           "UninitializedBuffer", "Sequential", "ModuleList",
            "ModuleDict", "ParameterList", "ParameterDict", "functional", "grad", "init", "utils"]
 
 

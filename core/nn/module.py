@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator, TypeVar
 from .. import dtypes as D
 from ..autograd import Function, grad_mode
 from ..tensor import Tensor, _parse_to
-from .parameter import Buffer, Parameter
+from .parameter import Buffer, Parameter, UninitializedBuffer
 
 __all__ = ["Module", "RemovableHandle"]
 
@@ -665,7 +665,10 @@ class Module:
                 if param.grad is not None:
                     param.grad.data = fn(param.grad)
         for key, buf in self._buffers.items():
-            if buf is not None:
+            if isinstance(buf, UninitializedBuffer):  # the placeholder object stays
+                with grad_mode.no_grad():
+                    buf.data = fn(buf)
+            elif buf is not None:
                 self._buffers[key] = fn(buf)
         return self
 

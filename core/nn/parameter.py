@@ -1,5 +1,5 @@
 """`Parameter` and `Buffer`: tensors that a `Module` registers when assigned to it; and
-`UninitializedParameter`, the placeholder of the lazy layers.
+`UninitializedParameter` and `UninitializedBuffer`, the placeholders of the lazy layers.
 
 Both are `Tensor` subclasses sharing the storage (and version counter) of the tensor they
 wrap, as in PyTorch. Ops on them return plain tensors (kernel results are wrapped as
@@ -13,7 +13,7 @@ from typing import Any
 
 from ..tensor import Tensor, _new
 
-__all__ = ["Parameter", "Buffer", "UninitializedParameter", "is_lazy"]
+__all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer", "is_lazy"]
 
 
 def _alias(cls: type, data: Tensor | None, op: str) -> Any:
@@ -97,9 +97,42 @@ class UninitializedParameter(Parameter):
         return "<UninitializedParameter>"
 
 
+class UninitializedBuffer(Tensor):
+    """A buffer whose shape is not known yet (a lazy norm's running statistics): an empty
+    placeholder that follows the module's ``.to()`` and becomes a plain `Tensor` of the
+    right shape, in place, when `materialize` is called.
+
+    Args:
+        requires_grad: whether the materialized buffer requires grad.
+        device, dtype: of the placeholder (and so of the materialized buffer).
+        persistent: whether the buffer is part of the module's `state_dict`.
+    """
+
+    cls_to_become = Tensor
+
+    def __new__(cls, requires_grad: bool = False, device: Any = None, dtype: Any = None,
+                persistent: bool = True) -> UninitializedBuffer:
+        from ..ops.creation import empty
+
+        t = _alias(cls, empty(0, device=device, dtype=dtype), "UninitializedBuffer")
+        if requires_grad:
+            t.requires_grad_(True)
+        t.persistent = persistent
+        return t
+
+    def __init__(self, requires_grad: bool = False, device: Any = None, dtype: Any = None,
+                 persistent: bool = True) -> None:
+        pass  # __new__ did the work
+
+    materialize = UninitializedParameter.materialize
+
+    def __repr__(self) -> str:
+        return "<UninitializedBuffer>"
+
+
 def is_lazy(param: Any) -> bool:
     """Whether ``param`` is a placeholder that a lazy module has not materialized yet."""
-    return isinstance(param, UninitializedParameter)
+    return isinstance(param, (UninitializedParameter, UninitializedBuffer))
 
 
 class _BufferMeta(type):

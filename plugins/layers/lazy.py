@@ -32,7 +32,8 @@ import numpy as np
 import tensorweave as tw
 from tensorweave import Tensor
 from tensorweave.conformance.modules import ModuleSample
-from tensorweave.nn import UninitializedParameter
+from tensorweave.nn import UninitializedBuffer, UninitializedParameter
+from tensorweave.nn.parameter import is_lazy
 
 from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from .linear import Linear
@@ -57,7 +58,7 @@ def _infer_parameters(module: Any, args: tuple[Any, ...]) -> None:
     if module.has_uninitialized_params():
         raise RuntimeError(f"module {type(module).__name__} has not been fully initialized")
     module._initialize_hook.remove()
-    del module._initialize_hook, module._uninitialized_buffers
+    del module._initialize_hook
     module.__class__ = module.cls_to_become
 
 
@@ -68,38 +69,20 @@ class LazyModuleMixin:
     """
 
     cls_to_become: type
-    # Read by reset_parameters while the concrete __init__ runs, before _lazy_init.
-    _uninitialized_buffers: frozenset[str] | set[str] = frozenset()
 
     def _lazy_init(self) -> None:
-        self._uninitialized_buffers = set()
         self._initialize_hook = self.register_forward_pre_hook(_infer_parameters)
-
-    def _lazy_buffer(self, name: str, device: Any, dtype: Any) -> None:
-        """Register an empty buffer ``name`` to be materialized with the parameters."""
-        self.register_buffer(name, tw.empty(0, device=device, dtype=dtype))
-        self._uninitialized_buffers.add(name)
-
-    def _materialize_buffer(self, name: str, shape: Any) -> None:
-        old = self._buffers[name]
-        self._buffers[name] = tw.empty(shape, device=old.device, dtype=old.dtype)
-        self._uninitialized_buffers.discard(name)
 
     def has_uninitialized_params(self) -> bool:
         """Whether a parameter or buffer still waits for the first forward."""
-        return bool(self._uninitialized_buffers) or any(
-            isinstance(p, UninitializedParameter) for p in self._parameters.values())
+        return any(is_lazy(t) for t in (*self._parameters.values(), *self._buffers.values()))
 
     def _load_from_state_dict(self, state_dict: dict[str, Any], prefix: str, *args: Any) -> None:
         # Placeholders take the loaded shapes first, so the copy that follows fits.
-        for name, p in self._parameters.items():
+        for name, t in (*self._parameters.items(), *self._buffers.items()):
             loaded = state_dict.get(prefix + name)
-            if isinstance(p, UninitializedParameter) and isinstance(loaded, Tensor):
-                p.materialize(loaded.shape)
-        for name in list(self._uninitialized_buffers):
-            loaded = state_dict.get(prefix + name)
-            if isinstance(loaded, Tensor):
-                self._materialize_buffer(name, loaded.shape)
+            if is_lazy(t) and isinstance(loaded, Tensor):
+                t.materialize(loaded.shape)
         super()._load_from_state_dict(state_dict, prefix, *args)  # type: ignore[misc]
 
 
@@ -354,8 +337,8 @@ class _LazyNormMixin(LazyModuleMixin):
             if bias:
                 self.bias = UninitializedParameter(device=device, dtype=dtype)
         if track_running_stats:
-            self._lazy_buffer("running_mean", device, dtype)
-            self._lazy_buffer("running_var", device, dtype)
+            for name in ("running_mean", "running_var"):
+                self.register_buffer(name, UninitializedBuffer(device=device, dtype=dtype))
             self.register_buffer("num_batches_tracked", tw.tensor(0, dtype=tw.long,
                                                                   device=device))
 
@@ -373,8 +356,9 @@ class _LazyNormMixin(LazyModuleMixin):
         for p in (self.weight, self.bias):
             if p is not None:
                 p.materialize((self.num_features,))
-        for name in list(self._uninitialized_buffers):
-            self._materialize_buffer(name, (self.num_features,))
+        for b in (self.running_mean, self.running_var):
+            if is_lazy(b):
+                b.materialize((self.num_features,))
         self.reset_parameters()
 
 

@@ -92,6 +92,23 @@ def test_parameters_are_placeholders_until_the_first_forward(name, args, shape):
     assert not any(is_lazy(p) for p in after)
 
 
+def test_running_statistics_are_buffer_placeholders_until_the_first_forward():
+    """As PyTorch's: UninitializedBuffer objects that follow .to() and become plain tensors
+    of num_features in place (the buffer objects stay the same)."""
+    m = tw.nn.LazyBatchNorm2d()
+    before = [m.running_mean, m.running_var]
+    assert all(type(b) is tw.nn.UninitializedBuffer and is_lazy(b) for b in before)
+    assert repr(before[0]) == repr(torch.nn.LazyBatchNorm2d().running_mean)
+    assert m.num_batches_tracked.shape == () and not is_lazy(m.num_batches_tracked)
+    m.double()
+    assert m.running_mean is before[0] and m.running_mean.dtype is tw.float64
+    m(tw.randn(2, 3, 2, 2, dtype=tw.float64))
+    assert m.running_mean is before[0] and m.running_var is before[1]
+    assert all(type(b) is tw.Tensor and b.shape == (3,) and b.dtype is tw.float64
+               for b in before)
+    assert type(m) is tw.nn.BatchNorm2d
+
+
 def test_linear_initialization_follows_the_concrete_layer():
     """Materialized weights are initialized as Linear's: U(-1/sqrt(in), 1/sqrt(in))."""
     m = tw.nn.LazyLinear(200)
