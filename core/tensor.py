@@ -190,6 +190,9 @@ class Tensor:
     # Layouts and kinds tensorweave does not have: always False, so library code that asks
     # (``if x.is_sparse: ...``) takes the dense path as it does in PyTorch.
     is_sparse = is_sparse_csr = is_quantized = is_meta = is_nested = is_mkldnn = False
+    # Accelerators tensorweave has no backend for (a plugin backend's tensors answer
+    # through their device type, as ``is_cuda`` does).
+    is_mps = is_xpu = is_ipu = is_xla = is_mtia = is_maia = is_vulkan = False
 
     def stride(self, dim: int | None = None) -> Any:
         """Strides in elements, like `torch.Tensor.stride`."""

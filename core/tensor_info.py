@@ -1,4 +1,5 @@
-"""Storage and identity queries PyTorch code asks of tensors: `Tensor.data_ptr`,
+"""Storage and identity queries PyTorch code asks of tensors: `Tensor.data_ptr` (and
+``const_data_ptr``), `is_set_to`,
 `dim_order`, `pin_memory`/`is_pinned`, `share_memory_`/`is_shared`, the `new` legacy
 constructor, and `typename`, `get_device`, `to_dlpack`, `is_inference` at the top level.
 
@@ -34,6 +35,14 @@ def data_ptr(self: Tensor) -> int:
             return int(info["data"][0])
     storage = getattr(native, "buffer", native)
     return id(storage) + self.storage_offset() * self.element_size()
+
+
+def is_set_to(self: Tensor, tensor: Tensor) -> bool:
+    """Whether ``self`` and ``tensor`` view the same memory in the same way: one storage,
+    offset, shape and strides (``x.is_set_to(x.view(x.shape))`` holds)."""
+    return (self.data_ptr() == tensor.data_ptr() and self.shape == tensor.shape
+            and self.stride() == tensor.stride() and self.dtype is tensor.dtype
+            and self.device == tensor.device)
 
 
 def dim_order(self: Tensor) -> tuple[int, ...]:
@@ -96,8 +105,10 @@ def new(self: Tensor, *args: Any, device: Any = None) -> Tensor:
                     f"({', '.join(type(a).__name__ for a in args)})")
 
 
-for _fn in (data_ptr, dim_order, pin_memory, is_pinned, share_memory_, is_shared, new):
+for _fn in (data_ptr, is_set_to, dim_order, pin_memory, is_pinned, share_memory_, is_shared,
+            new):
     setattr(Tensor, _fn.__name__, _fn)
+Tensor.const_data_ptr = data_ptr  # type: ignore[attr-defined]  # no const/mutable split here
 
 
 def typename(obj: Any, /) -> str:

@@ -210,6 +210,20 @@ def test_data_ptr_is_per_storage_and_offset() -> None:
     assert isinstance(x.data_ptr(), int)
 
 
+@pytest.mark.parametrize("pair", [
+    lambda x: (x, x), lambda x: (x, x.view(2, 3)), lambda x: (x, x.view(6)),
+    lambda x: (x[0], x[0]), lambda x: (x[1], x[0]), lambda x: (x, x.t().t()),
+    lambda x: (x, x.clone()), lambda x: (x[:, :2], x[:, :2]), lambda x: (x, x.detach()),
+])
+def test_is_set_to_and_const_data_ptr_match_torch(pair: object) -> None:
+    a, b = pair(tw.ones(2, 3))  # type: ignore[operator]
+    c, d = pair(torch.ones(2, 3))  # type: ignore[operator]
+    assert a.is_set_to(b) == c.is_set_to(d)
+    assert a.const_data_ptr() == a.data_ptr()
+    assert not (a.is_mps or a.is_xpu or a.is_xla or a.is_ipu or a.is_mtia or a.is_maia
+                or a.is_vulkan)
+
+
 @pytest.mark.parametrize("make", [
     lambda fw: fw.ones(2, 3), lambda fw: fw.ones(2, 3).t(),
     lambda fw: fw.ones(2, 3, 4).permute(2, 0, 1), lambda fw: fw.ones(5),
