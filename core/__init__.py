@@ -102,6 +102,7 @@ from . import (  # noqa: E402
     grid_functions,
     inplace_functions,
     layouts,
+    lowrank,
     native_functions,
     native_normalization,
     norm_functions,
@@ -118,7 +119,7 @@ from . import (  # noqa: E402
 from .householder import geqrf, orgqr, ormqr  # noqa: E402
 
 _TORCH_LEVEL = (control_flow, count_sampling, dropout_functions, float_bits, grid_functions,
-                inplace_functions, layouts, native_functions, native_normalization,
+                inplace_functions, layouts, lowrank, native_functions, native_normalization,
                 norm_functions, python_apply, removed_functions, rnn_cells, rnn_functions,
                 segment_reductions, tensor_info, torch_creation, torch_settings, view_copies)
 globals().update({n: getattr(m, n) for m in _TORCH_LEVEL for n in m.__all__})
