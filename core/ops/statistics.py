@@ -39,7 +39,7 @@ from .reduction import sum as _sum
 from .searching import bucketize
 
 __all__ = ["median", "nanmedian", "kthvalue", "mode", "quantile", "nanquantile", "aminmax",
-           "msort", "cov", "corrcoef", "histc", "histogram", "bincount"]
+           "msort", "cov", "corrcoef", "histc", "histogram", "histogramdd", "bincount"]
 
 # Like torch.return_types: named tuples.
 _ReturnMedian = namedtuple("median", ["values", "indices"])
@@ -48,6 +48,7 @@ _ReturnKthvalue = namedtuple("kthvalue", ["values", "indices"])
 _ReturnMode = namedtuple("mode", ["values", "indices"])
 _ReturnAminmax = namedtuple("aminmax", ["min", "max"])
 _ReturnHistogram = namedtuple("histogram", ["hist", "bin_edges"])
+_ReturnHistogramdd = namedtuple("histogramdd", ["hist", "bin_edges"])
 
 _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
@@ -589,22 +590,23 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     return scatter_add.bind(base, input.to(D.int64), src, dim=0)
 
 
-def _histogram_edges(x: Tensor, bins: int, range: Any) -> Tensor:  # noqa: A002
+def _histogram_edges(x: Tensor, bins: int, range: Any, dim: int) -> Tensor:  # noqa: A002
     """``bins + 1`` evenly spaced edges in ``x``'s dtype over ``range`` (the data's extremes
     when None, [0, 1] without data), widened by 1/2 on each side when empty, as PyTorch's
-    histogramdd."""
+    histogramdd (``dim`` names the dimension in errors)."""
     if bins <= 0:
-        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension "
+                           f"{dim}")
     if range is not None:
         lo, hi = (float(v) for v in range)
     else:
         lo, hi = _extremes(x) if x.numel() else (0.0, 1.0)
     if not (math.isfinite(lo) and math.isfinite(hi)):
-        raise RuntimeError(f"torch.histogramdd: dimension 0's range [{lo:g}, {hi:g}] is not "
+        raise RuntimeError(f"torch.histogramdd: dimension {dim}'s range [{lo:g}, {hi:g}] is not "
                            "finite; pass a finite range= (or data without inf and NaN)")
     if lo > hi:
         raise RuntimeError(f"torch.histogramdd: min should not exceed max, but got min {lo:g} "
-                           f"max {hi:g} for dimension 0")
+                           f"max {hi:g} for dimension {dim}")
     if lo == hi:
         lo, hi = lo - 0.5, hi + 0.5
     return linspace(lo, hi, bins + 1, dtype=x.dtype, device=x.device)
@@ -621,6 +623,59 @@ def _linear_bins(x: Tensor, edges: Tensor, inside: Tensor) -> Tensor:
     below = lt(x, gather(edges, 0, est))
     above = ~lt(x, gather(edges, 0, est + 1))
     return clamp(est - below.to(D.int64) + above.to(D.int64), 0, bins - 1)
+
+
+def _check_histogram_dtype(input: Tensor) -> None:  # noqa: A002
+    if input.dtype not in (D.float32, D.float64):
+        raise NotImplementedError(f'"histogramdd" not implemented for {input.dtype.name}; '
+                                  "convert the input with .float() or .double() first")
+
+
+def _binned(x: Tensor, bins: Any, range: Any, dim: int) -> tuple[Tensor, Tensor, Tensor]:  # noqa: A002
+    """Dimension ``dim``'s ``(edges, bin of each x, whether each x is counted)``: ``bins``
+    an int (equal widths over ``range``) or a 1-D tensor of edges. Each bin holds
+    ``edges[i] <= x < edges[i + 1]``, the last its right edge too; outside and NaN are not
+    counted."""
+    if isinstance(bins, Tensor):
+        if bins.dtype is not x.dtype:
+            raise RuntimeError(f"torch.histogramdd: input tensor and bins tensors should have "
+                               f"the same dtype, but got input with dtype {x.dtype.name} "
+                               f"and bins for dimension {dim} with dtype {bins.dtype.name}")
+        if bins.ndim != 1:
+            raise RuntimeError(f"torch.histogramdd: bins tensor should have one dimension, but "
+                               f"got {bins.ndim} dimensions in the bins tensor for dimension "
+                               f"{dim}")
+        if bins.shape[0] == 0:
+            raise RuntimeError(f"torch.histogramdd: bins tensor should have at least 1 element, "
+                               f"but got 0 elements in the bins tensor for dimension {dim}")
+        edges = bins.detach()
+        n = edges.shape[0] - 1
+        if n == 0:
+            raise RuntimeError(f"torch.histogram(): bins must be > 0, but got 0 for dimension "
+                               f"{dim}")
+    elif isinstance(bins, int) and not isinstance(bins, bool):
+        edges, n = _histogram_edges(x, bins, range, dim), bins
+    else:
+        raise TypeError(f"histogram(): argument 'bins' must be int or Tensor, not "
+                        f"{type(bins).__name__}")
+    inside = (x >= edges[0]) & (x <= edges[-1])
+    if isinstance(bins, Tensor):
+        pos = clamp(bucketize(x, edges, right=True) - 1, 0, n - 1)
+    else:
+        pos = _linear_bins(x, edges, inside)
+    return edges, pos, inside
+
+
+def _check_weight(input: Tensor, weight: Tensor, shape: tuple[int, ...]) -> None:  # noqa: A002
+    if tuple(weight.shape) != shape:
+        raise RuntimeError(f"torch.histogramdd: if weight tensor is provided it should have "
+                           f"the same shape as the input tensor excluding its innermost "
+                           f"dimension, but got input with shape {list(input.shape)} and "
+                           f"weight with shape {list(weight.shape)}")
+    if weight.dtype is not input.dtype:
+        raise RuntimeError(f"torch.histogramdd: if weight tensor is provided, input tensor "
+                           f"and weight tensor should have the same dtype, but got "
+                           f"input({input.dtype.name}), and weight({weight.dtype.name})")
 
 
 @method
@@ -655,52 +710,75 @@ def histogram(input: Tensor, bins: Any, *, range: Any = None,  # noqa: A002
         >>> tw.histogram(tw.tensor([1.0, 2.0, 1.0]), bins=4, range=(0.0, 3.0)).hist
         tensor([0., 2., 1., 0.])
     """
-    if input.dtype not in (D.float32, D.float64):
-        raise NotImplementedError(f'"histogramdd" not implemented for {input.dtype.name}; '
-                                  "convert the input with .float() or .double() first")
+    _check_histogram_dtype(input)
+    if isinstance(bins, Tensor) and range is not None:
+        raise TypeError("histogram(): range= is only accepted with an int bins; with "
+                        "tensor bins the edges are the range")
     x = input.detach().reshape(-1)
-    if isinstance(bins, Tensor):
-        if range is not None:
-            raise TypeError("histogram(): range= is only accepted with an int bins; with "
-                            "tensor bins the edges are the range")
-        if bins.dtype is not input.dtype:
-            raise RuntimeError(f"torch.histogramdd: input tensor and bins tensors should have "
-                               f"the same dtype, but got input with dtype {input.dtype.name} "
-                               f"and bins for dimension 0 with dtype {bins.dtype.name}")
-        if bins.ndim != 1:
-            raise RuntimeError(f"torch.histogramdd: bins tensor should have one dimension, but "
-                               f"got {bins.ndim} dimensions in the bins tensor for dimension 0")
-        if bins.shape[0] == 0:
-            raise RuntimeError("torch.histogramdd: bins tensor should have at least 1 element, "
-                               "but got 0 elements in the bins tensor for dimension 0")
-        edges = bins.detach()
-        n = edges.shape[0] - 1
-        if n == 0:
-            raise RuntimeError("torch.histogram(): bins must be > 0, but got 0 for dimension 0")
-    elif isinstance(bins, int) and not isinstance(bins, bool):
-        edges = _histogram_edges(x, bins, range)
-        n = bins
-    else:
-        raise TypeError(f"histogram(): argument 'bins' must be int or Tensor, not "
-                        f"{type(bins).__name__}")
+    edges, pos, inside = _binned(x, bins, range, 0)
     if weight is not None:
-        if tuple(weight.shape) != tuple(input.shape):
-            raise RuntimeError(f"torch.histogramdd: if weight tensor is provided it should have "
-                               f"the same shape as the input tensor excluding its innermost "
-                               f"dimension, but got input with shape {list(input.shape)} and "
-                               f"weight with shape {list(weight.shape)}")
-        if weight.dtype is not input.dtype:
-            raise RuntimeError(f"torch.histogramdd: if weight tensor is provided, input tensor "
-                               f"and weight tensor should have the same dtype, but got "
-                               f"input({input.dtype.name}), and weight({weight.dtype.name})")
+        _check_weight(input, weight, tuple(input.shape))
         weight = weight.reshape(-1)
-    # Elements outside [edges[0], edges[-1]] (and NaN) go to an extra bin that is dropped.
-    inside = (x >= edges[0]) & (x <= edges[-1])
-    if isinstance(bins, Tensor):
-        pos = clamp(bucketize(x, edges, right=True) - 1, 0, n - 1)
-    else:
-        pos = _linear_bins(x, edges, inside)
+    n = edges.shape[0] - 1
+    # Elements outside the edges (and NaN) go to an extra bin that is dropped.
     hist = bincount(where(inside, pos, n), weight, minlength=n + 1)[:n].to(input.dtype)
     if density:
         hist = hist / _sum(hist) / (edges[1:] - edges[:-1])
     return _ReturnHistogram(hist, edges)
+
+
+def histogramdd(input: Tensor, bins: Any, *, range: Any = None,  # noqa: A002
+                weight: Tensor | None = None, density: bool = False) -> Any:
+    """A D-dimensional histogram of the points in ``input``'s rows (its last dim is D): a
+    named tuple ``(hist, bin_edges)`` with ``hist`` of one dim per coordinate and a tuple
+    of D edge tensors, as `torch.histogramdd`.
+
+    Args:
+        input: a float32 or float64 tensor of at least 2 dims, ``(..., D)``.
+        bins: an int (that many bins in every dim), D ints, or D 1-D tensors of edges.
+        range: with int bins, ``2 D`` numbers ``(min_0, max_0, min_1, ...)``; by default
+            each dim's data extremes.
+        weight: a tensor of ``input.shape[:-1]``: each point counts its weight.
+        density: divide each count by the total and by its bin's volume.
+
+    Binning in each dim is `histogram`'s; a point outside the edges in any dim (or with a
+    NaN) is not counted.
+
+    Raises:
+        RuntimeError: PyTorch's checks (rank, the number of bins, edges and range values,
+            the weight's shape and dtype), and `histogram`'s per dim.
+    """
+    _check_histogram_dtype(input)
+    if input.ndim < 2:
+        raise RuntimeError("torch.histogramdd: input tensor should have at least 2 dimensions")
+    d = input.shape[-1]
+    per_dim = [bins] * d if isinstance(bins, int) and not isinstance(bins, bool) else list(bins)
+    if len(per_dim) != d:
+        if all(isinstance(b, Tensor) for b in per_dim):
+            raise RuntimeError(f"torch.histogramdd: expected {d} sequences of bin edges for a "
+                               f"{d}-dimensional histogram but got {len(per_dim)}")
+        raise RuntimeError("histogramdd: The size of bins must be equal to the innermost "
+                           "dimension of the input.")
+    if range is not None and len(range) != 2 * d:
+        raise RuntimeError(f"torch.histogramdd: for a {d}-dimensional histogram range should "
+                           f"have {2 * d} elements, but got {len(range)}")
+    x = input.detach().reshape(-1, d)
+    if weight is not None:
+        _check_weight(input, weight, tuple(input.shape[:-1]))
+        weight = weight.reshape(-1)
+    edges, flat, counted = [], None, None
+    for i, b in enumerate(per_dim):
+        e, pos, inside = _binned(x[:, i], b, None if range is None else range[2 * i:2 * i + 2],
+                                 i)
+        edges.append(e)
+        flat = pos if flat is None else flat * (e.shape[0] - 1) + pos
+        counted = inside if counted is None else counted & inside
+    shape = tuple(e.shape[0] - 1 for e in edges)
+    total = math.prod(shape)
+    hist = bincount(where(counted, flat, total), weight, minlength=total + 1)[:total]
+    hist = hist.to(input.dtype).reshape(shape)
+    if density:
+        hist = hist / _sum(hist)
+        for i, e in enumerate(edges):
+            hist = hist / (e[1:] - e[:-1]).reshape((-1,) + (1,) * (d - 1 - i))
+    return _ReturnHistogramdd(hist, tuple(edges))
