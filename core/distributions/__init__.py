@@ -7,22 +7,69 @@ Everything is written with tensor ops, so it runs (and differentiates) on every 
 
 Gamma, Chi2, Beta, Dirichlet and StudentT ``rsample`` by implicit reparameterization
 (first-order gradients; see `tensorweave.distributions.gamma`).
+
+Also the count, mixture and matrix families: Multinomial, NegativeBinomial,
+MixtureSameFamily, LowRankMultivariateNormal, FisherSnedecor, ContinuousBernoulli,
+VonMises, Wishart and LKJCholesky.
+
+`transforms` holds invertible maps with log-det-Jacobians; `TransformedDistribution` pushes
+a base distribution through them (Gumbel, Weibull, Pareto, the half and relaxed families
+are built so), and `biject_to`/`transform_to` (`constraint_registry`) give the transform
+from the real line onto a constraint.
 """
 
 from __future__ import annotations
 
-from . import constraints
+from . import constraint_registry, constraints, transforms
+from .constraint_registry import biject_to, transform_to
 from .continuous import Cauchy, Exponential, Laplace, LogNormal, Normal, Uniform
-from .discrete import Bernoulli, Binomial, Categorical, Geometric, OneHotCategorical, Poisson
+from .continuous_bernoulli import ContinuousBernoulli
+from .discrete import (
+    Bernoulli,
+    Binomial,
+    Categorical,
+    Geometric,
+    OneHotCategorical,
+    OneHotCategoricalStraightThrough,
+    Poisson,
+)
 from .distribution import Distribution
+from .fishersnedecor import FisherSnedecor
 from .gamma import Beta, Chi2, Dirichlet, Gamma, StudentT
 from .independent import Independent
 from .kl import kl_divergence, register_kl
+from .lkj_cholesky import LKJCholesky
+from .lowrank_multivariate_normal import LowRankMultivariateNormal
+from .mixture_same_family import MixtureSameFamily
+from .multinomial import Multinomial
 from .multivariate_normal import MultivariateNormal
+from .negative_binomial import NegativeBinomial
+from .relaxed import RelaxedBernoulli, RelaxedOneHotCategorical
+from .transformed import (
+    Gumbel,
+    HalfCauchy,
+    HalfNormal,
+    InverseGamma,
+    Kumaraswamy,
+    LogisticNormal,
+    Pareto,
+    Weibull,
+)
+from .transformed_distribution import TransformedDistribution
+from .transforms import *  # noqa: F403 - PyTorch exports every transform here too
+from .von_mises import VonMises
+from .wishart import Wishart
 
 __all__ = [
-    "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Dirichlet",
-    "Distribution", "Exponential", "Gamma", "Geometric", "Independent", "Laplace",
-    "LogNormal", "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson", "StudentT",
-    "Uniform", "constraints", "kl_divergence", "register_kl",
+    "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "ContinuousBernoulli",
+    "Dirichlet", "Distribution", "Exponential", "FisherSnedecor", "Gamma", "Geometric",
+    "Gumbel", "HalfCauchy", "HalfNormal", "Independent", "InverseGamma", "Kumaraswamy",
+    "LKJCholesky", "Laplace", "LogNormal", "LogisticNormal", "LowRankMultivariateNormal",
+    "MixtureSameFamily", "Multinomial", "MultivariateNormal", "NegativeBinomial", "Normal",
+    "OneHotCategorical", "OneHotCategoricalStraightThrough", "Pareto", "Poisson",
+    "RelaxedBernoulli", "RelaxedOneHotCategorical",
+    "StudentT", "TransformedDistribution", "Uniform", "VonMises", "Weibull", "Wishart",
+    "biject_to", "constraint_registry", "constraints", "kl_divergence", "register_kl",
+    "transform_to", "transforms",
+    *transforms.__all__,
 ]

@@ -12,13 +12,16 @@ from typing import Any, Callable
 
 from .. import dtypes as D
 from ..ops.creation import full
+from ..ops.movement import cat as _cat
+from ..ops.movement import stack as _stack
 
 __all__ = [
-    "Constraint", "boolean", "dependent", "dependent_property", "greater_than",
-    "greater_than_eq", "half_open_interval", "independent", "integer_interval", "interval",
-    "is_dependent", "less_than", "lower_cholesky", "lower_triangular", "nonnegative",
-    "nonnegative_integer", "one_hot", "positive", "positive_definite", "positive_integer",
-    "real", "real_vector", "simplex", "square", "symmetric", "unit_interval",
+    "Constraint", "boolean", "cat", "dependent", "dependent_property",
+    "greater_than", "greater_than_eq", "half_open_interval", "independent", "integer_interval",
+    "interval", "is_dependent", "less_than", "lower_cholesky", "lower_triangular",
+    "nonnegative", "nonnegative_integer", "one_hot", "positive", "positive_definite",
+    "positive_integer", "positive_semidefinite", "real", "real_vector", "simplex", "square",
+    "stack", "symmetric", "unit_interval",
 ]
 
 
@@ -285,6 +288,18 @@ class _Symmetric(_Square):
         return _all_last2(value.isclose(value.transpose(-2, -1), atol=1e-6))
 
 
+class _PositiveSemidefinite(_Symmetric):
+    """Symmetric positive-semidefinite matrices: all eigenvalues >= 0."""
+
+    def check(self, value: Any) -> Any:
+        from ..linalg import eigvalsh
+
+        sym = super().check(value)
+        if not sym.all():
+            return sym
+        return (eigvalsh(value) >= 0).all(-1)
+
+
 class _PositiveDefinite(_Symmetric):
     """Symmetric positive-definite matrices: all eigenvalues > 0."""
 
@@ -295,6 +310,67 @@ class _PositiveDefinite(_Symmetric):
         if not sym.all():
             return sym
         return (eigvalsh(value) > 0).all(-1)
+
+
+def _check_dim_of(dim: int, value: Any) -> None:
+    if not -value.dim() <= dim < value.dim():
+        raise AssertionError(f"dim {dim} out of range for value with {value.dim()} dimensions")
+
+
+class _Cat(Constraint):
+    """``cseq[i]`` on the ``i``-th block (of ``lengths[i]``, 1 each by default) along
+    ``dim``, as ``torch.cat`` joins them."""
+
+    def __init__(self, cseq: Any, dim: int = 0, lengths: Any = None) -> None:
+        if not all(isinstance(c, Constraint) for c in cseq):
+            raise AssertionError("All elements of cseq must be Constraint instances")
+        self.cseq = list(cseq)
+        self.lengths = [1] * len(self.cseq) if lengths is None else list(lengths)
+        if len(self.lengths) != len(self.cseq):
+            raise AssertionError(f"lengths ({len(self.lengths)}) must match cseq "
+                                 f"({len(self.cseq)})")
+        self.dim = dim
+
+    @property
+    def is_discrete(self) -> bool:  # type: ignore[override]
+        return any(c.is_discrete for c in self.cseq)
+
+    @property
+    def event_dim(self) -> int:  # type: ignore[override]
+        return max(c.event_dim for c in self.cseq)
+
+    def check(self, value: Any) -> Any:
+        _check_dim_of(self.dim, value)
+        checks, start = [], 0
+        for c, length in zip(self.cseq, self.lengths):
+            checks.append(c.check(value.narrow(self.dim, start, length)))
+            start += length
+        return _cat(checks, self.dim)
+
+
+class _Stack(Constraint):
+    """``cseq[i]`` on the ``i``-th slice along ``dim``, as ``torch.stack`` joins them."""
+
+    def __init__(self, cseq: Any, dim: int = 0) -> None:
+        if not all(isinstance(c, Constraint) for c in cseq):
+            raise AssertionError("All elements of cseq must be Constraint instances")
+        self.cseq = list(cseq)
+        self.dim = dim
+
+    @property
+    def is_discrete(self) -> bool:  # type: ignore[override]
+        return any(c.is_discrete for c in self.cseq)
+
+    @property
+    def event_dim(self) -> int:  # type: ignore[override]
+        dim = max(c.event_dim for c in self.cseq)
+        # a negative stacking dim that falls inside the event adds one event dim
+        return dim + 1 if self.dim + dim < 0 else dim
+
+    def check(self, value: Any) -> Any:
+        _check_dim_of(self.dim, value)
+        return _stack([c.check(value.select(self.dim, i))
+                       for i, c in zip(range(value.size(self.dim)), self.cseq)], self.dim)
 
 
 dependent = _Dependent()
@@ -320,4 +396,67 @@ lower_triangular = _LowerTriangular()
 lower_cholesky = _LowerCholesky()
 square = _Square()
 symmetric = _Symmetric()
+positive_semidefinite = _PositiveSemidefinite()
 positive_definite = _PositiveDefinite()
+cat = _Cat
+stack = _Stack
+
+
+class _Multinomial(Constraint):
+    """Nonnegative count vectors in the last dim summing to at most ``upper_bound`` (the
+    weaker check PyTorch makes, not ``== upper_bound``)."""
+
+    is_discrete = True
+    event_dim = 1
+
+    def __init__(self, upper_bound: Any) -> None:
+        self.upper_bound = upper_bound
+
+    def check(self, value: Any) -> Any:
+        return (value >= 0).all(-1) & (value.sum(-1) <= self.upper_bound)
+
+
+class MixtureSameFamilyConstraint(Constraint):
+    """A `MixtureSameFamily`'s support: ``base_constraint`` (the components') checked on
+    the value with the component dim put back, valid if every component accepts it."""
+
+    def __init__(self, base_constraint: Constraint) -> None:
+        if not isinstance(base_constraint, Constraint):
+            raise AssertionError("base_constraint must be a Constraint, got "
+                                 f"{type(base_constraint).__name__}")
+        self.base_constraint = base_constraint
+
+    @property
+    def is_discrete(self) -> bool:  # type: ignore[override]
+        return self.base_constraint.is_discrete
+
+    @property
+    def event_dim(self) -> int:  # type: ignore[override]
+        return self.base_constraint.event_dim
+
+    def check(self, value: Any) -> Any:
+        n = self.event_dim
+        if value.dim() < n:
+            raise ValueError(f"Expected value.dim() >= {n} but got {value.dim()}")
+        result = self.base_constraint.check(value.unsqueeze(-1 - n))
+        return result.reshape(tuple(result.shape[:value.dim() - n]) + (-1,)).all(-1)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.base_constraint!r})"
+
+
+class _CorrCholesky(Constraint):
+    """Lower Cholesky factors of correlation matrices: a positive diagonal and rows of
+    unit Euclidean norm (to ``10 n eps``, as in PyTorch)."""
+
+    event_dim = 2
+
+    def check(self, value: Any) -> Any:
+        tol = D.finfo(value.dtype).eps * value.shape[-1] * 10
+        row_norm = value.detach().pow(2).sum(-1).sqrt()
+        return lower_cholesky.check(value) & ((row_norm - 1.0).abs() <= tol).all(-1)
+
+
+multinomial = _Multinomial
+corr_cholesky = _CorrCholesky()
+__all__ += ["MixtureSameFamilyConstraint", "corr_cholesky", "multinomial"]

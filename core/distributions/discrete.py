@@ -24,7 +24,8 @@ from . import constraints
 from .distribution import Distribution
 from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
-__all__ = ["Bernoulli", "Binomial", "Categorical", "Geometric", "OneHotCategorical", "Poisson"]
+__all__ = ["Bernoulli", "Binomial", "Categorical", "Geometric", "OneHotCategorical",
+           "OneHotCategoricalStraightThrough", "Poisson"]
 
 
 def _one_of(probs: Any, logits: Any) -> None:
@@ -328,6 +329,17 @@ class OneHotCategorical(Distribution):
         n = self._event_shape[0]
         values = eye(n, dtype=self._param.dtype, device=self._param.device)
         return _enumerate(values, self._batch_shape, expand, (n,))
+
+
+class OneHotCategoricalStraightThrough(OneHotCategorical):
+    """A `OneHotCategorical` with the straight-through ``rsample`` (Bengio et al. 2013):
+    the one-hot sample forward, the identity to ``probs`` backward."""
+
+    has_rsample = True
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        probs = self._categorical.probs
+        return self.sample(sample_shape) + (probs - probs.detach())
 
 
 class Binomial(CountedBinaryParams):
