@@ -9,6 +9,9 @@ permuting back, which is a view, so it runs (and differentiates) on every backen
 `preserve_format` keeps a dense input's order, as PyTorch does for ``clone`` and the
 ``*_like`` factories; an input with gaps or overlaps gets contiguous memory.
 
+A strided tensor answers PyTorch's layout queries (``to_dense`` is itself, ``sparse_dim``
+0); the conversions to sparse layouts raise.
+
 `factory` adds PyTorch's ``layout`` and ``pin_memory`` keywords to a creation function, so
 code that passes ``layout=torch.strided, pin_memory=False`` runs after changing its import.
 tensorweave has no page-locked memory: ``pin_memory=True`` is accepted and changes nothing,
@@ -170,6 +173,36 @@ def _layout(self: Tensor) -> layout:
     return strided
 
 
+def _to_dense(self: Tensor, dtype: Any = None, *, masked_grad: Any = None) -> Tensor:
+    """``self`` (converted to ``dtype`` if given): a strided tensor is already dense."""
+    return self if dtype is None else self.to(dtype)
+
+
+def _sparse_dim(self: Tensor) -> int:
+    """0: a strided tensor has no sparse dims."""
+    return 0
+
+
+def _dense_dim(self: Tensor) -> int:
+    """Every dim of a strided tensor is dense."""
+    return self.ndim
+
+
+def _no_sparse(name: str) -> Callable[..., Any]:
+    def refuse(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(f"{name}: tensorweave has no sparse layouts (only "
+                           "tensorweave.strided); keep the tensor dense")
+    refuse.__name__ = name
+    refuse.__doc__ = f"Refused: ``{name}`` needs a sparse layout, which tensorweave lacks."
+    return refuse
+
+
 Tensor.layout = property(_layout)  # type: ignore[attr-defined]
+Tensor.to_dense = _to_dense  # type: ignore[attr-defined]
+Tensor.sparse_dim = _sparse_dim  # type: ignore[attr-defined]
+Tensor.dense_dim = _dense_dim  # type: ignore[attr-defined]
+for _name in ("to_sparse", "to_sparse_coo", "to_sparse_csr", "to_sparse_csc", "to_sparse_bsr",
+              "to_sparse_bsc", "coalesce", "is_coalesced"):
+    setattr(Tensor, _name, _no_sparse(_name))
 for _name in ("new_tensor", "new_zeros", "new_ones", "new_full", "new_empty"):
     setattr(Tensor, _name, factory(getattr(Tensor, _name)))

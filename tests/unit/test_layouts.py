@@ -198,3 +198,12 @@ def test_memory_format_of_the_wrong_type_is_refused():
     with pytest.raises(TypeError, match=r"clone\(\): argument 'memory_format' must be "
                        r"tensorweave\.memory_format, not layout"):
         tw.ones(2).clone(memory_format=tw.strided)
+
+
+def test_dense_layout_queries_and_sparse_conversions_refused():
+    x, t = tw.ones(2, 3), torch.ones(2, 3)
+    assert x.to_dense() is x and x.to_dense(tw.float64).dtype is tw.float64
+    assert (x.sparse_dim(), x.dense_dim()) == (t.sparse_dim(), t.dense_dim())
+    for name in ("to_sparse", "to_sparse_csr", "coalesce", "is_coalesced"):
+        with pytest.raises(RuntimeError, match=f"{name}: tensorweave has no sparse layouts"):
+            getattr(x, name)()
