@@ -242,9 +242,11 @@ def to_device(x: Tensor, device: Any) -> Tensor:
 @defop(PRIMITIVE, save_inputs=False, vjp=lambda g, out, x: (g,), ref=lambda x: x.copy(),
        dtypes=D.ALL, samples=lambda dt, rng: S.unary(dt, rng))
 def clone(input: Tensor, *, memory_format: Any = preserve_format) -> Tensor:  # noqa: A002
-    """A copy of ``input`` with its own storage; differentiable. Its dims lie in memory in
-    ``memory_format``'s order: by default a dense ``input``'s own (a transposed matrix's
-    clone is transposed too, as in PyTorch), otherwise contiguous."""
+    """A differentiable copy of ``input`` with its own storage, in ``memory_format``.
+
+    By default (``preserve_format``) a dense ``input``'s dims keep their order in memory (a
+    transposed matrix's clone is transposed too, as in PyTorch); others get contiguous
+    memory."""
     order = order_for("clone", input, memory_format)
     return laid_out(lambda _: clone.bind(input.permute(order)), tuple(input.shape), order)
 
