@@ -117,11 +117,24 @@ def _stride_order(x: Tensor) -> tuple[int, ...]:
     return tuple(d if x.shape[d] == 1 else next(slots) for d in range(x.ndim))
 
 
+def contiguous_in_order(x: Tensor, order: tuple[int, ...]) -> bool:
+    """Whether ``x.permute(order)`` would be contiguous, read off the strides (no view is
+    made: this runs on every ``clone`` and ``contiguous``)."""
+    if x.numel() == 0:
+        return True
+    shape, strides, expected = x.shape, x.stride(), 1
+    for d in reversed(order):
+        if shape[d] != 1 and strides[d] != expected:
+            return False
+        expected *= shape[d]
+    return True
+
+
 def dense_order(x: Tensor) -> tuple[int, ...]:
     """The order of ``x``'s dims in memory (outermost first) if ``x`` is dense and
     non-overlapping (a permutation of contiguous memory), else the logical order."""
     order = _stride_order(x)
-    return order if x.permute(order).is_contiguous() else tuple(range(x.ndim))
+    return order if contiguous_in_order(x, order) else tuple(range(x.ndim))
 
 
 def suggest_memory_format(x: Tensor) -> memory_format:
@@ -165,7 +178,7 @@ def is_contiguous_in(x: Tensor, fmt: Any) -> bool:
     fmt = _check_format("is_contiguous", fmt)
     if fmt.order is not None and len(fmt.order) != x.ndim:
         return False
-    return x.permute(fmt.order or tuple(range(x.ndim))).is_contiguous()
+    return contiguous_in_order(x, fmt.order or tuple(range(x.ndim)))
 
 
 def _layout(self: Tensor) -> layout:

@@ -14,7 +14,14 @@ import numpy as np
 
 from .. import dtypes as D
 from ..conformance import samples as S
-from ..layouts import contiguous_format, fixed_order, laid_out, order_for, preserve_format
+from ..layouts import (
+    contiguous_format,
+    contiguous_in_order,
+    fixed_order,
+    laid_out,
+    order_for,
+    preserve_format,
+)
 from ..tensor import Size, Tensor
 from ._opdef import COMPOSITE, PRIMITIVE, defop, method
 from ._rules import ShapeError, broadcast_shapes, contiguous_strides, normalize_dim
@@ -247,6 +254,8 @@ def clone(input: Tensor, *, memory_format: Any = preserve_format) -> Tensor:  # 
     By default (``preserve_format``) a dense ``input``'s dims keep their order in memory (a
     transposed matrix's clone is transposed too, as in PyTorch); others get contiguous
     memory."""
+    if memory_format is preserve_format and input.is_contiguous():
+        return clone.bind(input)
     order = order_for("clone", input, memory_format)
     return laid_out(lambda _: clone.bind(input.permute(order)), tuple(input.shape), order)
 
@@ -260,12 +269,14 @@ def contiguous(input: Tensor, memory_format: Any = contiguous_format) -> Tensor:
         RuntimeError: ``preserve_format`` for a non-contiguous input, or a format of
             another rank (PyTorch's messages).
     """
+    if memory_format is contiguous_format:
+        return input if input.is_contiguous() else clone.bind(input)
     order = fixed_order("contiguous", memory_format, input.ndim)
     if order is None:
         if input.is_contiguous():
             return input
         raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
-    if input.permute(order).is_contiguous():
+    if contiguous_in_order(input, order):
         return input
     return laid_out(lambda _: clone.bind(input.permute(order)), tuple(input.shape), order)
 
