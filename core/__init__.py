@@ -11,7 +11,19 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from . import autograd, distributions, dtypes, func, linalg, nn, optim, special, testing, utils
+from . import (
+    amp,
+    autograd,
+    distributions,
+    dtypes,
+    func,
+    linalg,
+    nn,
+    optim,
+    special,
+    testing,
+    utils,
+)
 from ._tensor_str import set_printoptions
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from .autograd.grad_mode import (
@@ -116,12 +128,14 @@ from . import (  # noqa: E402
     torch_settings,
     view_copies,
 )
+from .amp import autocast_mode  # noqa: E402
 from .householder import geqrf, orgqr, ormqr  # noqa: E402
 
-_TORCH_LEVEL = (control_flow, count_sampling, dropout_functions, float_bits, grid_functions,
-                inplace_functions, layouts, lowrank, native_functions, native_normalization,
-                norm_functions, python_apply, removed_functions, rnn_cells, rnn_functions,
-                segment_reductions, tensor_info, torch_creation, torch_settings, view_copies)
+_TORCH_LEVEL = (autocast_mode, control_flow, count_sampling, dropout_functions, float_bits,
+                grid_functions, inplace_functions, layouts, lowrank, native_functions,
+                native_normalization, norm_functions, python_apply, removed_functions, rnn_cells,
+                rnn_functions, segment_reductions, tensor_info, torch_creation, torch_settings,
+                view_copies)
 globals().update({n: getattr(m, n) for m in _TORCH_LEVEL for n in m.__all__})
 cuda = DeviceModule("cuda")
 opencl = DeviceModule("opencl")
@@ -137,7 +151,7 @@ __all__ = [
     "fallback_counts", "get_registry", "devices", "set_printoptions", "save", "load",
     "DeviceError", "DeviceMismatchError", "KernelError", "PluginError", "ShapeError",
     "cross_check", "CrossCheckError", "from_dlpack", "cuda", "opencl", "DeviceModule", "utils",
-    "linalg", "special", "testing", "func", "distributions",
+    "linalg", "special", "testing", "func", "distributions", "amp",
     "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
     "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
     "half", "float", "double", "short", "int", "long", "finfo", "iinfo", "can_cast",

@@ -2,6 +2,8 @@
 
 ``apply(op, inputs, params)`` is the whole of it:
 
+0. inside an autocast region, cast the inputs of the ops its policy lists
+   (`tensorweave.autocast_state`);
 1. find the device of the tensor inputs (they must agree);
 2. for elementwise ops, promote: cast tensor inputs to the computation dtype;
 3. look the kernel up in ``op.kernels`` (a plain dict filled at plugin load);
@@ -20,6 +22,7 @@ import warnings
 from collections import Counter
 from typing import Any
 
+from . import autocast_state
 from . import dtypes as D
 from .autograd import anomaly_mode, grad_mode
 from .autograd.engine import OpNode, edge_of
@@ -31,6 +34,8 @@ __all__ = ["apply", "set_fallback_policy", "get_fallback_policy", "fallback_coun
            "DeviceMismatchError", "KernelError"]
 
 _gm = grad_mode.state
+_ac = autocast_state.state
+_AUTOCAST = autocast_state.POLICY
 _new = object.__new__
 
 
@@ -51,6 +56,8 @@ def _device_error(op: OpDef, inputs: tuple[Any, ...]) -> DeviceMismatchError:
 
 def apply(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
     """Run ``op`` on ``inputs``; see the module docstring."""
+    if _ac.active and op.name in _AUTOCAST:
+        inputs, params = autocast_state.cast_inputs(op.name, inputs, params)
     dev = None
     needs_grad = False
     dt = None
