@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterator, TypeVar
 from .. import dtypes as D
 from ..autograd import Function, grad_mode
 from ..tensor import Tensor, _parse_to
+from ..utils.hooks import RemovableHandle
 from .parameter import Buffer, Parameter, UninitializedBuffer
 
 __all__ = ["Module", "RemovableHandle"]
@@ -41,33 +42,6 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
         return super().__repr__()
 
     __str__ = __repr__
-
-
-class RemovableHandle:
-    """Returned by the ``register_*_hook`` methods: ``remove()`` unregisters the hook (also
-    usable as a context manager), like `torch.utils.hooks.RemovableHandle`.
-    """
-
-    _next_id = itertools.count()
-
-    def __init__(self, hooks_dict: dict[int, Any], *, extra_dict: Any = None) -> None:
-        self.hooks_dict = hooks_dict
-        self.id = next(RemovableHandle._next_id)
-        if extra_dict is None:
-            extra_dict = []
-        elif isinstance(extra_dict, dict):
-            extra_dict = [extra_dict]
-        self.extra_dicts: list[dict[int, Any]] = list(extra_dict)
-
-    def remove(self) -> None:
-        for d in (self.hooks_dict, *self.extra_dicts):
-            d.pop(self.id, None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.remove()
 
 
 def _addindent(s: str, num_spaces: int) -> str:

@@ -12,10 +12,11 @@ import functools
 import warnings
 from collections import OrderedDict, defaultdict
 from copy import deepcopy
-from itertools import chain, count
+from itertools import chain
 from typing import Any, Callable, Iterable, TypeVar
 
 from ..tensor import Tensor
+from ..utils.hooks import RemovableHandle
 
 __all__ = ["Optimizer", "required"]
 
@@ -31,19 +32,6 @@ class _RequiredParameter:
 
 
 required = _RequiredParameter()
-
-
-class _HookHandle:
-    """Returned by ``register_step_*_hook``; ``remove()`` unregisters the hook."""
-
-    _ids = count()
-
-    def __init__(self, hooks: dict[int, Any], hook: Any) -> None:
-        self.hooks, self.id = hooks, next(self._ids)
-        hooks[self.id] = hook
-
-    def remove(self) -> None:
-        self.hooks.pop(self.id, None)
 
 
 def _with_step_hooks(step: F) -> F:
@@ -239,17 +227,21 @@ class Optimizer:
         """
         raise NotImplementedError(f"{type(self).__name__} does not implement step()")
 
-    def register_step_pre_hook(self, hook: Callable[..., Any]) -> _HookHandle:
+    def register_step_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         """Call ``hook(optimizer, args, kwargs)`` before every ``step``; it may return a new
         ``(args, kwargs)`` pair for the step. Returns a handle whose ``remove()`` undoes it.
         """
-        return _HookHandle(self._optimizer_step_pre_hooks, hook)
+        handle = RemovableHandle(self._optimizer_step_pre_hooks)
+        self._optimizer_step_pre_hooks[handle.id] = hook
+        return handle
 
-    def register_step_post_hook(self, hook: Callable[..., Any]) -> _HookHandle:
+    def register_step_post_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         """Call ``hook(optimizer, args, kwargs)`` after every ``step``. Returns a handle whose
         ``remove()`` undoes it.
         """
-        return _HookHandle(self._optimizer_step_post_hooks, hook)
+        handle = RemovableHandle(self._optimizer_step_post_hooks)
+        self._optimizer_step_post_hooks[handle.id] = hook
+        return handle
 
     # -- checkpoints --------------------------------------------------------------------------
 

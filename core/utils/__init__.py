@@ -1,8 +1,8 @@
 """`tensorweave.utils`: tools beside the op set, as `torch.utils` (``utils.data``,
-``utils.checkpoint``)."""
+``utils.checkpoint``, ``utils.hooks``)."""
 
 from __future__ import annotations
 
-from . import checkpoint, data
+from . import checkpoint, data, hooks
 
-__all__ = ["checkpoint", "data"]
+__all__ = ["checkpoint", "data", "hooks"]

@@ -330,3 +330,20 @@ def test_repr_matches_torch(name: str, kwargs: dict[str, Any]) -> None:
     theirs.add_param_group({"params": [leaf(3, fw=torch)], "lr": 0.5})
     assert repr(ours) == repr(theirs)
     assert repr(ours).startswith(f"{name} (\nParameter Group 0\n")
+
+
+def test_step_hook_handles_are_torchs_removable_handles():
+    """One handle class for every hook, as ``torch.utils.hooks.RemovableHandle``: removed
+    explicitly or at the end of a ``with`` block."""
+    p = tw.nn.Parameter(tw.ones(2))
+    opt = tw.optim.SGD([p], lr=0.1)
+    calls = []
+    handle = opt.register_step_pre_hook(lambda o, a, k: calls.append("pre"))
+    assert isinstance(handle, tw.utils.hooks.RemovableHandle)
+    with opt.register_step_post_hook(lambda o, a, k: calls.append("post")):
+        p.grad = tw.ones(2)
+        opt.step()
+    opt.step()
+    handle.remove()
+    opt.step()
+    assert calls == ["pre", "post", "pre"]
