@@ -772,3 +772,19 @@ def test_post_accumulate_grad_hooks_run_an_optimizer_inside_backward():
         np.testing.assert_allclose(got, want, rtol=1e-12)
     with pytest.raises(RuntimeError, match="non-leaf"):
         (tw.ones(2, requires_grad=True) * 2).register_post_accumulate_grad_hook(print)
+
+
+def test_deprecated_variable_returns_a_tensor_as_pytorch():
+    torch = pytest.importorskip("torch")
+    from torch.autograd import Variable as TorchVariable
+
+    x = tw.ones(2)
+    v = tw.autograd.Variable(x, requires_grad=True)
+    tv = TorchVariable(torch.ones(2), requires_grad=True)
+    assert type(v) is tw.Tensor and v.requires_grad == tv.requires_grad and v.is_leaf
+    assert v.data_ptr() == x.data_ptr() and v is not x
+    assert isinstance(tw.zeros(1), tw.autograd.Variable)
+    assert not tw.autograd.Variable(x).requires_grad
+    assert tuple(tw.autograd.Variable().shape) == tuple(TorchVariable().shape)
+    with pytest.raises(TypeError, match="Variable data has to be a tensor, but got list"):
+        tw.autograd.Variable([1.0])
