@@ -207,3 +207,29 @@ def test_dense_layout_queries_and_sparse_conversions_refused():
     for name in ("to_sparse", "to_sparse_csr", "coalesce", "is_coalesced"):
         with pytest.raises(RuntimeError, match=f"{name}: tensorweave has no sparse layouts"):
             getattr(x, name)()
+
+
+@pytest.mark.parametrize("dims", [2, 3])
+def test_convert_conv_weight_memory_format_matches_torch(dims):
+    def build(fw):
+        fw.manual_seed(0)
+        conv, convt = getattr(fw.nn, f"Conv{dims}d"), getattr(fw.nn, f"ConvTranspose{dims}d")
+        return fw.nn.Sequential(conv(3, 4, 3), fw.nn.ReLU(), fw.nn.Sequential(convt(4, 2, 2)))
+
+    ours, theirs = build(tw), build(torch)
+    for a, b in zip(ours.parameters(), theirs.parameters()):
+        with tw.no_grad():
+            a.copy_(tw.tensor(b.detach().numpy()))
+    weights = [p for p in ours.parameters()]
+    fmt = "channels_last" if dims == 2 else "channels_last_3d"
+    out = getattr(tw.nn.utils, f"convert_conv{dims}d_weight_memory_format")(
+        ours, getattr(tw, fmt))
+    getattr(torch.nn.utils, f"convert_conv{dims}d_weight_memory_format")(
+        theirs, getattr(torch, fmt))
+    assert out is ours and all(p is q for p, q in zip(ours.parameters(), weights))
+    for a, b in zip(ours.parameters(), theirs.parameters()):
+        assert a.stride() == b.stride()
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+    x = np.random.default_rng(0).standard_normal((1, 3) + (5,) * dims).astype(np.float32)
+    np.testing.assert_allclose(ours(tw.tensor(x)).detach().numpy(),
+                               theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-5)
