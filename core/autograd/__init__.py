@@ -1,6 +1,6 @@
 """Autograd: the engine, grad modes, custom functions and gradient checks."""
 
-from . import functional, graph
+from . import forward_ad, functional, graph
 from .anomaly_mode import (
     detect_anomaly,
     is_anomaly_check_nan_enabled,
@@ -20,8 +20,8 @@ from .grad_mode import (
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .variable import Variable
 
-__all__ = ["Variable", "functional", "graph", "backward", "grad", "Function", "FunctionCtx",
-           "once_differentiable", "gradcheck", "gradgradcheck", "GradcheckError", "no_grad",
-           "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
+__all__ = ["Variable", "forward_ad", "functional", "graph", "backward", "grad", "Function",
+           "FunctionCtx", "once_differentiable", "gradcheck", "gradgradcheck", "GradcheckError",
+           "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
            "is_inference_mode_enabled", "detect_anomaly", "set_detect_anomaly",
            "is_anomaly_enabled", "is_anomaly_check_nan_enabled"]
