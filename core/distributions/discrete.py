@@ -22,6 +22,7 @@ from ..random import bernoulli, multinomial
 from ..tensor import Size, Tensor
 from . import constraints
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
 __all__ = ["Bernoulli", "Binomial", "Categorical", "Geometric", "OneHotCategorical",
@@ -91,11 +92,20 @@ class CountedBinaryParams(_BinaryParams):
         Distribution.__init__(self, param.shape, validate_args=validate_args)
 
 
-class Bernoulli(_BinaryParams):
+class Bernoulli(_BinaryParams, ExponentialFamily):
     """1 with probability ``probs`` (or ``sigmoid(logits)``), else 0."""
 
     support = constraints.boolean
     has_enumerate_support = True
+
+    @property
+    def _natural_params(self) -> tuple[Tensor]:
+        return (self.logits,)
+
+    def _log_normalizer(self, x: Tensor) -> Tensor:
+        return x.exp().log1p()
+
+    _mean_carrier_measure = 0
 
     @property
     def mean(self) -> Tensor:
@@ -465,7 +475,7 @@ def _poisson_large(rate: Tensor, generator: Any) -> Tensor:
     return out
 
 
-class Poisson(Distribution):
+class Poisson(ExponentialFamily):
     """The Poisson distribution with ``rate`` (>= 0).
 
     Sampling is Knuth's product method below rate 10 and Hörmann's PTRS above, written
@@ -474,6 +484,13 @@ class Poisson(Distribution):
 
     arg_constraints = {"rate": constraints.nonnegative}
     support = constraints.nonnegative_integer
+
+    @property
+    def _natural_params(self) -> tuple[Tensor]:
+        return (self.rate.log(),)
+
+    def _log_normalizer(self, x: Tensor) -> Tensor:
+        return x.exp()
 
     def __init__(self, rate: Any, validate_args: bool | None = None) -> None:
         (self.rate,) = broadcast_all(rate)

@@ -19,6 +19,7 @@ from ..tensor import Tensor
 from .continuous import Exponential, Laplace, LogNormal, Normal, Uniform
 from .discrete import Bernoulli, Binomial, Categorical, Geometric, OneHotCategorical, Poisson
 from .distribution import Distribution
+from .exp_family import ExponentialFamily, bregman_kl
 from .gamma import Beta, Dirichlet, Gamma
 from .independent import Independent
 from .multivariate_normal import MultivariateNormal, _batch_mahalanobis
@@ -233,3 +234,8 @@ def _kl_independent_independent(p: Independent, q: Independent) -> Tensor:
     if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
         raise NotImplementedError
     return sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)
+
+
+# Any two members of one exponential family without a closed form above: the Bregman
+# divergence of their log normalizer (the most specific registered pair wins).
+register_kl(ExponentialFamily, ExponentialFamily)(bregman_kl)

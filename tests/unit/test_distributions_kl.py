@@ -129,8 +129,11 @@ def test_kl_infinite_and_degenerate_cases():
 
 def test_kl_not_implemented_message():
     with pytest.raises(NotImplementedError, match="No KL\\(p \\|\\| q\\) is implemented for p "
-                                                  "type Normal and q type Exponential"):
-        D.kl_divergence(D.Normal(0.0, 1.0), D.Exponential(1.0))
+                                                  "type Laplace and q type Cauchy"):
+        D.kl_divergence(D.Laplace(0.0, 1.0), D.Cauchy(0.0, 1.0))
+    # two exponential families without a registered pair: PyTorch's Bregman refusal
+    with pytest.raises(NotImplementedError, match="between different exponential families"):
+        D.kl_divergence(D.Normal(0.0, 1.0), D.Poisson(1.0))
     with pytest.raises(TypeError, match="Expected type_p to be a Distribution subclass"):
         D.register_kl(int, D.Normal)
 
