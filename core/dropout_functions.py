@@ -10,6 +10,8 @@ itself is `nn.functional`'s (`tensorweave.manual_seed` reproduces it).
 
 from __future__ import annotations
 
+from typing import Callable
+
 from . import dtypes as D
 from .autograd.grad_mode import no_grad
 from .nn import functional as F
@@ -60,87 +62,37 @@ def native_dropout(input: Tensor, p: float, train: bool | None) -> tuple[Tensor,
     return input * mask.to(input.dtype) * scale, mask
 
 
-def dropout(input: Tensor, p: float, train: bool) -> Tensor:  # noqa: A002
-    """`nn.functional.dropout` with ``train`` (required) for ``training``.
+def _aten_dropout(name: str, drop: Callable[..., Tensor], inplace: bool,
+                  feature: bool) -> Callable[..., Tensor]:
+    """The torch-level ``name(input, p, train)``: ATen's checks, then ``drop`` (an
+    `nn.functional` dropout, or the channel-wise one) in place or not."""
+    def run(input: Tensor, p: float, train: bool) -> Tensor:  # noqa: A002
+        check_p(p)
+        if feature and p != 0 and train and input.numel():
+            _check_feature(input)
+        return drop(input, p, train, inplace=True) if inplace else drop(input, p, train)
 
-    Raises:
-        RuntimeError: ``p`` is outside [0, 1], even when not training (ATen's check).
-    """
-    check_p(p)
-    return F.dropout(input, p, train)
-
-
-def alpha_dropout(input: Tensor, p: float, train: bool) -> Tensor:  # noqa: A002
-    """`nn.functional.alpha_dropout` with ``train`` (required) for ``training``.
-
-    Raises:
-        RuntimeError: ``p`` is outside [0, 1].
-    """
-    check_p(p)
-    return F.alpha_dropout(input, p, train)
+    what = "in place, returning ``input``" if inplace else "with ``train`` (required)"
+    run.__name__ = run.__qualname__ = name
+    run.__doc__ = (f"``{name.rstrip('_')}`` {what}.\n\n    Raises:\n        RuntimeError: "
+                   "``p`` is outside [0, 1]" + (", or (when applied) ``input`` has one dim."
+                                                if feature else "."))
+    return run
 
 
-def feature_alpha_dropout(input: Tensor, p: float, train: bool) -> Tensor:  # noqa: A002
-    """`nn.functional.feature_alpha_dropout` with ``train`` (required) for ``training``.
-
-    Raises:
-        RuntimeError: ``p`` is outside [0, 1], or (when applied) ``input`` has one dim.
-    """
-    check_p(p)
-    if p != 0 and train and input.numel():
-        _check_feature(input)
-    return F.feature_alpha_dropout(input, p, train)
-
-
-def dropout_(input: Tensor, p: float, train: bool) -> Tensor:  # noqa: A002
-    """`nn.functional.dropout` in place; returns ``input``.
-
-    Raises:
-        RuntimeError: ``p`` is outside [0, 1].
-    """
-    check_p(p)
-    return F.dropout(input, p, train, inplace=True)
-
-
-def alpha_dropout_(input: Tensor, p: float, train: bool) -> Tensor:  # noqa: A002
-    """`nn.functional.alpha_dropout` in place; returns ``input``.
-
-    Raises:
-        RuntimeError: ``p`` is outside [0, 1].
-    """
-    check_p(p)
-    return F.alpha_dropout(input, p, train, inplace=True)
-
-
-def feature_alpha_dropout_(input: Tensor, p: float, train: bool) -> Tensor:  # noqa: A002
-    """`nn.functional.feature_alpha_dropout` in place; returns ``input``.
-
-    Raises:
-        RuntimeError: ``p`` is outside [0, 1], or (when applied) ``input`` has one dim.
-    """
-    check_p(p)
-    if p != 0 and train and input.numel():
-        _check_feature(input)
-    return F.feature_alpha_dropout(input, p, train, inplace=True)
-
-
-def _feature(input: Tensor, p: float, train: bool, inplace: bool) -> Tensor:  # noqa: A002
-    check_p(p)
-    if p != 0 and train and input.numel():
-        _check_feature(input)
+def _channels(input: Tensor, p: float, train: bool, inplace: bool = False) -> Tensor:  # noqa: A002
+    """Zero whole channels (dim 1) of ``input`` with probability ``p``, scaling the rest by
+    ``1 / (1 - p)`` (`nn.functional.dropout2d` for any rank of at least 2)."""
     return _drop(input, p, train, inplace, "feature_dropout", feature=True)
 
 
-def feature_dropout(input: Tensor, p: float, train: bool) -> Tensor:  # noqa: A002
-    """Zero whole channels (dim 1) of ``input`` with probability ``p``, scaling the rest by
-    ``1 / (1 - p)`` (`nn.functional.dropout2d` for any rank of at least 2).
-
-    Raises:
-        RuntimeError: ``p`` is outside [0, 1], or (when applied) ``input`` has one dim.
-    """
-    return _feature(input, p, train, False)
-
-
-def feature_dropout_(input: Tensor, p: float, train: bool) -> Tensor:  # noqa: A002
-    """`feature_dropout` in place; returns ``input``."""
-    return _feature(input, p, train, True)
+dropout = _aten_dropout("dropout", F.dropout, False, False)
+dropout_ = _aten_dropout("dropout_", F.dropout, True, False)
+alpha_dropout = _aten_dropout("alpha_dropout", F.alpha_dropout, False, False)
+alpha_dropout_ = _aten_dropout("alpha_dropout_", F.alpha_dropout, True, False)
+feature_alpha_dropout = _aten_dropout("feature_alpha_dropout", F.feature_alpha_dropout, False,
+                                      True)
+feature_alpha_dropout_ = _aten_dropout("feature_alpha_dropout_", F.feature_alpha_dropout,
+                                       True, True)
+feature_dropout = _aten_dropout("feature_dropout", _channels, False, True)
+feature_dropout_ = _aten_dropout("feature_dropout_", _channels, True, True)
