@@ -1,5 +1,5 @@
 """Storage and identity queries PyTorch code asks of tensors: `Tensor.data_ptr` (and
-``const_data_ptr``), `is_set_to`,
+``const_data_ptr``), `is_set_to`, `as_subclass`,
 `dim_order`, `pin_memory`/`is_pinned`, `share_memory_`/`is_shared`, the `new` legacy
 constructor, and `typename`, `get_device`, `to_dlpack`, `is_inference` at the top level.
 
@@ -43,6 +43,22 @@ def is_set_to(self: Tensor, tensor: Tensor) -> bool:
     return (self.data_ptr() == tensor.data_ptr() and self.shape == tensor.shape
             and self.stride() == tensor.stride() and self.dtype is tensor.dtype
             and self.device == tensor.device)
+
+
+def as_subclass(self: Tensor, cls: type) -> Tensor:
+    """A view of ``self`` whose class is ``cls`` (a `Tensor` subclass), in ``self``'s graph,
+    as `torch.Tensor.as_subclass`. Ops on it return plain tensors: tensorweave has no
+    ``__torch_function__`` protocol to carry the subclass through them.
+
+    Raises:
+        TypeError: ``cls`` is not a `Tensor` subclass (PyTorch's message).
+    """
+    if not (isinstance(cls, type) and issubclass(cls, Tensor)):
+        raise TypeError("Creating a Tensor subclass from a class that does not inherit from "
+                        "Tensor is not possible. Make sure your class inherits from Tensor.")
+    out = self.view_as(self)  # type: ignore[attr-defined]
+    out.__class__ = cls
+    return out
 
 
 def dim_order(self: Tensor) -> tuple[int, ...]:
@@ -105,8 +121,8 @@ def new(self: Tensor, *args: Any, device: Any = None) -> Tensor:
                     f"({', '.join(type(a).__name__ for a in args)})")
 
 
-for _fn in (data_ptr, is_set_to, dim_order, pin_memory, is_pinned, share_memory_, is_shared,
-            new):
+for _fn in (data_ptr, is_set_to, as_subclass, dim_order, pin_memory, is_pinned,
+            share_memory_, is_shared, new):
     setattr(Tensor, _fn.__name__, _fn)
 Tensor.const_data_ptr = data_ptr  # type: ignore[attr-defined]  # no const/mutable split here
 

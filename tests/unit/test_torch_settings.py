@@ -224,6 +224,21 @@ def test_is_set_to_and_const_data_ptr_match_torch(pair: object) -> None:
                 or a.is_vulkan)
 
 
+def test_as_subclass_keeps_storage_and_graph() -> None:
+    class Mine(tw.Tensor):
+        pass
+
+    x = tw.ones(2, requires_grad=True)
+    y = (x * 2).as_subclass(Mine)
+    assert type(y) is Mine and y.requires_grad and y.grad_fn is not None
+    (y * 3).sum().backward()
+    assert x.grad.tolist() == [6.0, 6.0]
+    z = tw.ones(3)
+    assert z.as_subclass(Mine).data_ptr() == z.data_ptr()
+    with pytest.raises(TypeError, match="does not inherit from Tensor"):
+        z.as_subclass(int)
+
+
 @pytest.mark.parametrize("make", [
     lambda fw: fw.ones(2, 3), lambda fw: fw.ones(2, 3).t(),
     lambda fw: fw.ones(2, 3, 4).permute(2, 0, 1), lambda fw: fw.ones(5),
