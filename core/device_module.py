@@ -52,6 +52,13 @@ class DeviceModule:
                              f"range: there are {be.device_count()} {self.type} device(s)")
         return be, idx
 
+    @property
+    def amp(self) -> Any:
+        """PyTorch's deprecated ``torch.cuda.amp`` spellings for this device type."""
+        from .amp.device_amp import DeviceAmp
+
+        return DeviceAmp(self.type)
+
     def is_available(self) -> bool:
         """Whether the backend is registered, usable and has at least one device."""
         try:

@@ -243,3 +243,15 @@ def test_disabled_scalers_pass_through():
         loss = tw.ones(())
         assert scaler.scale(loss) is loss and scaler.get_scale() == 1.0
         assert scaler.state_dict() == {} and not scaler.is_enabled()
+
+
+def test_deprecated_device_amp_spellings_warn_and_work():
+    with pytest.warns(FutureWarning, match=r"`tensorweave.opencl.amp.autocast\(args...\)` is "
+                      r"deprecated. Please use `tensorweave.amp.autocast\('opencl', args...\)`"):
+        region = tw.opencl.amp.autocast()
+    b = tw.ones(2, 2, device="opencl:0")
+    with region:
+        assert (b @ b).dtype is tw.float16
+    with pytest.warns(FutureWarning, match="amp.GradScaler"):
+        scaler = tw.opencl.amp.GradScaler(init_scale=4.0)
+    assert scaler.get_scale() == 4.0 and scaler.is_enabled()
