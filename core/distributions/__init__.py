@@ -20,7 +20,7 @@ from the real line onto a constraint.
 
 from __future__ import annotations
 
-from . import constraint_registry, constraints, transforms
+from . import constraint_registry, constraints, kl_cross, transforms  # noqa: F401 (kl_cross registers pairs)
 from .constraint_registry import biject_to, transform_to
 from .continuous import Cauchy, Exponential, Laplace, LogNormal, Normal, Uniform
 from .continuous_bernoulli import ContinuousBernoulli
