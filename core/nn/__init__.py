@@ -1,5 +1,5 @@
-"""`tensorweave.nn`: the Module base and containers, `functional`, `init`, `utils` and
-`grad` (convolution gradients).
+"""`tensorweave.nn`: the Module base and containers, `functional`, `init`, `utils`,
+`attention` (kernel selection) and `grad` (convolution gradients).
 
 Layers and losses are plugins (``plugins/layers``, ``plugins/losses`` and any
 third-party package): ``tw.nn.Linear`` is looked up in the registry, exactly as
@@ -11,14 +11,21 @@ from __future__ import annotations
 from typing import Any
 
 from ..plugin.manager import get_registry
-from . import functional, grad, init, utils
-from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from . import attention, functional, grad, init, utils
+from .containers import (
+    Container,
+    ModuleDict,
+    ModuleList,
+    ParameterDict,
+    ParameterList,
+    Sequential,
+)
 from .module import Module
 from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 
-__all__ = ["Module", "Parameter", "Buffer", "UninitializedParameter",
-           "UninitializedBuffer", "Sequential", "ModuleList",
-           "ModuleDict", "ParameterList", "ParameterDict", "functional", "grad", "init", "utils"]
+__all__ = ["Module", "Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer",
+           "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
+           "Container", "attention", "functional", "grad", "init", "utils"]
 
 
 def __getattr__(name: str) -> Any:

@@ -8,6 +8,7 @@ same rules as any module, exactly as in PyTorch.
 from __future__ import annotations
 
 import operator
+import warnings
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from itertools import chain, islice
@@ -17,7 +18,8 @@ from ..tensor import Tensor
 from .module import Module, _addindent
 from .parameter import Parameter
 
-__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
+__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
+           "Container"]
 
 V = TypeVar("V")
 S = TypeVar("S", bound=Module)
@@ -494,3 +496,17 @@ class ParameterDict(Module):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("ParameterDict should not be called.")
+
+
+class Container(Module):
+    """PyTorch's deprecated keyword-argument container: ``Container(a=module, ...)``
+    registers each module under its keyword (warning, as PyTorch does, that `Module`
+    does all of it now)."""
+
+    def __init__(self, **kwargs: Module) -> None:
+        super().__init__()
+        warnings.warn("`nn.Container` is deprecated. All of its functionality is now "
+                      "implemented in `nn.Module`. Subclass that instead.", FutureWarning,
+                      stacklevel=2)
+        for key, value in kwargs.items():
+            self.add_module(key, value)

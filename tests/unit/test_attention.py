@@ -414,3 +414,29 @@ def test_transformer_encoder_layer_layout_and_repr_are_torchs():
     assert tw.nn.TransformerEncoderLayer(D_MODEL, HEADS).linear1.out_features == 2048
     with pytest.raises(RuntimeError, match="activation should be relu/gelu, not swish"):
         tw.nn.TransformerEncoderLayer(D_MODEL, HEADS, activation="swish")
+
+
+def test_sdpa_kernel_selection_runs_the_one_implementation():
+    """PyTorch's selection API: any selection runs tensorweave's attention (equal to
+    PyTorch's under the same selection), and the previous selection comes back."""
+    from tensorweave.nn.attention import SDPBackend, enabled_backends, sdpa_kernel
+    from torch.nn.attention import SDPBackend as TB
+    from torch.nn.attention import sdpa_kernel as t_kernel
+
+    assert {b.name: int(b) for b in SDPBackend} == {b.name: int(b) for b in
+                                                     [getattr(TB, n) for n in TB.__members__]}
+    q = np.random.default_rng(0).standard_normal((1, 2, 3, 4))
+    plain = tw.nn.functional.scaled_dot_product_attention(*(tw.tensor(q),) * 3)
+    with sdpa_kernel(SDPBackend.FLASH_ATTENTION):
+        assert enabled_backends() == [SDPBackend.FLASH_ATTENTION]
+        with sdpa_kernel([SDPBackend.MATH, SDPBackend.MATH]):
+            assert enabled_backends() == [SDPBackend.MATH]
+        out = tw.nn.functional.scaled_dot_product_attention(*(tw.tensor(q),) * 3)
+    with t_kernel(TB.MATH):
+        ref = torch.nn.functional.scaled_dot_product_attention(*(torch.tensor(q),) * 3)
+    assert len(enabled_backends()) == 5
+    np.testing.assert_array_equal(out.numpy(), plain.numpy())
+    np.testing.assert_allclose(out.numpy(), ref.numpy(), rtol=1e-12)
+    with pytest.raises(AssertionError, match="Backend must be an instance of SDPBackend"):
+        with sdpa_kernel("flash"):
+            pass

@@ -263,3 +263,15 @@ def test_parameter_containers_repr_matches_torch() -> None:
     assert repr(mpl) == repr(tpl).replace("torch.float32", str(tw.float32))
     expected = repr(tpd).replace("torch.FloatTensor", tw.zeros(1).type())
     assert repr(mpd) == expected.replace("torch.DoubleTensor", tw.zeros(1).double().type())
+
+
+def test_deprecated_container_registers_its_keywords() -> None:
+    torch = pytest.importorskip("torch")
+    with pytest.warns(FutureWarning, match="`nn.Container` is deprecated") as ours:
+        c = tw.nn.Container(first=tw.nn.Linear(2, 3), second=tw.nn.ReLU())
+    with pytest.warns(FutureWarning) as theirs:
+        t = torch.nn.Container(first=torch.nn.Linear(2, 3), second=torch.nn.ReLU())
+    assert list(dict(c.named_children())) == list(dict(t.named_children())) == ["first",
+                                                                              "second"]
+    assert repr(c) == repr(t) and str(ours[0].message) == str(theirs[0].message)
+    assert list(c.state_dict()) == list(t.state_dict())
