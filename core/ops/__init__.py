@@ -11,10 +11,12 @@ from typing import Any, Callable
 from .. import random  # the random ops live in tensorweave.random, beside Generator
 from ..plugin import hookimpl
 from . import (
+    bessel,
     conv,
     creation,
     decompositions,
     elementwise,
+    gamma_incomplete,
     indexing,
     inplace,
     joining,
@@ -22,6 +24,7 @@ from . import (
     movement,
     nn,
     optim,
+    polynomials,
     pool,
     reduction,
     scans,
@@ -30,6 +33,7 @@ from . import (
     special,
     statistics,
     windows,
+    zeta,
 )
 from ._opdef import COMPOSITE, PRIMITIVE, Kind, OpDef, Tol, defop
 from ._rules import Promotion
@@ -39,7 +43,8 @@ __all__ = ["defop", "OpDef", "Kind", "PRIMITIVE", "COMPOSITE", "Tol", "Promotion
 
 MODULES = (elementwise, reduction, movement, linalg, creation, inplace, nn, random, indexing,
            conv, pool, optim, joining, searching, scans, scattering,
-           statistics, decompositions, special, windows)
+           statistics, decompositions, special, gamma_incomplete, bessel,
+           zeta, polynomials, windows)
 
 CORE_OPS: list[OpDef] = list({v.name: v for m in MODULES for v in vars(m).values()
                               if isinstance(v, OpDef)}.values())
