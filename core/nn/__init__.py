@@ -20,12 +20,14 @@ from .containers import (
     ParameterList,
     Sequential,
 )
+from .linear_cross_entropy_options import LinearCrossEntropyOptions
 from .module import Module
 from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 
 __all__ = ["Module", "Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer",
            "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
-           "Container", "attention", "functional", "grad", "init", "utils"]
+           "Container", "attention", "functional", "grad", "init", "utils",
+           "LinearCrossEntropyOptions"]
 
 
 def __getattr__(name: str) -> Any:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from tensorweave.plugin import hookimpl
 
-from . import loss
+from . import linear_cross_entropy, loss
 
 
 @hookimpl
 def tensorweave_losses() -> dict[str, type]:
     """The built-in losses, by class name (each becomes ``tensorweave.nn.<name>``)."""
-    return {name: getattr(loss, name) for name in loss.__all__}
+    return {name: getattr(m, name) for m in (loss, linear_cross_entropy) for name in m.__all__}

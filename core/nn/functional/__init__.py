@@ -19,6 +19,8 @@ from ._dropout import *  # noqa: F403
 from ._dropout import __all__ as _dropout_all
 from ._linear import *  # noqa: F403
 from ._linear import __all__ as _linear_all
+from ._linear_cross_entropy import *  # noqa: F403
+from ._linear_cross_entropy import __all__ as _linear_cross_entropy_all
 from ._local import *  # noqa: F403
 from ._local import __all__ as _local_all
 from ._loss import *  # noqa: F403
@@ -31,5 +33,5 @@ from ._vision import *  # noqa: F403
 from ._vision import __all__ as _vision_all
 
 __all__ = [*_activation_all, *_attention_all, *_conv_all, *_distance_all, *_dropout_all,
-           *_linear_all, *_local_all, *_loss_all, *_normalization_all, *_sparse_all,
-           *_vision_all]
+           *_linear_all, *_linear_cross_entropy_all, *_local_all, *_loss_all,
+           *_normalization_all, *_sparse_all, *_vision_all]
