@@ -419,9 +419,10 @@ def test_transformer_encoder_layer_layout_and_repr_are_torchs():
 def test_sdpa_kernel_selection_runs_the_one_implementation():
     """PyTorch's selection API: any selection runs tensorweave's attention (equal to
     PyTorch's under the same selection), and the previous selection comes back."""
-    from tensorweave.nn.attention import SDPBackend, enabled_backends, sdpa_kernel
     from torch.nn.attention import SDPBackend as TB
     from torch.nn.attention import sdpa_kernel as t_kernel
+
+    from tensorweave.nn.attention import SDPBackend, enabled_backends, sdpa_kernel
 
     assert {b.name: int(b) for b in SDPBackend} == {b.name: int(b) for b in
                                                      [getattr(TB, n) for n in TB.__members__]}
