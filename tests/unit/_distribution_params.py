@@ -32,3 +32,20 @@ def param_makers(seed: int) -> tuple[Any, ...]:
         return a @ np.swapaxes(a, -1, -2) + n * np.eye(n)
 
     return rng, pos, real, prob, simplex, spd
+
+
+def build(spec: tuple[str, dict[str, Any]], lib: str) -> tuple[Any, dict[str, Any]]:
+    """``(distribution, its parameters)`` for ``spec = (class name, {name: array})`` in
+    tensorweave (``lib="tw"``) or PyTorch (``"torch"``): float64 leaves requiring grad."""
+    if lib == "torch":
+        import torch
+        import torch.distributions as TD
+
+        ts = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True)
+              for k, v in spec[1].items()}
+        return getattr(TD, spec[0])(**ts), ts
+    import tensorweave as tw
+    import tensorweave.distributions as D
+
+    ts = {k: tw.tensor(v, dtype=tw.float64, requires_grad=True) for k, v in spec[1].items()}
+    return getattr(D, spec[0])(**ts), ts

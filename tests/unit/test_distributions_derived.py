@@ -14,7 +14,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 import torch.distributions as TD  # noqa: E402
-from _distribution_params import param_makers  # noqa: E402
+from _distribution_params import build, param_makers  # noqa: E402
 
 import tensorweave as tw  # noqa: E402
 import tensorweave.distributions as D  # noqa: E402
@@ -205,21 +205,11 @@ KL_PAIRS = {
 }
 
 
-def _build(spec, lib):
-    cls, params = spec
-    if lib == "torch":
-        ts = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True)
-              for k, v in params.items()}
-        return getattr(TD, cls)(**ts), ts
-    ts = {k: tw.tensor(v, dtype=tw.float64, requires_grad=True) for k, v in params.items()}
-    return getattr(D, cls)(**ts), ts
-
-
 @pytest.mark.parametrize("pair", list(KL_PAIRS))
 def test_kl_matches_torch(pair):
     p_spec, q_spec = KL_PAIRS[pair]
-    (po, pt), (qo, qt) = _build(p_spec, "tw"), _build(q_spec, "tw")
-    (pr, prt), (qr, qrt) = _build(p_spec, "torch"), _build(q_spec, "torch")
+    (po, pt), (qo, qt) = build(p_spec, "tw"), build(q_spec, "tw")
+    (pr, prt), (qr, qrt) = build(p_spec, "torch"), build(q_spec, "torch")
     ko, kr = D.kl_divergence(po, qo), TD.kl_divergence(pr, qr)
     _close(ko, kr, rtol=1e-9)
     finite_r = torch.isfinite(kr)

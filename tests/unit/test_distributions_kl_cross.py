@@ -14,7 +14,7 @@ import pytest
 torch = pytest.importorskip("torch")
 import torch.distributions as TD  # noqa: E402
 import torch.distributions.kl as torch_kl  # noqa: E402
-from _distribution_params import param_makers  # noqa: E402
+from _distribution_params import build, param_makers  # noqa: E402
 
 import tensorweave as tw  # noqa: E402
 import tensorweave.distributions as D  # noqa: E402
@@ -142,22 +142,12 @@ _CROSS_PAIRS = {
 _DIGAMMA = ("Beta", "Gamma")
 
 
-def _build(spec, lib):
-    cls, params = spec
-    if lib == "torch":
-        ts = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True)
-              for k, v in params.items()}
-        return getattr(TD, cls)(**ts), ts
-    ts = {k: tw.tensor(v, dtype=tw.float64, requires_grad=True) for k, v in params.items()}
-    return getattr(D, cls)(**ts), ts
-
-
 def _kl_both(cases, name):
     """(ours, torch's, our parameter tensors, torch's), with any dispatch warning an error
     (the specific pairs must beat the ExponentialFamily fallback without ambiguity)."""
     p_spec, q_spec = cases[name]
-    (po, pt), (qo, qt) = _build(p_spec, "tw"), _build(q_spec, "tw")
-    (pr, prt), (qr, qrt) = _build(p_spec, "torch"), _build(q_spec, "torch")
+    (po, pt), (qo, qt) = build(p_spec, "tw"), build(q_spec, "tw")
+    (pr, prt), (qr, qrt) = build(p_spec, "torch"), build(q_spec, "torch")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ours = D.kl_divergence(po, qo)
