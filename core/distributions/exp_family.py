@@ -35,12 +35,18 @@ class ExponentialFamily(Distribution):
     def _mean_carrier_measure(self) -> Any:
         raise NotImplementedError
 
-    def entropy(self) -> Tensor:
-        """``F(theta) - <theta, grad F(theta)> - E[k(x)]``."""
+    def _normalizer_at_params(self) -> tuple[list[Tensor], Tensor, tuple[Any, ...]]:
+        """``(theta, F(theta), grad F(theta))``, theta detached as fresh leaves (what the
+        Bregman formulas of `entropy` and `bregman_kl` differentiate)."""
         with enable_grad():
             params = [p.detach().requires_grad_() for p in self._natural_params]
             log_norm = self._log_normalizer(*params)
             grads = grad(log_norm.sum(), params, create_graph=True)
+        return params, log_norm, grads
+
+    def entropy(self) -> Tensor:
+        """``F(theta) - <theta, grad F(theta)> - E[k(x)]``."""
+        params, log_norm, grads = self._normalizer_at_params()
         result = log_norm - self._mean_carrier_measure
         for p, g in zip(params, grads):
             result = result - (p * g).reshape(tuple(self._batch_shape) + (-1,)).sum(-1)
@@ -57,10 +63,7 @@ def bregman_kl(p: ExponentialFamily, q: ExponentialFamily) -> Tensor:
     if type(p) is not type(q):
         raise NotImplementedError("The cross KL-divergence between different exponential "
                                   "families cannot be computed using Bregman divergences")
-    with enable_grad():
-        p_params = [t.detach().requires_grad_() for t in p._natural_params]
-        log_norm = p._log_normalizer(*p_params)
-        grads = grad(log_norm.sum(), p_params, create_graph=True)
+    p_params, log_norm, grads = p._normalizer_at_params()
     q_params = q._natural_params
     result = q._log_normalizer(*q_params) - log_norm
     for pp, qp, g in zip(p_params, q_params, grads):
