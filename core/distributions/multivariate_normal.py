@@ -35,7 +35,41 @@ def _precision_to_scale_tril(P: Tensor) -> Tensor:
                             upper=False)
 
 
-class MultivariateNormal(Distribution):
+class CholeskyFactored:
+    """What a distribution given by one of ``covariance_matrix``, ``precision_matrix`` or
+    ``scale_tril`` keeps (`MultivariateNormal`, `Wishart`): the lower factor ``L`` of the
+    covariance (unbroadcast) and the three matrices read from it, expanded to the class's
+    `_matrix_shape`."""
+
+    _unbroadcasted_scale_tril: Tensor
+
+    def _matrix_shape(self) -> tuple[int, ...]:
+        raise NotImplementedError
+
+    def _set_factor(self, name: str, matrix: Tensor) -> None:
+        """``L`` from the matrix the constructor was given under ``name``."""
+        if name == "scale_tril":
+            self._unbroadcasted_scale_tril = matrix
+        elif name == "covariance_matrix":
+            self._unbroadcasted_scale_tril = cholesky(matrix)
+        else:
+            self._unbroadcasted_scale_tril = _precision_to_scale_tril(matrix)
+
+    @lazy_property
+    def scale_tril(self) -> Tensor:
+        return self._unbroadcasted_scale_tril.expand(self._matrix_shape())
+
+    @lazy_property
+    def covariance_matrix(self) -> Tensor:
+        L = self._unbroadcasted_scale_tril
+        return (L @ L.transpose(-2, -1)).expand(self._matrix_shape())
+
+    @lazy_property
+    def precision_matrix(self) -> Tensor:
+        return self._unbroadcasted_scale_tril.cholesky_inverse().expand(self._matrix_shape())
+
+
+class MultivariateNormal(CholeskyFactored, Distribution):
     """The multivariate normal with mean ``loc`` and one of ``covariance_matrix``,
     ``precision_matrix`` or ``scale_tril`` (lower-triangular, positive diagonal, with
     ``scale_tril @ scale_tril.mT`` the covariance). ``scale_tril`` is the cheapest: the
@@ -69,12 +103,7 @@ class MultivariateNormal(Distribution):
         setattr(self, name, matrix.expand(batch + (-1, -1)))
         self.loc = loc.expand(batch + (-1,))
         super().__init__(batch, self.loc.shape[-1:], validate_args=validate_args)
-        if name == "scale_tril":
-            self._unbroadcasted_scale_tril = matrix
-        elif name == "covariance_matrix":
-            self._unbroadcasted_scale_tril = cholesky(matrix)
-        else:
-            self._unbroadcasted_scale_tril = _precision_to_scale_tril(matrix)
+        self._set_factor(name, matrix)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
         new = self._expand_params(MultivariateNormal, batch_shape, _instance,
@@ -85,19 +114,6 @@ class MultivariateNormal(Distribution):
 
     def _matrix_shape(self) -> tuple[int, ...]:
         return tuple(self._batch_shape) + tuple(self._event_shape) * 2
-
-    @lazy_property
-    def scale_tril(self) -> Tensor:
-        return self._unbroadcasted_scale_tril.expand(self._matrix_shape())
-
-    @lazy_property
-    def covariance_matrix(self) -> Tensor:
-        L = self._unbroadcasted_scale_tril
-        return (L @ L.transpose(-2, -1)).expand(self._matrix_shape())
-
-    @lazy_property
-    def precision_matrix(self) -> Tensor:
-        return self._unbroadcasted_scale_tril.cholesky_inverse().expand(self._matrix_shape())
 
     @property
     def mean(self) -> Tensor:

@@ -15,16 +15,15 @@ import warnings
 from typing import Any
 
 from .. import dtypes as D
-from ..linalg import cholesky, slogdet
-from ..ops.creation import arange, eye, tensor
+from ..linalg import slogdet
+from ..ops.creation import arange, tensor
 from ..ops.elementwise import where
 from ..ops.joining import broadcast_shapes
 from ..tensor import Size, Tensor
 from . import constraints
 from .distribution import Distribution
 from .gamma import Chi2
-from .multivariate_normal import _precision_to_scale_tril
-from .utils import lazy_property
+from .multivariate_normal import CholeskyFactored
 
 __all__ = ["Wishart"]
 
@@ -39,7 +38,7 @@ def _mvdigamma(x: Tensor, p: int) -> Tensor:
     return (x.unsqueeze(-1) - arange(p, dtype=x.dtype, device=x.device) / 2).digamma().sum(-1)
 
 
-class Wishart(Distribution):
+class Wishart(CholeskyFactored, Distribution):
     """The Wishart distribution over ``p x p`` positive-definite matrices with ``df``
     (> p - 1) degrees of freedom and scale ``V`` given by exactly one of
     ``covariance_matrix``, ``precision_matrix`` (``V^-1``) or ``scale_tril`` (``V``'s
@@ -83,12 +82,7 @@ class Wishart(Distribution):
             warnings.warn("Low df values detected. Singular samples are highly likely to occur "
                           "for ndim - 1 < df < ndim.", stacklevel=2)
         super().__init__(batch_shape, param.shape[-2:], validate_args=validate_args)
-        if name == "scale_tril":
-            self._unbroadcasted_scale_tril = param
-        elif name == "covariance_matrix":
-            self._unbroadcasted_scale_tril = cholesky(param)
-        else:
-            self._unbroadcasted_scale_tril = _precision_to_scale_tril(param)
+        self._set_factor(name, param)
         self._dist_chi2 = self._bartlett_chi2()
 
     def _bartlett_chi2(self) -> Chi2:
@@ -113,21 +107,6 @@ class Wishart(Distribution):
     def _batch_view(self, x: Tensor) -> Tensor:
         """A batch-shaped ``x`` with two trailing singleton dims, to scale matrices."""
         return x.reshape(tuple(self._batch_shape) + (1, 1))
-
-    @lazy_property
-    def scale_tril(self) -> Tensor:
-        return self._unbroadcasted_scale_tril.expand(self._matrix_shape())
-
-    @lazy_property
-    def covariance_matrix(self) -> Tensor:
-        L = self._unbroadcasted_scale_tril
-        return (L @ L.transpose(-2, -1)).expand(self._matrix_shape())
-
-    @lazy_property
-    def precision_matrix(self) -> Tensor:
-        L = self._unbroadcasted_scale_tril
-        identity = eye(self._event_shape[-1], dtype=L.dtype, device=L.device)
-        return identity.cholesky_solve(L).expand(self._matrix_shape())
 
     @property
     def mean(self) -> Tensor:
