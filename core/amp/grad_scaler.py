@@ -118,7 +118,7 @@ class GradScaler:
         if state["stage"] is _Stage.STEPPED:
             raise RuntimeError("unscale_() is being called after step().")
         inv = 1.0 / float(scale.item())
-        found = False
+        finite: dict[Any, Tensor] = {}  # per device: are all its gradients finite?
         with no_grad():
             for group in optimizer.param_groups:
                 for p in group["params"]:
@@ -127,8 +127,10 @@ class GradScaler:
                     if p.grad.dtype is D.float16:
                         raise ValueError("Attempting to unscale FP16 gradients.")
                     p.grad.mul_(inv)
-                    found = found or not bool(isfinite(p.grad).all())
-        state["found_inf"] = found
+                    ok, seen = isfinite(p.grad).all(), finite.get(p.grad.device)
+                    finite[p.grad.device] = ok if seen is None else seen & ok
+        # one host read per device, not per gradient
+        state["found_inf"] = not all(bool(ok) for ok in finite.values())
         state["stage"] = _Stage.UNSCALED
 
     def step(self, optimizer: Any, *args: Any, **kwargs: Any) -> Any:
