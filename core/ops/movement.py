@@ -276,9 +276,8 @@ def contiguous(input: Tensor, memory_format: Any = contiguous_format) -> Tensor:
         if input.is_contiguous():
             return input
         raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
-    if contiguous_in_order(input, order):
-        return input
-    return laid_out(lambda _: clone.bind(input.permute(order)), tuple(input.shape), order)
+    return input if contiguous_in_order(input, order) else clone(input,
+                                                                 memory_format=memory_format)
 
 
 def _copy_samples(dt: D.dtype, rng: np.random.Generator) -> Any:
