@@ -25,6 +25,7 @@ from . import (
     utils,
 )
 from ._tensor_str import set_printoptions
+from .amp import GradScaler
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from .autograd.grad_mode import (
     enable_grad,
@@ -36,10 +37,11 @@ from .autograd.grad_mode import (
 from .backend import Backend
 from .conformance.crosscheck import CrossCheckError, cross_check
 from .device import DeviceError, device, get_default_device, set_default_device
-from .device_module import DeviceModule
+from .device_module import CpuModule, DeviceModule, get_device_module, module_for
 from .dispatch import (
     DeviceMismatchError,
     KernelError,
+    OutOfMemoryError,
     fallback_counts,
     get_fallback_policy,
     set_fallback_policy,
@@ -107,6 +109,7 @@ globals().update({n: getattr(_functional_aliases, n) for n in _functional_aliase
 # modules also attach the Tensor methods they define). ``range`` and ``compile`` shadow the
 # builtins here, hence ``builtins.range`` below.
 from . import (  # noqa: E402
+    accelerator,
     control_flow,
     count_sampling,
     dropout_functions,
@@ -114,7 +117,9 @@ from . import (  # noqa: E402
     grid_functions,
     inplace_functions,
     layouts,
+    legacy_types,
     lowrank,
+    math_constants,
     native_functions,
     native_normalization,
     norm_functions,
@@ -132,13 +137,13 @@ from .amp import autocast_mode  # noqa: E402
 from .householder import geqrf, orgqr, ormqr  # noqa: E402
 
 _TORCH_LEVEL = (autocast_mode, control_flow, count_sampling, dropout_functions, float_bits,
-                grid_functions, inplace_functions, layouts, lowrank, native_functions,
+                grid_functions, inplace_functions, layouts, legacy_types, lowrank,
+                math_constants, native_functions,
                 native_normalization, norm_functions, python_apply, removed_functions, rnn_cells,
                 rnn_functions, segment_reductions, tensor_info, torch_creation, torch_settings,
                 view_copies)
 globals().update({n: getattr(m, n) for m in _TORCH_LEVEL for n in m.__all__})
-cuda = DeviceModule("cuda")
-opencl = DeviceModule("opencl")
+cuda, opencl, cpu = module_for("cuda"), module_for("opencl"), module_for("cpu")
 _install_methods()
 
 __version__ = "0.1.0"
@@ -151,7 +156,8 @@ __all__ = [
     "fallback_counts", "get_registry", "devices", "set_printoptions", "save", "load",
     "DeviceError", "DeviceMismatchError", "KernelError", "PluginError", "ShapeError",
     "cross_check", "CrossCheckError", "from_dlpack", "cuda", "opencl", "DeviceModule", "utils",
-    "linalg", "special", "testing", "func", "distributions", "amp",
+    "linalg", "special", "testing", "func", "distributions", "amp", "accelerator", "cpu",
+    "CpuModule", "get_device_module", "GradScaler", "OutOfMemoryError",
     "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
     "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
     "half", "float", "double", "short", "int", "long", "finfo", "iinfo", "can_cast",
@@ -185,7 +191,13 @@ def devices() -> list[dict[str, Any]]:
 
 
 def __getattr__(name: str) -> Any:
-    """Ops registered by plugins are reachable as ``tensorweave.<name>``."""
+    """Ops registered by plugins are reachable as ``tensorweave.<name>``, and
+    ``default_generator`` is the cpu default `Generator` (a handle made per access: the
+    backend holds the state)."""
+    if name == "default_generator":
+        from .random import default_generator
+
+        return default_generator("cpu")
     op = get_registry().ops.get(name)
     if op is None or not op.function:
         raise AttributeError(f"module 'tensorweave' has no attribute {name!r}")

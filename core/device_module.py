@@ -5,13 +5,15 @@ CUDA or OpenCL -- so a third-party backend gets the same functions through
 ``DeviceModule("mydev")``. Where the backend is missing or unavailable, ``is_available()``
 is False, ``device_count()`` is 0, and every other function raises a `RuntimeError`
 carrying the backend's own reason (which says what to install), as PyTorch's do.
+``tw.cpu`` is one too (`CpuModule`, with ``torch.cpu``'s answers), and each module holds
+its device type's legacy tensor types (``tw.cuda.FloatTensor``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["DeviceModule"]
+__all__ = ["DeviceModule", "CpuModule", "module_for", "get_device_module"]
 
 
 class DeviceModule:
@@ -22,6 +24,14 @@ class DeviceModule:
 
     def __repr__(self) -> str:
         return f"<tensorweave device module {self.type!r}>"
+
+    def __getattr__(self, name: str) -> Any:
+        """The legacy tensor types of this device type (``FloatTensor``...)."""
+        if name.endswith("Tensor"):
+            from .legacy_types import legacy_type
+
+            return legacy_type(self.type, name)
+        raise AttributeError(f"module 'tensorweave.{self.type}' has no attribute {name!r}")
 
     def _backend(self, what: str) -> Any:
         from .plugin.manager import get_registry
@@ -115,3 +125,47 @@ class DeviceModule:
         self._backend("manual_seed").manual_seed(_seed_arg("manual_seed", seed))
 
     manual_seed_all = manual_seed
+
+
+class CpuModule(DeviceModule):
+    """``tw.cpu``: ``torch.cpu``'s answers (``current_device()`` is ``"cpu"``, and
+    ``set_device`` does nothing, as there is one cpu device)."""
+
+    def __init__(self) -> None:
+        super().__init__("cpu")
+
+    def current_device(self) -> str:  # type: ignore[override]
+        return "cpu"
+
+    def set_device(self, device: Any) -> None:
+        """Nothing to do: there is one cpu device."""
+
+    def is_initialized(self) -> bool:
+        return True
+
+
+_MODULES: dict[str, DeviceModule] = {}
+
+
+def module_for(device_type: str) -> DeviceModule:
+    """The one device module of ``device_type`` (``tw.cuda`` is ``module_for("cuda")``)."""
+    if device_type not in _MODULES:
+        _MODULES[device_type] = CpuModule() if device_type == "cpu" else DeviceModule(device_type)
+    return _MODULES[device_type]
+
+
+def get_device_module(device: Any = None) -> DeviceModule:
+    """The module of ``device``'s type (a device, a device string or a type name); without
+    one, the current accelerator's, or ``tw.cpu`` when there is none.
+
+    Raises:
+        DeviceError: ``device`` is no valid device string.
+    """
+    from .device import device as make_device
+
+    if device is None:
+        from .accelerator import current_accelerator
+
+        acc = current_accelerator()
+        return module_for("cpu" if acc is None else acc.type)
+    return module_for(make_device(device).type)

@@ -31,7 +31,7 @@ from .ops._rules import elementwise_dtypes
 from .tensor import Tensor
 
 __all__ = ["apply", "set_fallback_policy", "get_fallback_policy", "fallback_counts",
-           "DeviceMismatchError", "KernelError"]
+           "DeviceMismatchError", "KernelError", "OutOfMemoryError"]
 
 _gm = grad_mode.state
 _ac = autocast_state.state
@@ -45,6 +45,11 @@ class DeviceMismatchError(RuntimeError):
 
 class KernelError(RuntimeError):
     """A backend has no kernel for a primitive op (and the fallback policy is ``error``)."""
+
+
+class OutOfMemoryError(RuntimeError, MemoryError):
+    """A device had no memory left for an op (``torch.OutOfMemoryError``). Also a
+    `MemoryError`, which is what NumPy and CuPy raise, so either ``except`` catches it."""
 
 
 def _device_error(op: OpDef, inputs: tuple[Any, ...]) -> DeviceMismatchError:
@@ -119,7 +124,7 @@ def apply(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
         else:
             res = kernel(*[x._data if isinstance(x, Tensor) else x for x in inputs], **params)
     except (ValueError, IndexError, TypeError, RuntimeError, FloatingPointError,
-            ZeroDivisionError) as e:
+            ZeroDivisionError, MemoryError) as e:
         raise _kernel_error(op, inputs, params, e) from e
     if op.n_outputs == 1:
         if out_dtype is None:
@@ -183,7 +188,8 @@ def _kernel_error(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any],
         f"Tensor(shape={list(x.shape)}, dtype={x._dtype.name}, device={x._device})"
         if isinstance(x, Tensor) else repr(x) for x in inputs)
     ps = ", ".join(f"{k}={v!r}" for k, v in params.items())
-    cls = type(e) if isinstance(e, (ValueError, IndexError, TypeError)) else RuntimeError
+    cls = (type(e) if isinstance(e, (ValueError, IndexError, TypeError)) else
+           OutOfMemoryError if isinstance(e, MemoryError) else RuntimeError)
     err = cls(f"{op.name}: {e} (inputs: {desc}{'; ' + ps if ps else ''})")
     err._tw_checked = True  # type: ignore[attr-defined]
     return err

@@ -33,7 +33,8 @@ from .random import default_generator
 from .tensor import Tensor
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "linearize", "jacrev", "jacfwd", "hessian",
-           "vmap", "functional_call", "stack_module_state", "replace_all_batch_norm_modules_"]
+           "vmap", "functional_call", "stack_module_state", "replace_all_batch_norm_modules_",
+           "functionalize"]
 
 
 # -- pytrees --------------------------------------------------------------------------------------
@@ -510,3 +511,23 @@ def replace_all_batch_norm_modules_(root: Any) -> Any:
             m.running_mean = m.running_var = m.num_batches_tracked = None
             m.track_running_stats = False
     return root
+
+
+def functionalize(func: Callable[..., Any], *, remove: str = "mutations") -> Callable[..., Any]:
+    """``func`` itself: functionalization rewrites in-place ops (and with
+    ``remove="mutations_and_views"`` views) into out-of-place ones for graph capture, and
+    copies input mutations back, so eagerly the results and the inputs' final values are
+    ``func``'s own. tensorweave has no graph capture, hence nothing to rewrite.
+
+    Raises:
+        RuntimeError: ``remove`` is neither option (PyTorch's message).
+    """
+    if remove not in ("mutations", "mutations_and_views"):
+        raise RuntimeError(
+            f"functionalize(f, remove='mutations'): received invalid argument for "
+            f"remove={remove}. Valid options are:\n     remove='mutations': all inplace and "
+            "out= operators will be removed from the program, and replaced with their "
+            "out-of-place equivalents.\n     remove='mutations_and_views': In addition to the "
+            "above, all aliasing operators {view} will be replaced with their non-aliasing "
+            "counterparts, {view}_copy.\n")
+    return func

@@ -56,7 +56,7 @@ def _apply(name: str, self: Tensor, fn: Callable[..., Any], others: dict[str, An
     columns = (np.asarray(t.detach().numpy()).ravel().tolist() for t in inputs)
     values = [convert(fn(*vals)) for vals in zip(*columns)]
     new = np.array(values, dtype=self.dtype.np).reshape(tuple(self.shape))
-    return self.copy_(Tensor(new))
+    return self.copy_(Tensor._from_value(new, self.device, self.dtype))
 
 
 def apply_(self: Tensor, callable: Callable[[Any], Any]) -> Tensor:  # noqa: A002

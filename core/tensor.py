@@ -45,9 +45,9 @@ class Size(tuple):  # type: ignore[type-arg]
 class Tensor:
     """A multi-dimensional array with autograd, on one device.
 
-    Create tensors with `tensorweave.tensor`, `zeros`, `randn`...; the
-    constructor ``Tensor(data)`` is accepted as in PyTorch and behaves like
-    `tensorweave.tensor`.
+    Create tensors with `tensorweave.tensor`, `zeros`, `randn`...; the constructor is
+    PyTorch's legacy one (`legacy_types.legacy_new` with the default dtype):
+    ``Tensor(2, 3)`` is uninitialized, ``Tensor([1, 2])`` a float copy.
     """
 
     # Class-level defaults: instances only store what differs.
@@ -67,12 +67,12 @@ class Tensor:
     _dtype: D.dtype
     _device: Device
 
-    def __init__(self, data: Any = None, *, dtype: Any = None, device: Any = None,
-                 requires_grad: bool = False) -> None:
-        t = Tensor._from_value([] if data is None else data, device, dtype)
+    def __init__(self, *args: Any, device: Any = None) -> None:
+        from .device import resolve
+        from .legacy_types import legacy_new
+
+        t = legacy_new(D.get_default_dtype(), resolve(device)[0], args)
         self._data, self._dtype, self._device = t._data, t._dtype, t._device
-        if requires_grad:
-            self.requires_grad_(True)
 
     # -- construction (internal) ---------------------------------------------------------------
     @staticmethod
@@ -332,11 +332,6 @@ class Tensor:
     def cuda(self, device: Any = None) -> Tensor:
         return self.to("cuda" if device is None else
                        (f"cuda:{device}" if isinstance(device, int) else device))
-
-    def type(self, dtype: Any = None) -> Any:
-        if dtype is None:
-            return f"tensorweave.{self._dtype.name}"
-        return self.to(D.to_dtype(dtype))
 
     def float(self) -> Tensor:
         return self.to(D.float32)

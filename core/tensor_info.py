@@ -1,7 +1,7 @@
 """Storage and identity queries PyTorch code asks of tensors: `Tensor.data_ptr` (and
-``const_data_ptr``), `is_set_to`, `as_subclass`,
-`dim_order`, `pin_memory`/`is_pinned`, `share_memory_`/`is_shared`, the `new` legacy
-constructor, and `typename`, `get_device`, `to_dlpack`, `is_inference` at the top level.
+``const_data_ptr``), `is_set_to`, `as_subclass`, `dim_order`, `pin_memory`/`is_pinned`,
+`share_memory_`/`is_shared`, and `typename`, `get_device`, `to_dlpack`, `is_inference`,
+`is_storage` at the top level.
 
 tensorweave has no pinned host memory (host-to-device copies go through the backend's own
 transfer) and no shared-memory storages (a tensor sent to another process is pickled by
@@ -14,10 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from .inplace_functions import check_tensor
-from .ops.creation import empty, tensor
-from .tensor import Size, Tensor
+from .tensor import Tensor
 
-__all__ = ["typename", "get_device", "to_dlpack"]
+__all__ = ["typename", "get_device", "to_dlpack", "is_storage"]
 
 
 def data_ptr(self: Tensor) -> int:
@@ -96,33 +95,8 @@ def is_shared(self: Tensor) -> bool:
     return False
 
 
-def new(self: Tensor, *args: Any, device: Any = None) -> Tensor:
-    """The legacy constructor, with ``self``'s dtype (and device unless given):
-    ``x.new()`` an empty tensor, ``x.new(2, 3)`` or ``x.new(Size)`` an uninitialized one of
-    that shape, ``x.new(data)`` a copy of the data, ``x.new(other)`` ``other`` itself.
-
-    Raises:
-        TypeError: ``other`` is a tensor of another dtype or device, as in PyTorch.
-    """
-    dev = device if device is not None else self.device
-    if len(args) == 1 and isinstance(args[0], Tensor):
-        other = args[0]
-        if other.dtype is not self.dtype or other.device != self.device:
-            raise TypeError(f"expected {self.dtype} on {self.device} (got {other.dtype} on "
-                            f"{other.device})")
-        return other.detach() if other.requires_grad else other
-    if not args or isinstance(args[0], Size) or all(
-            isinstance(a, int) and not isinstance(a, bool) for a in args):
-        return empty(*(args[0] if args and isinstance(args[0], Size) else args) or (0,),
-                     dtype=self.dtype, device=dev)
-    if len(args) == 1:
-        return tensor(args[0], dtype=self.dtype, device=dev)
-    raise TypeError(f"new() received an invalid combination of arguments - got "
-                    f"({', '.join(type(a).__name__ for a in args)})")
-
-
 for _fn in (data_ptr, is_set_to, as_subclass, dim_order, pin_memory, is_pinned,
-            share_memory_, is_shared, new):
+            share_memory_, is_shared):
     setattr(Tensor, _fn.__name__, _fn)
 Tensor.const_data_ptr = data_ptr  # type: ignore[attr-defined]  # no const/mutable split here
 
@@ -158,3 +132,9 @@ def to_dlpack(tensor: Tensor) -> Any:
     capsules (``from_dlpack`` takes the tensor itself too)."""
     check_tensor("to_dlpack", tensor, "tensor")
     return tensor.__dlpack__()
+
+
+def is_storage(obj: Any, /) -> bool:
+    """False: tensorweave has no storage objects (a tensor's memory is its backend's array),
+    so nothing is one."""
+    return False

@@ -1,4 +1,5 @@
-"""Grad-mode switches: `no_grad`, `enable_grad`, `set_grad_enabled`, `inference_mode`.
+"""Grad-mode switches: `no_grad`, `enable_grad`, `set_grad_enabled`, `inference_mode`, and
+PyTorch's `set_multithreading_enabled`.
 
 The dispatcher reads ``state.enabled`` on every op, so it is a plain attribute
 of a module-level object rather than a function call or a context variable.
@@ -10,7 +11,7 @@ import functools
 from typing import Any, Callable, TypeVar
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
-           "is_inference_mode_enabled"]
+           "is_inference_mode_enabled", "set_multithreading_enabled"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -140,3 +141,21 @@ class inference_mode(_Mode):
 
     def _args(self) -> tuple[Any, ...]:
         return (self._mode,)
+
+
+class set_multithreading_enabled:  # noqa: N801 - torch.autograd.set_multithreading_enabled
+    """Accepted for PyTorch's API, as a function or a context manager: tensorweave's engine
+    always runs backward on the calling thread (what PyTorch's ``mode=False`` asks for), so
+    either mode computes the same gradients the same way."""
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = mode
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def clone(self) -> set_multithreading_enabled:
+        return type(self)(self.mode)

@@ -241,7 +241,8 @@ ERRORS = [
      "Given weight of size [8, 4, 3, 3], expected bias to be 1-dimensional with 8 elements, "
      "but got bias of size [7] instead"),
     (lambda: F.conv2d(X, tw.zeros(8, 4, 3, 3, dtype=tw.float64)), RuntimeError,
-     "Input type (tensorweave.float32) and weight type (tensorweave.float64) should be the same"),
+     "Input type (tensorweave.FloatTensor) and weight type (tensorweave.DoubleTensor) should be "
+     "the same"),
     (lambda: F.conv_transpose2d(X, tw.zeros(4, 3, 3, 3), stride=2, output_padding=2),
      RuntimeError, "output padding must be smaller than either stride or dilation, but got "
      "output_padding_height: 2 output_padding_width: 2 stride_height: 2 stride_width: 2 "
