@@ -2,7 +2,8 @@
 
 ``apply(op, inputs, params)`` is the whole of it:
 
-0. inside an autocast region, cast the inputs of the ops its policy lists
+0. while a profiler records, time the call as an event (`tensorweave.profiler.recorder`);
+   inside an autocast region, cast the inputs of the ops its policy lists
    (`tensorweave.autocast_state`);
 1. find the device of the tensor inputs (they must agree);
 2. for elementwise ops, promote: cast tensor inputs to the computation dtype;
@@ -28,6 +29,7 @@ from .autograd import anomaly_mode, grad_mode
 from .autograd.engine import OpNode, edge_of
 from .ops._opdef import COMPOSITE, OpDef
 from .ops._rules import elementwise_dtypes
+from .profiler import recorder
 from .tensor import Tensor
 
 __all__ = ["apply", "set_fallback_policy", "get_fallback_policy", "fallback_counts",
@@ -35,6 +37,7 @@ __all__ = ["apply", "set_fallback_policy", "get_fallback_policy", "fallback_coun
 
 _gm = grad_mode.state
 _ac = autocast_state.state
+_pf = recorder.state
 _AUTOCAST = autocast_state.POLICY
 _new = object.__new__
 
@@ -61,6 +64,10 @@ def _device_error(op: OpDef, inputs: tuple[Any, ...]) -> DeviceMismatchError:
 
 def apply(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
     """Run ``op`` on ``inputs``; see the module docstring."""
+    if _pf.active:
+        out = recorder.run(op, inputs, params, apply)
+        if out is not recorder.PASS:
+            return out
     if _ac.active and op.name in _AUTOCAST:
         inputs, params = autocast_state.cast_inputs(op.name, inputs, params)
     dev = None
