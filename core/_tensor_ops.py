@@ -29,7 +29,8 @@ BINARY = {
     "__eq__": ("eq", False), "__ne__": ("ne", False), "__lt__": ("lt", False),
     "__le__": ("le", False), "__gt__": ("gt", False), "__ge__": ("ge", False),
 }
-UNARY = {"__neg__": "neg", "__abs__": "abs", "__invert__": "bitwise_not"}
+# (``__abs__`` is abs's public function, which knows complex tensors: ops/complex_numbers.py)
+UNARY = {"__neg__": "neg", "__invert__": "bitwise_not"}
 INPLACE = {"__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_",
            "__ifloordiv__": "floor_divide_", "__imod__": "remainder_", "__ipow__": "pow_",
            "__iand__": "bitwise_and_", "__ior__": "bitwise_or_", "__ixor__": "bitwise_xor_"}
@@ -102,4 +103,4 @@ def install(ops: dict[str, OpDef], functions: dict[str, Callable[..., Any]]) -> 
 
 import numpy as _np  # noqa: E402
 
-_OPERANDS = (Tensor, int, float, bool)
+_OPERANDS = (Tensor, int, float, bool, complex)

@@ -148,6 +148,23 @@ class _Formatter:
         return " " * (self.max_width - len(ret)) + ret
 
 
+class _ComplexFormatter:
+    """PyTorch's pair of formatters for complex values: one for the real parts, one for the
+    imaginary parts, joined as ``1.5000+2.0000j``."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.re, self.im = _Formatter(values.real), _Formatter(values.imag)
+        self.max_width = self.re.max_width + self.im.max_width + 1
+
+    def format(self, value: Any) -> str:
+        imag = (self.im.format(value.imag) + "j").lstrip()
+        return self.re.format(value.real) + ("" if imag[0] in "+-" else "+") + imag
+
+
+def _formatter(values: np.ndarray) -> _Formatter | _ComplexFormatter:
+    return _ComplexFormatter(values) if values.dtype.kind == "c" else _Formatter(values)
+
+
 def _summarized(a: np.ndarray) -> np.ndarray:
     """The values a summarized print shows (what the formatter measures)."""
     e = PRINT_OPTS.edgeitems
@@ -162,7 +179,8 @@ def _summarized(a: np.ndarray) -> np.ndarray:
     return np.stack([_summarized(a[i]) for i in rows])
 
 
-def _vector_str(a: np.ndarray, indent: int, summarize: bool, fmt: _Formatter) -> str:
+def _vector_str(a: np.ndarray, indent: int, summarize: bool,
+                fmt: _Formatter | _ComplexFormatter) -> str:
     element_length = fmt.max_width + 2
     per_line = max(1, int(math.floor((PRINT_OPTS.linewidth - indent) / element_length)))
     e = PRINT_OPTS.edgeitems
@@ -177,7 +195,8 @@ def _vector_str(a: np.ndarray, indent: int, summarize: bool, fmt: _Formatter) ->
     return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
 
 
-def _tensor_str(a: np.ndarray, indent: int, summarize: bool, fmt: _Formatter) -> str:
+def _tensor_str(a: np.ndarray, indent: int, summarize: bool,
+                fmt: _Formatter | _ComplexFormatter) -> str:
     if a.ndim == 0:
         return fmt.format(a.item())
     if a.ndim == 1:
@@ -226,13 +245,13 @@ def tensor_repr(t: Tensor) -> str:
     else:
         if not PRINT_OPTS.edgeitems:
             suffixes.append(f"size={tuple(t.shape)}")
-        if t.dtype not in (default, D.int64, D.bool):
+        if t.dtype not in (default, D.default_complex(), D.int64, D.bool):
             suffixes.append(f"dtype={t.dtype!r}")
         a = np.asarray(t._host())
         if a.dtype == np.float16:
             a = a.astype(np.float32)  # PyTorch prints half tensors through float
         summarize = a.size > PRINT_OPTS.threshold
-        body = _tensor_str(a, indent, summarize, _Formatter(_summarized(a) if summarize else a))
+        body = _tensor_str(a, indent, summarize, _formatter(_summarized(a) if summarize else a))
     if t.grad_fn is not None:
         suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t.requires_grad:

@@ -61,11 +61,34 @@ class Backend:
         return {}
 
     def dtypes(self, index: int) -> tuple[Any, ...]:
-        """The dtypes device ``index`` supports (all by default; an OpenCL device without
-        fp64 leaves out float64). The conformance suite skips the others with a reason."""
+        """The dtypes device ``index`` supports (the real ones by default: a backend lists
+        complex64/complex128 to hold complex tensors; an OpenCL device without fp64 leaves out
+        float64). The conformance suite skips the others with a reason."""
         from .dtypes import ALL
 
         return ALL
+
+    def needs_kernel(self, op: Any) -> bool:
+        """Whether this backend must provide a kernel for primitive ``op``: every primitive,
+        except one whose dtypes are all complex when the backend lists none (view_as_real,
+        the FFTs: nothing could reach them)."""
+        if not op.dtypes or not all(d.is_complex for d in op.dtypes):
+            return True
+        ok, _ = self.availability()
+        return bool(ok and self.device_count()
+                    and any(d.is_complex for d in self.dtypes(0)))
+
+    def check_complex(self, what: str, dtype: Any, device: Any) -> None:
+        """Refuse a complex ``dtype`` that device ``device`` does not list in `dtypes`: every
+        way a complex tensor reaches a device (from the host, a factory, an op) checks this.
+
+        Raises:
+            TypeError: naming ``what`` (an op or a transfer), the dtype and the device.
+        """
+        if dtype.is_complex and dtype not in self.dtypes(device.index or 0):
+            raise TypeError(f"{what}: {dtype!r} is not supported on {device}: the {self.name!r} "
+                            "backend does not list complex dtypes. Compute with complex tensors "
+                            "on cpu.")
 
     def current_device(self) -> int:
         """The index used for ``"<type>"`` with no index."""

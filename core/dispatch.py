@@ -100,6 +100,8 @@ def apply(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
         hit = op.promotion_cache.get(dt) if uniform else None
         if hit is None or hit[2] is not D._default_float[0]:
             compute, out_dtype = elementwise_dtypes(op.name, promotion, inputs)
+            if compute.is_complex:
+                _check_complex(op, dev, compute)
             if uniform:
                 op.promotion_cache[dt] = (compute, out_dtype, D._default_float[0])
         else:
@@ -107,8 +109,11 @@ def apply(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
         if compute is not dt or not uniform:
             inputs = tuple(x.to(compute) if isinstance(x, Tensor) and x._dtype is not compute
                            else x for x in inputs)
-    elif op.meta is not None:
-        out_dtype = op.meta(*inputs, **params)
+    else:
+        if dt is None or not uniform or dt.is_complex:
+            _check_complex_inputs(op, dev, inputs, params)
+        if op.meta is not None:
+            out_dtype = op.meta(*inputs, **params)
 
     kernel = op.kernels.get(dev.type)
     if kernel is None or (needs_grad and op.vjp is None):
@@ -150,6 +155,31 @@ def apply(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
     return out
 
 
+def _check_complex(op: OpDef, dev: Any, dtype: D.dtype) -> None:
+    """Complex values reach only the ops that declare complex dtypes, on devices whose
+    backend holds them: an op written for real numbers could otherwise be silently wrong
+    (NumPy orders complex numbers lexicographically; PyTorch refuses to)."""
+    if not op.complex:
+        raise TypeError(f"{op.name}: complex tensors are not supported by this op (got "
+                        f"{dtype!r}). Ops that take them list complex64/complex128 in "
+                        "docs/ops.md; work on x.real/x.imag or view_as_real(x) otherwise.")
+    from .device import resolve
+
+    resolve(dev)[1].check_complex(op.name, dtype, dev)
+
+
+def _check_complex_inputs(op: OpDef, dev: Any, inputs: tuple[Any, ...],
+                          params: dict[str, Any]) -> None:
+    """`_check_complex` for a non-elementwise op: any complex tensor input, or a complex
+    ``dtype`` param (a factory's)."""
+    for x in inputs:
+        if isinstance(x, Tensor) and x._dtype.is_complex:
+            _check_complex(op, dev, x._dtype)
+    d = params.get("dtype")
+    if isinstance(d, D.dtype) and d.is_complex:
+        _check_complex(op, dev, d)
+
+
 def _mark_view(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any], out: Any) -> Any:
     """A view shares its base's storage and version counter, and knows how to redo itself
     from the base (for in-place ops through views under autograd).
@@ -169,7 +199,16 @@ def _mark_view(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any], out: 
 
 
 def record(op: OpDef, inputs: tuple[Any, ...], out: Any, params: dict[str, Any]) -> None:
-    """Attach a backward node for ``op`` to its output(s)."""
+    """Attach a backward node for ``op`` to its output(s).
+
+    Raises:
+        RuntimeError: for a complex output, which autograd does not differentiate.
+    """
+    for o in (out,) if op.n_outputs == 1 else out:
+        if o._dtype.is_complex:
+            raise RuntimeError(f"{op.name}: tensorweave does not differentiate complex tensors "
+                               "(an input requires grad and the result is complex). Compute "
+                               "under tw.no_grad(), or keep the differentiated path real.")
     edges = tuple([edge_of(x) if isinstance(x, Tensor) else None for x in inputs])
     node = OpNode(op, inputs, out, params, edges)
     if anomaly_mode.state.enabled:

@@ -2,7 +2,7 @@
 
 A `dtype` is a small immutable value that knows its NumPy equivalent (every
 backend speaks NumPy dtypes on the host side) and its category (bool,
-integer, floating). Promotion follows `torch.result_type`: dimensioned
+integer, floating, complex). Promotion follows `torch.result_type`: dimensioned
 tensors outrank 0-d tensors, which outrank Python scalars, except that a
 higher *category* always wins (an int tensor plus a float scalar is a float).
 """
@@ -15,11 +15,12 @@ import numpy as np
 
 __all__ = [
     "dtype", "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32",
-    "float64", "half", "float", "double", "short", "int", "long", "get_default_dtype",
+    "float64", "complex64", "complex128", "cfloat", "cdouble", "half", "float", "double",
+    "short", "int", "long", "get_default_dtype",
     "set_default_dtype", "promote_types", "result_type", "can_cast", "to_dtype",
 ]
 
-_BOOL, _INT, _FLOAT = 0, 1, 2
+_BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3
 
 
 class dtype:
@@ -29,10 +30,12 @@ class dtype:
         name: the short name (``"float32"``).
         itemsize: bytes per element.
         is_floating_point: True for float16/32/64.
-        is_signed: True for signed integers and floats.
+        is_signed: True for signed integers, floats and complex dtypes.
+        is_complex: True for complex64/complex128.
     """
 
-    __slots__ = ("name", "np", "itemsize", "is_floating_point", "is_signed", "category")
+    __slots__ = ("name", "np", "itemsize", "is_floating_point", "is_signed", "is_complex",
+                 "category")
 
     def __init__(self, name: str, np_dtype: Any, category: int) -> None:
         self.name = name
@@ -40,9 +43,8 @@ class dtype:
         self.itemsize = self.np.itemsize
         self.category = category
         self.is_floating_point = category == _FLOAT
-        self.is_signed = category == _FLOAT or self.np.kind == "i"
-
-    is_complex = False
+        self.is_complex = category == _COMPLEX
+        self.is_signed = category >= _FLOAT or self.np.kind == "i"
 
     def __repr__(self) -> str:
         return f"tensorweave.{self.name}"
@@ -51,10 +53,17 @@ class dtype:
         return self.name
 
     def to_real(self) -> dtype:
-        return self
+        """The dtype of a complex dtype's parts (complex64 -> float32); others are their own."""
+        return _BY_NP[np.empty(0, self.np).real.dtype] if self.is_complex else self
 
     def to_complex(self) -> dtype:
-        raise TypeError(f"to_complex: complex dtypes are not supported; got {self!r}")
+        """The complex dtype over a floating dtype (float32 -> complex64; float16 -> complex64,
+        as tensorweave has no complex32)."""
+        if self.is_complex:
+            return self
+        if not self.is_floating_point:
+            raise TypeError(f"to_complex: expected a floating or complex dtype; got {self!r}")
+        return complex128 if self is float64 else complex64
 
 
 bool = dtype("bool", np.bool_, _BOOL)  # noqa: A001 - mirrors torch.bool
@@ -66,17 +75,25 @@ int64 = dtype("int64", np.int64, _INT)
 float16 = dtype("float16", np.float16, _FLOAT)
 float32 = dtype("float32", np.float32, _FLOAT)
 float64 = dtype("float64", np.float64, _FLOAT)
+complex64 = dtype("complex64", np.complex64, _COMPLEX)
+complex128 = dtype("complex128", np.complex128, _COMPLEX)
 # PyTorch's aliases.
 half, float, double = float16, float32, float64  # noqa: A001
 short, int, long = int16, int32, int64  # noqa: A001
+cfloat, cdouble = complex64, complex128
 
+# The real dtypes, which every backend holds; complex ones are opt-in (`Backend.dtypes`).
 ALL: tuple[dtype, ...] = (bool, uint8, int8, int16, int32, int64, float16, float32, float64)
+COMPLEX: tuple[dtype, ...] = (complex64, complex128)
+ALL_AND_COMPLEX: tuple[dtype, ...] = ALL + COMPLEX
 FLOATING: tuple[dtype, ...] = (float16, float32, float64)
+FLOATING_AND_COMPLEX: tuple[dtype, ...] = FLOATING + COMPLEX
 INTEGRAL: tuple[dtype, ...] = (uint8, int8, int16, int32, int64)
 
-_BY_NP: dict[np.dtype[Any], dtype] = {d.np: d for d in ALL}
-_BY_NAME: dict[str, dtype] = {d.name: d for d in ALL}
-_BY_NAME.update(half=float16, float=float32, double=float64, short=int16, int=int32, long=int64)
+_BY_NP: dict[np.dtype[Any], dtype] = {d.np: d for d in ALL_AND_COMPLEX}
+_BY_NAME: dict[str, dtype] = {d.name: d for d in ALL_AND_COMPLEX}
+_BY_NAME.update(half=float16, float=float32, double=float64, short=int16, int=int32, long=int64,
+                cfloat=complex64, cdouble=complex128)
 
 _default_float: list[dtype] = [float32]
 
@@ -105,7 +122,7 @@ def from_numpy_dtype(npd: Any) -> dtype:
     except (KeyError, TypeError):
         raise TypeError(
             f"can't convert NumPy dtype {npd} to a tensorweave dtype; supported: "
-            f"{', '.join(d.name for d in ALL)}"
+            f"{', '.join(d.name for d in ALL_AND_COMPLEX)}"
         ) from None
 
 
@@ -121,12 +138,21 @@ def to_dtype(d: Any) -> dtype:
         return int64
     if d is builtins_float:
         return get_default_dtype()
+    if d is builtins_complex:
+        return default_complex()
     return from_numpy_dtype(d)
 
 
 import builtins as _b  # noqa: E402 - the names above shadow the builtins, as torch's do
 
 builtins_bool, builtins_int, builtins_float = _b.bool, _b.int, _b.float
+builtins_complex = _b.complex
+
+
+def default_complex() -> dtype:
+    """The dtype of tensors made from Python complex numbers: complex128 when the default
+    float dtype is float64, else complex64 (PyTorch's rule)."""
+    return complex128 if _default_float[0] is float64 else complex64
 
 
 def _promote_pair(a: dtype, b: dtype) -> dtype:
@@ -134,14 +160,17 @@ def _promote_pair(a: dtype, b: dtype) -> dtype:
         return a
     if a.category != b.category:
         hi, lo = (a, b) if a.category > b.category else (b, a)
+        if hi.is_complex and lo is float64:
+            return complex128  # float64 + complex64 keeps float64's precision
         return hi
-    if a.category == _FLOAT:
+    if a.category >= _FLOAT:
         return a if a.itemsize >= b.itemsize else b
     # Integers: NumPy's lattice matches PyTorch's (uint8 + int8 -> int16).
     return _BY_NP[np.promote_types(a.np, b.np)]
 
 
-_PROMOTE: dict[tuple[dtype, dtype], dtype] = {(a, b): _promote_pair(a, b) for a in ALL for b in ALL}
+_PROMOTE: dict[tuple[dtype, dtype], dtype] = {
+    (a, b): _promote_pair(a, b) for a in ALL_AND_COMPLEX for b in ALL_AND_COMPLEX}
 
 
 def promote_types(a: dtype, b: dtype) -> dtype:
@@ -157,6 +186,8 @@ def scalar_dtype(x: Any) -> dtype:
         return int64
     if isinstance(x, _b.float):
         return _default_float[0]
+    if isinstance(x, _b.complex):
+        return default_complex()
     raise TypeError(f"expected a tensor or a Python number; got {type(x).__name__}")
 
 
@@ -198,8 +229,9 @@ def can_cast(from_: dtype, to: dtype) -> _b.bool:
 
 
 class finfo:  # noqa: N801 - torch.finfo
-    """Machine limits of a floating dtype (the default dtype without an argument), with
-    `torch.finfo`'s attributes: bits, eps, max, min, tiny, smallest_normal, resolution.
+    """Machine limits of a floating dtype (the default dtype without an argument; a complex
+    dtype gives its parts'), with `torch.finfo`'s attributes: bits, eps, max, min, tiny,
+    smallest_normal, resolution.
 
     Raises:
         TypeError: for a non-floating dtype.
@@ -207,6 +239,8 @@ class finfo:  # noqa: N801 - torch.finfo
 
     def __init__(self, type: Any = None) -> None:  # noqa: A002 - PyTorch's argument name
         d = get_default_dtype() if type is None else to_dtype(type)
+        if d.is_complex:
+            d = d.to_real()
         if not d.is_floating_point:
             raise TypeError(f"torch.finfo() requires a floating point input type; got {d!r}. "
                             "Use iinfo to handle integer types")
@@ -231,7 +265,7 @@ class iinfo:  # noqa: N801 - torch.iinfo
 
     def __init__(self, type: Any) -> None:  # noqa: A002
         d = to_dtype(type)
-        if d.is_floating_point:
+        if d.is_floating_point or d.is_complex:
             raise TypeError(f"torch.iinfo() requires an integer input type; got {d!r}. Use "
                             "finfo to handle floating types")
         info = np.iinfo(np.uint8 if d is bool else d.np)

@@ -91,7 +91,9 @@ class Tensor:
             value = value.detach().cpu().numpy()
         dt = None if dtype is None else D.to_dtype(dtype)
         arr = _to_numpy(value, dt)
-        return Tensor._wrap(be.from_numpy(arr, dev.index), dev, dt or D.from_numpy_dtype(arr.dtype))
+        dt = dt or D.from_numpy_dtype(arr.dtype)
+        be.check_complex("tensor", dt, dev)
+        return Tensor._wrap(be.from_numpy(arr, dev.index), dev, dt)
 
     # -- properties ------------------------------------------------------------------------------
     @property
@@ -408,6 +410,10 @@ class Tensor:
                     "use var_no_grad = var.detach().")
             return self
         if requires_grad and not (self._dtype.is_floating_point):
+            if self._dtype.is_complex:
+                raise RuntimeError(f"requires_grad_: tensorweave does not differentiate complex "
+                                   f"tensors (got {self._dtype!r}); differentiate a real "
+                                   "function of real tensors instead (view_as_real, abs...)")
             raise RuntimeError("only Tensors of floating point dtype can require gradients; "
                                f"got {self._dtype!r}")
         self._requires_grad = bool(requires_grad)
@@ -604,8 +610,8 @@ def _to_numpy(value: Any, dt: D.dtype | None) -> np.ndarray:
             dt = D.get_default_dtype() if _all_python(value) else D.from_numpy_dtype(arr.dtype)
         elif arr.dtype.kind in "iu" and _all_python(value):
             dt = D.int64
-        elif arr.dtype.kind == "c":
-            raise TypeError("tensor: complex numbers are not supported")
+        elif arr.dtype.kind == "c" and _all_python(value) and not isinstance(value, np.generic):
+            dt = D.default_complex()
         else:
             dt = D.from_numpy_dtype(arr.dtype)
     return np.array(arr, dtype=dt.np, copy=True, order="C")
@@ -613,7 +619,7 @@ def _to_numpy(value: Any, dt: D.dtype | None) -> np.ndarray:
 
 def _all_python(value: Any) -> bool:
     """True when ``value`` holds Python numbers only (their dtype is PyTorch's default)."""
-    if isinstance(value, (bool, int, float)):
+    if isinstance(value, (bool, int, float, complex)):
         return True
     if isinstance(value, (list, tuple)):
         return all(_all_python(v) for v in value)
@@ -664,20 +670,21 @@ def _mt_prop(self: Tensor) -> Tensor:
 
 
 def _h_prop(self: Tensor) -> Tensor:
-    """The conjugate transpose of a matrix (``x.H``; the transpose, the dtypes being real)."""
+    """The conjugate transpose of a matrix (``x.H``): for a real matrix, a view (the
+    transpose); for a complex one, a copy (conjugates are not lazy here)."""
     if self.ndim != 2:
         raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got "
                            f"{self.ndim}-D tensor." + (" For batches of matrices, consider using "
                                                       "tensor.mH" if self.ndim > 2 else ""))
-    return self.transpose(0, 1)  # type: ignore[attr-defined]
+    return self.transpose(0, 1).conj()  # type: ignore[attr-defined]
 
 
 def _mh_prop(self: Tensor) -> Tensor:
-    """The batched conjugate transpose (``x.mH``): `mT`, the dtypes being real."""
+    """The batched conjugate transpose (``x.mH``): `mT` conjugated (a view for real dtypes)."""
     if self.ndim < 2:
         raise RuntimeError(f"tensor.mH is only supported on matrices or batches of matrices. "
                            f"Got {self.ndim}-D tensor.")
-    return self.transpose(-2, -1)  # type: ignore[attr-defined]
+    return self.transpose(-2, -1).conj()  # type: ignore[attr-defined]
 
 
 Tensor.T = property(_t_prop)  # type: ignore[attr-defined]
@@ -686,47 +693,14 @@ Tensor.H = property(_h_prop)  # type: ignore[attr-defined]
 Tensor.mH = property(_mh_prop)  # type: ignore[attr-defined]
 
 
-# -- complex-number API over real dtypes ----------------------------------------------------------
-# tensorweave has no complex dtypes, so these are what PyTorch gives for a real tensor: the
-# conjugate is the tensor itself, the real part is the tensor, and there is no imaginary part.
-# Generic code (written for real and complex tensors alike) runs unchanged.
-
-def conj(input: Tensor) -> Tensor:  # noqa: A002
-    """The conjugate: ``input`` itself (as PyTorch returns for a real tensor)."""
-    return input
-
-
-conj_physical = resolve_conj = resolve_neg = real = conj
-
-
-def imag(input: Tensor) -> Tensor:  # noqa: A002
-    """The imaginary part, which a real tensor does not have.
-
-    Raises:
-        RuntimeError: always, with PyTorch's message.
-    """
-    raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
-
-
-def is_conj(input: Tensor) -> bool:  # noqa: A002
-    """Whether ``input`` is a lazily conjugated view: never, the dtypes being real."""
-    return False
-
-
-is_neg = is_conj
-
+# -- complex numbers: conj, real, imag... are in ops/complex_numbers.py, over view_as_real ------
 
 def adjoint(input: Tensor) -> Tensor:  # noqa: A002
-    """The batched conjugate transpose, a view (`Tensor.mH`)."""
+    """The batched conjugate transpose (`Tensor.mH`)."""
     return _mh_prop(input)
 
 
-Tensor.conj = Tensor.conj_physical = Tensor.conj_physical_ = conj  # type: ignore[attr-defined]
-Tensor.resolve_conj = Tensor.resolve_neg = conj  # type: ignore[attr-defined]
-Tensor.is_conj = Tensor.is_neg = is_conj  # type: ignore[attr-defined]
 Tensor.adjoint = adjoint  # type: ignore[attr-defined]
-Tensor.real = property(conj)  # type: ignore[attr-defined]
-Tensor.imag = property(imag)  # type: ignore[attr-defined]
 
 
 def detach(input: Tensor) -> Tensor:  # noqa: A002
@@ -750,8 +724,8 @@ def is_floating_point(input: Tensor) -> bool:  # noqa: A002
 
 
 def is_complex(input: Tensor) -> bool:  # noqa: A002
-    """Always False: tensorweave has no complex dtypes."""
-    return False
+    """Whether ``input``'s dtype is complex64 or complex128."""
+    return input.dtype.is_complex
 
 
 def is_nonzero(input: Tensor) -> bool:  # noqa: A002

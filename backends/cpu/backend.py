@@ -29,6 +29,12 @@ class CpuBackend(Backend):
     def device_info(self, index: int) -> dict[str, Any]:
         return {"cores": os.cpu_count(), "numpy": np.__version__}
 
+    def dtypes(self, index: int) -> tuple[Any, ...]:
+        """Every real dtype and complex64/complex128 (NumPy computes with both)."""
+        from tensorweave.dtypes import ALL_AND_COMPLEX
+
+        return ALL_AND_COMPLEX
+
     def from_numpy(self, array: np.ndarray, index: int | None) -> np.ndarray:
         return array
 

@@ -11,6 +11,25 @@ from typing import Any, Callable
 
 import numpy as np
 
+
+def _log1p(x: np.ndarray) -> np.ndarray:
+    """NumPy's complex log1p is log(1 + z), which loses every digit of a small z's real part
+    in complex64; near 0 take the real part as log1p(|1 + z|^2 - 1) / 2 instead."""
+    if x.dtype.kind != "c":
+        return np.log1p(x)
+    out = np.asarray(np.log(_plus_one(x)))
+    re, im = x.real, x.imag
+    out.real = np.where(np.abs(x) < 0.5, 0.5 * np.log1p(re * (2.0 + re) + im * im), out.real)
+    return out
+
+
+def _plus_one(x: np.ndarray) -> np.ndarray:
+    """``1 + x`` keeping the sign of a zero imaginary part (it picks a side of log's cut)."""
+    out = x.copy()
+    out.real += 1.0
+    return out
+
+
 UFUNCS: dict[str, Callable[..., Any]] = {
     "add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide,
     "neg": np.negative, "exp": np.exp, "log": np.log, "abs": np.absolute,
@@ -20,7 +39,7 @@ UFUNCS: dict[str, Callable[..., Any]] = {
     "where": np.where,
     "bitwise_and": np.bitwise_and, "bitwise_or": np.bitwise_or, "bitwise_xor": np.bitwise_xor,
     # Composites with a NumPy equivalent.
-    "log1p": np.log1p, "expm1": np.expm1, "log2": np.log2, "log10": np.log10,
+    "log1p": _log1p, "expm1": np.expm1, "log2": np.log2, "log10": np.log10,
     "reciprocal": np.reciprocal, "square": np.square, "tan": np.tan, "tanh": np.tanh,
     "asin": np.arcsin, "acos": np.arccos, "atan": np.arctan, "frac": lambda x: x - np.trunc(x),
     "rsqrt": lambda x: 1.0 / np.sqrt(x), "sigmoid": lambda x: 1.0 / (1.0 + np.exp(-x)),
@@ -38,8 +57,8 @@ UFUNCS: dict[str, Callable[..., Any]] = {
 }
 # NumPy warns on log(0), 0/0, overflow; PyTorch returns inf/nan silently, and so do we.
 QUIET = {"div", "log", "exp", "sqrt", "log1p", "expm1", "log2", "log10", "reciprocal",
-         "rsqrt", "sigmoid", "tan", "asin", "acos", "sinh", "cosh", "acosh", "atanh", "exp2",
-         "logaddexp", "logaddexp2", "i0"}
+         "rsqrt", "sigmoid", "tan", "asin", "acos", "atan", "sinh", "cosh", "acosh", "atanh",
+         "exp2", "logaddexp", "logaddexp2", "i0"}
 
 
 def _wrap_ints(args: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -15,6 +15,7 @@ from . import (
     creation,
     decompositions,
     elementwise,
+    fft,
     linalg,
     movement,
     nn,
@@ -28,6 +29,6 @@ def table(backend: Any) -> dict[str, Callable[..., Any]]:
     out: dict[str, Callable[..., Any]] = {}
     for family in (elementwise.KERNELS, movement.KERNELS, reduction.KERNELS, linalg.KERNELS,
                    conv.KERNELS, nn.KERNELS, norm.KERNELS, optim.KERNELS, decompositions.KERNELS,
-                   creation.kernels(backend)):
+                   fft.KERNELS, creation.kernels(backend)):
         out.update(family)
     return out

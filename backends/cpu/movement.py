@@ -125,9 +125,19 @@ def repeat(x: np.ndarray, repeats: tuple[int, ...]) -> np.ndarray:
     return np.tile(x, repeats)  # always a new array
 
 
+def view_as_real(x: np.ndarray) -> np.ndarray:
+    # A new unit last axis, reinterpreted as two parts: NumPy keeps it a view of x.
+    return x[..., None].view(x.real.dtype)
+
+
+def view_as_complex(x: np.ndarray) -> np.ndarray:
+    # Core has checked the last axis: two contiguous parts, even strides and offset.
+    return x.view(np.result_type(x.dtype, np.complex64))[..., 0]
+
+
 KERNELS: dict[str, Callable[..., Any]] = {
     "as_strided": as_strided, "view": view, "expand": expand, "permute": permute,
     "clone": clone, "copy": copy, "assign": assign, "gather": gather, "scatter": scatter,
     "scatter_add": scatter_add, "index": index, "index_put": index_put, "cat": cat,
     "nonzero": nonzero, "index_select": index_select, "flip": flip, "roll": roll,
-    "repeat": repeat}
+    "repeat": repeat, "view_as_real": view_as_real, "view_as_complex": view_as_complex}

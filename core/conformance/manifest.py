@@ -19,7 +19,8 @@ def capabilities(backend: Any, registry: Any = None) -> dict[str, Any]:
     """The manifest of ``backend`` (a registered `Backend` instance).
 
     Returns:
-        ``native_primitives`` and ``missing_primitives`` (op names), ``overridden_composites``
+        ``native_primitives`` and ``missing_primitives`` (op names; a primitive of complex
+        dtypes only is not missing from a backend without them), ``overridden_composites``
         (composites with a kernel of this backend; the others run their decomposition),
         ``counts`` of each, ``dtypes`` per device (when available) and the process-wide
         ``fallback_policy``.
@@ -30,7 +31,8 @@ def capabilities(backend: Any, registry: Any = None) -> dict[str, Any]:
     reg = registry or get_registry()
     ops = sorted(reg.ops.values(), key=lambda o: o.name)
     native = [o.name for o in ops if o.kind is PRIMITIVE and backend.name in o.kernels]
-    missing = [o.name for o in ops if o.kind is PRIMITIVE and backend.name not in o.kernels]
+    missing = [o.name for o in ops if o.kind is PRIMITIVE and backend.name not in o.kernels
+               and backend.needs_kernel(o)]
     fused = [o.name for o in ops if o.kind is COMPOSITE and backend.name in o.kernels]
     ok, _ = backend.availability()
     dtypes = {}

@@ -20,7 +20,7 @@ from .runner import Result
 __all__ = ["Cell", "Report", "build"]
 
 GRAD = "grad"
-_ORDER = [d.name for d in D.ALL] + [GRAD, "-"]
+_ORDER = [d.name for d in D.ALL_AND_COMPLEX] + [GRAD, "-"]
 
 
 @dataclass

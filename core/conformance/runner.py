@@ -47,8 +47,12 @@ class Result:
 
 
 def tolerance(op: OpDef, dtype: D.dtype) -> Tol:
-    """The op's own tolerance for ``dtype`` if it declares one, else the default."""
-    return op.tol.get(dtype) or DEFAULT_TOL.get(dtype, Tol(0.0, 0.0))
+    """The op's own tolerance for ``dtype`` if it declares one, else the default (a complex
+    dtype's are its parts' dtype's)."""
+    dtype = D.to_dtype(dtype)
+    real = dtype.to_real()
+    return (op.tol.get(dtype) or op.tol.get(real)
+            or DEFAULT_TOL.get(real, Tol(0.0, 0.0)))
 
 
 def place(sample: SampleInput, dev: Any, requires_grad: bool = False) -> tuple[Any, ...]:
@@ -77,9 +81,14 @@ def place(sample: SampleInput, dev: Any, requires_grad: bool = False) -> tuple[A
     return tuple(out)
 
 
+def _wide(a: np.ndarray) -> np.ndarray:
+    """Floats in float64 and complex values in complex128: the reference's precision."""
+    kind = a.dtype.kind
+    return a.astype(np.float64) if kind == "f" else a.astype(np.complex128) if kind == "c" else a
+
+
 def _ref_args(sample: SampleInput) -> tuple[Any, ...]:
-    return tuple((a.value.astype(np.float64) if a.value.dtype.kind == "f" else a.value)
-                 if isinstance(a, Arg) else a for a in sample.args)
+    return tuple(_wide(a.value) if isinstance(a, Arg) else a for a in sample.args)
 
 
 def _as_host(x: Any) -> Any:
@@ -109,7 +118,8 @@ def _compare(got: Any, want: Any, tol: Tol) -> tuple[bool, float, str]:
     if want.dtype.kind == "b" or got.dtype.kind == "b":
         bad = int(np.sum(got.astype(bool) != want.astype(bool)))
         return bad == 0, float(bad), f"{bad} mismatching elements" if bad else ""
-    g64, w64 = got.astype(np.float64), want.astype(np.float64)
+    wide = np.complex128 if "c" in (got.dtype.kind, want.dtype.kind) else np.float64
+    g64, w64 = got.astype(wide), want.astype(wide)
     same_nan = np.isnan(g64) == np.isnan(w64)
     same_inf = (g64 == w64) | ~np.isinf(w64)
     with np.errstate(invalid="ignore"):
@@ -124,7 +134,7 @@ def _compare(got: Any, want: Any, tol: Tol) -> tuple[bool, float, str]:
     worst = np.unravel_index(int(np.argmax(err)), err.shape) if err.ndim else ()
     return ok, e, (f"max abs error {e:.3g}, max rel error {rel:.3g} (atol {tol.atol}, rtol "
                    f"{tol.rtol}); worst at index {tuple(int(i) for i in worst)}: got "
-                   f"{float(g64[worst]):.6g}, expected {float(w64[worst]):.6g}")
+                   f"{g64[worst].item():.6g}, expected {w64[worst].item():.6g}")
 
 
 def _kwargs(op: OpDef, sample: SampleInput, dev: Any) -> dict[str, Any]:

@@ -45,7 +45,12 @@ class SampleInput:
 
 def make(rng: np.random.Generator, shape: tuple[int, ...], dtype: D.dtype,
          low: float = -3.0, high: float = 3.0) -> np.ndarray:
-    """Random host values of ``dtype`` in [low, high) (integers: whole numbers, bool: coin)."""
+    """Random host values of ``dtype`` in [low, high) (integers: whole numbers, bool: coin;
+    complex: real and imaginary parts each in [low, high))."""
+    if dtype.is_complex:
+        part = dtype.to_real()
+        return (make(rng, shape, part, low, high)
+                + 1j * make(rng, shape, part, low, high)).astype(dtype.np)
     if dtype is D.bool:
         return rng.random(shape) < 0.5
     if not dtype.is_floating_point:

@@ -262,7 +262,8 @@ CHECKS: dict[str, tuple[Callable[..., list[Result]], tuple[D.dtype, ...] | None]
     "views": (check_views, (D.bool, D.int32, D.int64, D.float32, D.float64)),
     "inplace": (check_inplace, (D.int64, D.float32, D.float64)),
     "promotion": (check_promotion, None),
-    "round trip": (check_round_trip, D.ALL),
-    "save/load": (check_save_load, (D.bool, D.int64, D.float16, D.float32, D.float64)),
+    "round trip": (check_round_trip, D.ALL_AND_COMPLEX),
+    "save/load": (check_save_load, (D.bool, D.int64, D.float16, D.float32, D.float64,
+                                    D.complex128)),
     "dropout": (check_dropout, (D.float32, D.float64)),
 }

@@ -12,10 +12,12 @@ from .. import random  # the random ops live in tensorweave.random, beside Gener
 from ..plugin import hookimpl
 from . import (
     bessel,
+    complex_numbers,
     conv,
     creation,
     decompositions,
     elementwise,
+    fft,
     gamma_incomplete,
     indexing,
     inplace,
@@ -44,7 +46,7 @@ __all__ = ["defop", "OpDef", "Kind", "PRIMITIVE", "COMPOSITE", "Tol", "Promotion
 MODULES = (elementwise, reduction, movement, linalg, creation, inplace, nn, random, indexing,
            conv, pool, optim, joining, searching, scans, scattering,
            statistics, decompositions, special, gamma_incomplete, bessel,
-           zeta, polynomials, windows)
+           zeta, polynomials, windows, complex_numbers, fft)
 
 CORE_OPS: list[OpDef] = list({v.name: v for m in MODULES for v in vars(m).values()
                               if isinstance(v, OpDef)}.values())

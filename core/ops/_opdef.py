@@ -86,7 +86,12 @@ class OpDef:
     # The dispatcher's memo of elementwise promotion for inputs sharing one dtype.
     promotion_cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
+    # Whether complex inputs may reach the op: it lists a complex dtype (the dispatcher
+    # refuses them otherwise, see dispatch._check_complex).
+    complex: bool = field(init=False, repr=False)
+
     def __post_init__(self) -> None:
+        self.complex = any(getattr(d, "is_complex", False) for d in self.dtypes)
         self.__doc__ = self.api.__doc__
         self.__name__ = self.name
         self.__qualname__ = self.name

@@ -43,15 +43,15 @@ def elementwise_dtypes(op_name: str, kind: Promotion,
     if hit is not None:
         return hit
     for x in inputs:
-        if not hasattr(x, "dtype") and not isinstance(x, (bool, int, float)):
+        if not hasattr(x, "dtype") and not isinstance(x, (bool, int, float, complex)):
             raise TypeError(f"{op_name}: expected tensors or Python numbers; got "
                             f"{type(x).__name__}")
     rt = D.result_type(*inputs)
-    if kind is Promotion.INT_TO_FLOAT and not rt.is_floating_point:
+    if kind is Promotion.INT_TO_FLOAT and not (rt.is_floating_point or rt.is_complex):
         rt = D.get_default_dtype()
     if kind is Promotion.BOOL_COMPUTE:
         rt = D.bool
-    if kind is Promotion.INTEGRAL and rt.is_floating_point:
+    if kind is Promotion.INTEGRAL and (rt.is_floating_point or rt.is_complex):
         raise TypeError(f"{op_name}: only integer and bool tensors are supported; got "
                         f"{', '.join(repr(getattr(x, 'dtype', type(x).__name__)) for x in inputs)}")
     out = D.bool if kind is Promotion.ALWAYS_BOOL else rt

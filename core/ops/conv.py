@@ -157,7 +157,7 @@ def _pad_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInpu
     yield S.SampleInput((S.Arg(x), (-2, -3)), name="crop-to-empty")
 
 
-@defop(COMPOSITE, decomp=_pad_decomp, save_inputs=False, method=False, dtypes=D.ALL,
+@defop(COMPOSITE, decomp=_pad_decomp, save_inputs=False, method=False, dtypes=D.ALL_AND_COMPLEX,
        meta=lambda x, **p: x.dtype, gradgrad=True, ref=_pad_ref, samples=_pad_samples,
        vjp=lambda g, out, x, pad, value: (
            constant_pad_nd.bind(g, pad=tuple(-p for p in pad), value=0),))
@@ -187,6 +187,7 @@ def constant_pad_nd(input: Tensor, pad: Sequence[int], value: Any = 0) -> Tensor
     if isinstance(value, Tensor):
         value = value.item()
     value = (bool(value) if input.dtype is D.bool else
+             complex(value) if input.dtype.is_complex else
              float(value) if input.dtype.is_floating_point else int(value))
     return constant_pad_nd.bind(input, pad=pad, value=value)
 

@@ -136,6 +136,8 @@ def _factory_dtype(dtype: Any, fill: Any = 0.0) -> D.dtype:
         return D.bool
     if isinstance(fill, (int, np.integer)):
         return D.int64
+    if isinstance(fill, (complex, np.complexfloating)):
+        return D.default_complex()
     return D.get_default_dtype()
 
 
@@ -143,7 +145,7 @@ def _full_ref(size: Any, fill_value: Any, dtype: Any = None) -> np.ndarray:
     return np.full(size, fill_value, dtype=None if dtype is None else D.to_dtype(dtype).np)
 
 
-@defop(PRIMITIVE, method=False, differentiable=False, dtypes=D.ALL, ref=_full_ref,
+@defop(PRIMITIVE, method=False, differentiable=False, dtypes=D.ALL_AND_COMPLEX, ref=_full_ref,
        samples=lambda dt, rng: [S.SampleInput(((2, 3), 1 if dt is not D.bool else True),
                                               {"dtype": dt}, name="2x3"),
                                 S.SampleInput(((), 0), {"dtype": dt}, name="0-d"),
@@ -395,7 +397,7 @@ def _eye_decomp(n: int, m: int, dtype: D.dtype, device: Any) -> Tensor:
     return (rows == cols).to(dtype)
 
 
-@defop(COMPOSITE, decomp=_eye_decomp, method=False, differentiable=False, dtypes=D.ALL,
+@defop(COMPOSITE, decomp=_eye_decomp, method=False, differentiable=False, dtypes=D.ALL_AND_COMPLEX,
        ref=lambda n, m=None, dtype=None: np.eye(n, m, dtype=D.to_dtype(dtype).np),
        samples=lambda dt, rng: [S.SampleInput((3,), {"dtype": dt}, name="square"),
                                 S.SampleInput((2, 4), {"dtype": dt}, name="wide"),
@@ -454,7 +456,8 @@ def _tri_check(op: str, x: Tensor, diagonal: Any) -> int:
     return int(diagonal)
 
 
-@defop(COMPOSITE, decomp=lambda x, diagonal: _tri_decomp(x, diagonal, False), dtypes=D.ALL,
+@defop(COMPOSITE, decomp=lambda x, diagonal: _tri_decomp(x, diagonal, False),
+       dtypes=D.ALL_AND_COMPLEX,
        save_inputs=False, vjp=lambda g, out, x, diagonal: (tril(g, diagonal),),
        ref=lambda x, diagonal=0: np.tril(x, diagonal), samples=_tri_samples, gradgrad=True)
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
@@ -473,7 +476,8 @@ def tril(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
     return tril.bind(input, diagonal=_tri_check("tril", input, diagonal))
 
 
-@defop(COMPOSITE, decomp=lambda x, diagonal: _tri_decomp(x, diagonal, True), dtypes=D.ALL,
+@defop(COMPOSITE, decomp=lambda x, diagonal: _tri_decomp(x, diagonal, True),
+       dtypes=D.ALL_AND_COMPLEX,
        save_inputs=False, vjp=lambda g, out, x, diagonal: (triu(g, diagonal),),
        ref=lambda x, diagonal=0: np.triu(x, diagonal), samples=_tri_samples)
 def triu(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002

@@ -28,6 +28,7 @@ from .creation import ones_like, scalar_tensor, zeros_like
 P = Promotion
 NUMERIC = tuple(d for d in D.ALL if d is not D.bool)
 SIGNED = tuple(d for d in NUMERIC if d.is_signed)
+NUMERIC_AND_COMPLEX = NUMERIC + D.COMPLEX
 LN2, LN10 = math.log(2.0), math.log(10.0)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _GELU_C = 0.044715
@@ -42,11 +43,18 @@ def unary(name: str, *, vjp: Callable[..., Any] | None, ref: Callable[..., Any],
           kind: Kind = PRIMITIVE, decomp: Callable[..., Any] | None = None,
           save_out: bool = False, save_inputs: bool | None = None,
           differentiable: bool | None = None, low: float = -3.0, high: float = 3.0,
-          doc: str = "", **fields: Any) -> OpDef:
-    """Declare a one-input elementwise op ``name(input)``."""
+          doc: str = "", complex_form: str | None = None, **fields: Any) -> OpDef:
+    """Declare a one-input elementwise op ``name(input)``. ``complex_form`` names the function
+    of `complex_numbers` that computes it for a complex input (whose result is real: abs)."""
 
-    def api(input: Tensor) -> Any:  # noqa: A002 - PyTorch's argument name
-        return op.bind(input)
+    if complex_form is None:
+        def api(input: Tensor) -> Any:  # noqa: A002 - PyTorch's argument name
+            return op.bind(input)
+    else:
+        def api(input: Tensor) -> Any:  # noqa: A002
+            if isinstance(input, Tensor) and input._dtype.is_complex:
+                return _complex_form(complex_form, input)
+            return op.bind(input)
 
     api.__name__ = api.__qualname__ = name
     api.__doc__ = doc
@@ -81,6 +89,12 @@ def binary(name: str, *, vjp: Callable[..., Any] | None, ref: Callable[..., Any]
     return op
 
 
+def _complex_form(name: str, x: Tensor) -> Tensor:
+    from . import complex_numbers  # it is written over this module's ops
+
+    return getattr(complex_numbers, name)(x)
+
+
 def _zero_grads(g: Tensor, out: Any, *inputs: Any, **params: Any) -> tuple[Any, ...]:
     """The derivative of a piecewise-constant op (floor, sign...): zero for tensor inputs."""
     return tuple(zeros_like(g) if hasattr(x, "shape") else None for x in inputs)
@@ -110,7 +124,7 @@ def _cast_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInp
 
 @defop(PRIMITIVE, meta=_cast_meta, save_inputs=False, method=False, function=False,
        vjp=lambda g, out, x, dtype: (g,), ref=_quiet(lambda x, dtype: x.astype(dtype.np)),
-       dtypes=D.ALL, samples=_cast_samples)
+       dtypes=D.ALL_AND_COMPLEX, samples=_cast_samples)
 def cast(x: Tensor, dtype: D.dtype) -> Tensor:
     """Convert ``x`` to ``dtype`` (what `Tensor.to(dtype)` runs). The gradient is cast back
     by the engine.
@@ -124,7 +138,7 @@ def _binary_samples(dt: D.dtype, rng: np.random.Generator) -> Any:
     return S.binary(dt, rng)
 
 
-@defop(PRIMITIVE, promotion=P.DEFAULT, broadcasts=True, save_inputs=False, dtypes=D.ALL,
+@defop(PRIMITIVE, promotion=P.DEFAULT, broadcasts=True, save_inputs=False, dtypes=D.ALL_AND_COMPLEX,
        vjp=lambda g, out, a, b: (g, g), ref=np.add, samples=_binary_samples)
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
     """``input + alpha * other``, with broadcasting and type promotion.
@@ -137,8 +151,9 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
     return add.bind(input, other if alpha == 1 else mul(other, alpha))
 
 
-@defop(PRIMITIVE, promotion=P.DEFAULT, broadcasts=True, save_inputs=False, dtypes=NUMERIC,
-       vjp=lambda g, out, a, b: (g, -g), ref=np.subtract, samples=_binary_samples)
+@defop(PRIMITIVE, promotion=P.DEFAULT, broadcasts=True, save_inputs=False,
+       dtypes=NUMERIC_AND_COMPLEX, vjp=lambda g, out, a, b: (g, -g), ref=np.subtract,
+       samples=_binary_samples)
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
     """``input - alpha * other``, with broadcasting and type promotion.
 
@@ -151,14 +166,15 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
     return sub.bind(input, other if alpha == 1 else mul(other, alpha))
 
 
-mul = binary("mul", vjp=lambda g, out, a, b: (g * b, g * a), ref=np.multiply, dtypes=D.ALL,
-             doc="Element-wise ``input * other``.")
+mul = binary("mul", vjp=lambda g, out, a, b: (g * b, g * a), ref=np.multiply,
+             dtypes=D.ALL_AND_COMPLEX, doc="Element-wise ``input * other``.")
 _div = binary("div", promotion=P.INT_TO_FLOAT, ref=_quiet(np.true_divide), low=0.5, high=3.0,
+              dtypes=D.FLOATING_AND_COMPLEX,
              vjp=lambda g, out, a, b: (g / b, -g * a / (b * b)), method=False, function=False,
              doc="Element-wise true division ``input / other`` (integers give floats; x/0 is "
                  "inf or nan).")
 neg = unary("neg", promotion=P.KEEP, vjp=lambda g, out, x: (-g,), ref=np.negative,
-            dtypes=NUMERIC, save_inputs=False, doc="Element-wise ``-input``.")
+            dtypes=NUMERIC_AND_COMPLEX, save_inputs=False, doc="Element-wise ``-input``.")
 
 
 def _pow_vjp(g: Tensor, out: Tensor, a: Any, b: Any) -> tuple[Any, Any]:
@@ -180,7 +196,7 @@ def _pow_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInpu
     yield S.SampleInput((base, S.Arg(S.make(rng, (3,), dt, 0.5, 2.0))), name="scalar-tensor")
 
 
-pow = binary("pow", vjp=_pow_vjp, ref=np.power, dtypes=NUMERIC,  # noqa: A001 - torch.pow
+pow = binary("pow", vjp=_pow_vjp, ref=np.power, dtypes=NUMERIC_AND_COMPLEX,  # noqa: A001 - torch.pow
              samples=_pow_samples, save_out=True, gradgrad=True,
              doc="Element-wise ``input ** exponent``; either may be a Python number "
                  "(``2 ** x`` works).")
@@ -190,12 +206,15 @@ def exp_vjp(g: Tensor, out: Tensor, x: Any) -> tuple[Tensor]:
     return (g * out,)
 
 
-exp = unary("exp", vjp=exp_vjp, ref=np.exp, save_out=True, doc="Element-wise e**input.")
+exp = unary("exp", dtypes=D.FLOATING_AND_COMPLEX, vjp=exp_vjp, ref=np.exp, save_out=True,
+            doc="Element-wise e**input.")
 log = unary("log", vjp=lambda g, out, x: (g / x,), ref=np.log, low=0.1, high=5.0,
+            dtypes=D.FLOATING_AND_COMPLEX,
             doc="Element-wise natural logarithm.")
 abs = unary("abs", promotion=P.KEEP, dtypes=NUMERIC,  # noqa: A001 - torch.abs
-            vjp=lambda g, out, x: (g * sign(x),), ref=np.abs,
-            doc="Element-wise absolute value (the gradient at 0 is 0).")
+            vjp=lambda g, out, x: (g * sign(x),), ref=np.abs, complex_form="complex_abs",
+            doc="Element-wise absolute value (the gradient at 0 is 0); a complex tensor's "
+                "modulus, in its parts' dtype.")
 
 
 def _sign_ref(x: np.ndarray) -> np.ndarray:
@@ -215,10 +234,13 @@ sign = unary("sign", promotion=P.KEEP, dtypes=D.ALL, vjp=_zero_grads, save_input
              ref=_sign_ref, samples=_sign_samples,
              doc="Element-wise sign: -1, 0 or 1 (nan gives 0, as in PyTorch).")
 sqrt = unary("sqrt", vjp=lambda g, out, x: (g / (2.0 * out),), save_out=True,
+             dtypes=D.FLOATING_AND_COMPLEX,
              ref=_quiet(np.sqrt), low=0.1, high=5.0, doc="Element-wise square root.")
 sin = unary("sin", vjp=lambda g, out, x: (g * cos(x),), ref=np.sin, gradgrad=True,
+            dtypes=D.FLOATING_AND_COMPLEX,
             doc="Element-wise sine.")
-cos = unary("cos", vjp=lambda g, out, x: (-g * sin(x),), ref=np.cos, doc="Element-wise cosine.")
+cos = unary("cos", dtypes=D.FLOATING_AND_COMPLEX, vjp=lambda g, out, x: (-g * sin(x),),
+            ref=np.cos, doc="Element-wise cosine.")
 
 
 def _atan2_vjp(g: Tensor, out: Tensor, a: Any, b: Any) -> tuple[Any, Any]:
@@ -380,13 +402,16 @@ def addcdiv(input: Tensor, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Ten
 # -- comparisons and selection ---------------------------------------------------------------
 
 
-def _cmp(name: str, ref: Callable[..., Any], sym: str) -> OpDef:
-    return binary(name, promotion=P.ALWAYS_BOOL, vjp=None, ref=ref, dtypes=D.ALL,
+def _cmp(name: str, ref: Callable[..., Any], sym: str,
+         dtypes: tuple[D.dtype, ...] = D.ALL) -> OpDef:
+    return binary(name, promotion=P.ALWAYS_BOOL, vjp=None, ref=ref, dtypes=dtypes,
                   doc=f"Element-wise ``input {sym} other`` as a bool tensor.")
 
 
-eq = _cmp("eq", np.equal, "==")
-ne = _cmp("ne", np.not_equal, "!=")
+# Complex numbers have equality but no order (PyTorch refuses lt/gt...; NumPy would compare
+# lexicographically).
+eq = _cmp("eq", np.equal, "==", D.ALL_AND_COMPLEX)
+ne = _cmp("ne", np.not_equal, "!=", D.ALL_AND_COMPLEX)
 lt = _cmp("lt", np.less, "<")
 le = _cmp("le", np.less_equal, "<=")
 gt = _cmp("gt", np.greater, ">")
@@ -406,7 +431,7 @@ def _where_meta_dtypes(cond: Any, a: Any, b: Any) -> None:
         raise TypeError(f"where: condition must be a bool tensor; got {cond.dtype!r}")
 
 
-@defop(PRIMITIVE, promotion=None, broadcasts=True, dtypes=D.ALL, samples=_where_samples,
+@defop(PRIMITIVE, promotion=None, broadcasts=True, dtypes=D.ALL_AND_COMPLEX, samples=_where_samples,
        ref=lambda c, a, b: np.where(c, a, b),
        vjp=lambda g, out, c, a, b: (None, where(c, g, 0.0), where(c, 0.0, g)))
 def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002
@@ -526,23 +551,73 @@ def clip_(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
 
 # -- exponentials, logarithms, powers (composites) -------------------------------------------
 
-log1p = unary("log1p", kind=COMPOSITE, decomp=lambda x: log(1.0 + x), ref=np.log1p,
+# Complex decompositions. Several real ones go through atan2 or hold on the real line only;
+# complex inputs take the logarithmic forms of the principal branches (C99's, NumPy's and
+# PyTorch's). Parts are combined with `complex`, not with complex arithmetic, wherever the
+# sign of a zero picks the side of a branch cut ((-4 - 0j) + 1.0 is -3 + 0j, on the other
+# side) or an infinite part meets a zero one (0.5 * (inf + 0j) is inf + nanj).
+
+
+def _by_kind(real: Callable[[Tensor], Tensor],
+             cplx: Callable[[Tensor], Tensor]) -> Callable[[Tensor], Tensor]:
+    return lambda x: cplx(x) if x.dtype.is_complex else real(x)
+
+
+def _parts(z: Tensor) -> tuple[Tensor, Tensor, Callable[..., Tensor]]:
+    from .complex_numbers import complex, imag, real  # noqa: A004 - PyTorch's name
+
+    return real(z), imag(z), complex
+
+
+def _times_i(z: Tensor, sign: float = 1.0) -> Tensor:
+    """``sign * 1j * z``, exactly."""
+    x, y, cplx = _parts(z)
+    return cplx(-sign * y, sign * x)
+
+
+def _plus_real(z: Tensor, c: float) -> Tensor:
+    """``z + c`` for a real ``c``, keeping the sign of a zero imaginary part."""
+    x, y, cplx = _parts(z)
+    return cplx(x + c, y)
+
+
+def _times_real(z: Tensor, c: float) -> Tensor:
+    """``z * c`` for a real ``c``, part by part."""
+    x, y, cplx = _parts(z)
+    return cplx(x * c, y * c)
+
+
+def _complex_log1p(z: Tensor) -> Tensor:
+    # log(u) * z / (u - 1) with u = 1 + z: the rounding error of u cancels (Goldberg).
+    u = _plus_real(z, 1.0)
+    d, lu = u - 1.0, log(u)
+    return where(eq(d, 0.0), z, where(isfinite(lu), lu * (z / d), lu))
+
+
+log1p = unary("log1p", kind=COMPOSITE, decomp=_by_kind(lambda x: log(1.0 + x), _complex_log1p),
+              ref=np.log1p,
+              dtypes=D.FLOATING_AND_COMPLEX,
               vjp=lambda g, out, x: (g / (1.0 + x),), low=-0.9, high=3.0,
               doc="Element-wise ``log(1 + input)``, accurate for small inputs.")
 expm1 = unary("expm1", kind=COMPOSITE, decomp=lambda x: exp(x) - 1.0, ref=np.expm1,
+              dtypes=D.FLOATING_AND_COMPLEX,
               vjp=lambda g, out, x: (g * (out + 1.0),), save_out=True,
               doc="Element-wise ``exp(input) - 1``, accurate for small inputs.")
 log2 = unary("log2", kind=COMPOSITE, decomp=lambda x: log(x) * (1.0 / LN2), ref=np.log2,
+             dtypes=D.FLOATING_AND_COMPLEX,
              vjp=lambda g, out, x: (g / (x * LN2),), low=0.1, high=5.0,
              doc="Element-wise base-2 logarithm.")
 log10 = unary("log10", kind=COMPOSITE, decomp=lambda x: log(x) * (1.0 / LN10), ref=np.log10,
+              dtypes=D.FLOATING_AND_COMPLEX,
               vjp=lambda g, out, x: (g / (x * LN10),), low=0.1, high=5.0,
               doc="Element-wise base-10 logarithm.")
 rsqrt = unary("rsqrt", kind=COMPOSITE, decomp=lambda x: 1.0 / sqrt(x),
+              dtypes=D.FLOATING_AND_COMPLEX,
               ref=lambda x: 1.0 / np.sqrt(x), save_out=True, low=0.1, high=5.0,
               vjp=lambda g, out, x: (-0.5 * g * out * out * out,),
               doc="Element-wise ``1 / sqrt(input)``.")
 reciprocal = unary("reciprocal", kind=COMPOSITE, decomp=lambda x: 1.0 / x, save_out=True,
+                   dtypes=D.FLOATING_AND_COMPLEX,
                    ref=lambda x: 1.0 / x, low=0.5, high=3.0,
                    vjp=lambda g, out, x: (-g * out * out,),
                    doc="Element-wise ``1 / input`` (integers give floats).")
@@ -552,7 +627,7 @@ def _square(x: Tensor) -> Tensor:
     return x * x
 
 
-@defop(COMPOSITE, promotion=P.KEEP, broadcasts=True, dtypes=NUMERIC, decomp=_square,
+@defop(COMPOSITE, promotion=P.KEEP, broadcasts=True, dtypes=NUMERIC_AND_COMPLEX, decomp=_square,
        vjp=lambda g, out, x: (2.0 * g * x,), ref=np.square, samples=S.unary)
 def square(input: Tensor) -> Tensor:  # noqa: A002
     """Element-wise ``input * input`` (a bool tensor gives int64, as in PyTorch)."""
@@ -564,17 +639,49 @@ def square(input: Tensor) -> Tensor:  # noqa: A002
 # -- trigonometry (composites) -----------------------------------------------------------------
 
 tan = unary("tan", kind=COMPOSITE, decomp=lambda x: sin(x) / cos(x), ref=np.tan,
+            dtypes=D.FLOATING_AND_COMPLEX,
             vjp=lambda g, out, x: (g * (1.0 + out * out),), save_out=True, low=-1.2, high=1.2,
             doc="Element-wise tangent.")
-asin = unary("asin", kind=COMPOSITE, decomp=lambda x: atan2(x, sqrt(1.0 - x * x)),
+def _complex_asinh(z: Tensor) -> Tensor:
+    # asinh is odd: work in the right half plane, where z + sqrt(z^2 + 1) does not cancel,
+    # and take log1p(w + w^2 / (sqrt(w^2 + 1) + 1)) there so that small |z| keeps its digits.
+    left = signbit(_parts(z)[0])
+    w = where(left, -z, z)
+    x, y, cplx = _parts(w)
+    w2 = cplx((x - y) * (x + y), 2.0 * x * y)
+    r = log1p(w + w2 / (sqrt(_plus_real(w2, 1.0)) + 1.0))
+    return where(left, -r, r)
+
+
+def _complex_asin(z: Tensor) -> Tensor:
+    return _times_i(_complex_asinh(_times_i(z)), -1.0)
+
+
+def _complex_acosh(z: Tensor) -> Tensor:
+    return log(z + sqrt(_plus_real(z, 1.0)) * sqrt(_plus_real(z, -1.0)))
+
+
+def _complex_atanh(z: Tensor) -> Tensor:
+    return _times_real(log1p(z) - log1p(-z), 0.5)
+
+
+asin = unary("asin", kind=COMPOSITE,
+             decomp=_by_kind(lambda x: atan2(x, sqrt(1.0 - x * x)), _complex_asin),
+             dtypes=D.FLOATING_AND_COMPLEX,
              ref=_quiet(np.arcsin), low=-0.95, high=0.95,
              vjp=lambda g, out, x: (g / sqrt(1.0 - x * x),),
              doc="Element-wise arcsine (nan outside [-1, 1]).")
-acos = unary("acos", kind=COMPOSITE, decomp=lambda x: atan2(sqrt(1.0 - x * x), x),
+acos = unary("acos", kind=COMPOSITE,
+             decomp=_by_kind(lambda x: atan2(sqrt(1.0 - x * x), x),
+                             lambda z: math.pi / 2 - _complex_asin(z)),
+             dtypes=D.FLOATING_AND_COMPLEX,
              ref=_quiet(np.arccos), low=-0.95, high=0.95,
              vjp=lambda g, out, x: (-g / sqrt(1.0 - x * x),),
              doc="Element-wise arccosine (nan outside [-1, 1]).")
-atan = unary("atan", kind=COMPOSITE, decomp=lambda x: atan2(x, 1.0), ref=np.arctan,
+atan = unary("atan", kind=COMPOSITE,
+             decomp=_by_kind(lambda x: atan2(x, 1.0),
+                             lambda z: _times_i(_complex_atanh(_times_i(z)), -1.0)),
+             ref=np.arctan, dtypes=D.FLOATING_AND_COMPLEX,
              vjp=lambda g, out, x: (g / (1.0 + x * x),), doc="Element-wise arctangent.")
 arcsin, arccos, arctan = asin, acos, atan
 
@@ -584,8 +691,10 @@ arcsin, arccos, arctan = asin, acos, atan
 # would cancel.
 
 sinh = unary("sinh", kind=COMPOSITE, decomp=lambda x: 0.5 * (expm1(x) - expm1(-x)), ref=np.sinh,
+             dtypes=D.FLOATING_AND_COMPLEX,
              vjp=lambda g, out, x: (g * cosh(x),), doc="Element-wise hyperbolic sine.")
 cosh = unary("cosh", kind=COMPOSITE, decomp=lambda x: 0.5 * (exp(x) + exp(-x)), ref=np.cosh,
+             dtypes=D.FLOATING_AND_COMPLEX,
              vjp=lambda g, out, x: (g * sinh(x),), doc="Element-wise hyperbolic cosine.")
 
 
@@ -594,15 +703,19 @@ def _asinh(x: Tensor) -> Tensor:
     return sign(x) * log1p(a + a * a / (1.0 + sqrt(1.0 + a * a)))
 
 
-asinh = unary("asinh", kind=COMPOSITE, decomp=_asinh, ref=np.arcsinh,
+asinh = unary("asinh", dtypes=D.FLOATING_AND_COMPLEX, kind=COMPOSITE,
+              decomp=_by_kind(_asinh, _complex_asinh), ref=np.arcsinh,
               vjp=lambda g, out, x: (g * rsqrt(x * x + 1.0),),
               doc="Element-wise inverse hyperbolic sine.")
 acosh = unary("acosh", kind=COMPOSITE, low=1.1, high=5.0, ref=_quiet(np.arccosh),
-              decomp=lambda x: log1p((x - 1.0) + sqrt((x - 1.0) * (x + 1.0))),
+              dtypes=D.FLOATING_AND_COMPLEX,
+              decomp=_by_kind(lambda x: log1p((x - 1.0) + sqrt((x - 1.0) * (x + 1.0))),
+                              _complex_acosh),
               vjp=lambda g, out, x: (g * rsqrt((x - 1.0) * (x + 1.0)),),
               doc="Element-wise inverse hyperbolic cosine (nan below 1).")
 atanh = unary("atanh", kind=COMPOSITE, low=-0.95, high=0.95, ref=_quiet(np.arctanh),
-              decomp=lambda x: 0.5 * log1p(2.0 * x / (1.0 - x)),
+              dtypes=D.FLOATING_AND_COMPLEX,
+              decomp=_by_kind(lambda x: 0.5 * log1p(2.0 * x / (1.0 - x)), _complex_atanh),
               vjp=lambda g, out, x: (g / (1.0 - x * x),),
               doc="Element-wise inverse hyperbolic tangent (+-inf at +-1, nan beyond).")
 arcsinh, arccosh, arctanh = asinh, acosh, atanh
@@ -802,7 +915,10 @@ def float_power(input: Any, exponent: Any) -> Tensor:  # noqa: A002
     return pow(base, f64(exponent))
 
 
-sgn = sign  # torch.sgn: the sign of real numbers (tensorweave has no complex dtypes)
+@method
+def sgn(input: Tensor) -> Tensor:  # noqa: A002
+    """`sign` of a real tensor; ``x / |x|`` (0 at 0) of a complex one."""
+    return _complex_form("complex_sgn", input) if input.dtype.is_complex else sign(input)
 
 
 @method
@@ -846,7 +962,9 @@ def isneginf(input: Tensor) -> Tensor:  # noqa: A002
 
 @method
 def isreal(input: Tensor) -> Tensor:  # noqa: A002
-    """All True: tensorweave has no complex dtypes."""
+    """Where the imaginary part is 0: all True for a real tensor."""
+    if input.dtype.is_complex:
+        return _complex_form("complex_isreal", input)
     return ones_like(input, dtype=D.bool)
 
 
@@ -873,10 +991,12 @@ def _sigmoid(x: Tensor) -> Tensor:
 
 
 sigmoid = unary("sigmoid", kind=COMPOSITE, decomp=_sigmoid, save_out=True, gradgrad=True,
+                dtypes=D.FLOATING_AND_COMPLEX,
                 vjp=lambda g, out, x: (g * out * (1.0 - out),),
                 ref=_quiet(lambda x: 1.0 / (1.0 + np.exp(-x))),
                 doc="Element-wise logistic function ``1 / (1 + exp(-input))``.")
 tanh = unary("tanh", kind=COMPOSITE, decomp=lambda x: 2.0 * sigmoid(2.0 * x) - 1.0,
+             dtypes=D.FLOATING_AND_COMPLEX,
              vjp=lambda g, out, x: (g * (1.0 - out * out),), save_out=True, ref=np.tanh,
              gradgrad=True, doc="Element-wise hyperbolic tangent.")
 relu = unary("relu", kind=COMPOSITE, promotion=P.KEEP, dtypes=NUMERIC,
@@ -995,7 +1115,7 @@ def _special_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.Sample
         yield S.SampleInput((S.Arg(v),), name="nan-inf")
 
 
-isnan = unary("isnan", kind=COMPOSITE, promotion=P.ALWAYS_BOOL, dtypes=D.ALL, vjp=None,
+isnan = unary("isnan", kind=COMPOSITE, promotion=P.ALWAYS_BOOL, dtypes=D.ALL_AND_COMPLEX, vjp=None,
               differentiable=False, decomp=lambda x: ne(x, x), ref=np.isnan,
               samples=_special_samples, doc="Element-wise test for nan (bool result).")
 
@@ -1009,11 +1129,12 @@ def _isfinite(x: Tensor) -> Tensor:
     return lt(abs(x), math.inf) if x.dtype.is_floating_point else eq(x, x)
 
 
-isinf = unary("isinf", kind=COMPOSITE, promotion=P.ALWAYS_BOOL, dtypes=D.ALL, vjp=None,
+isinf = unary("isinf", kind=COMPOSITE, promotion=P.ALWAYS_BOOL, dtypes=D.ALL_AND_COMPLEX, vjp=None,
               differentiable=False, decomp=_isinf, ref=np.isinf, samples=_special_samples,
               doc="Element-wise test for +inf or -inf (bool result).")
-isfinite = unary("isfinite", kind=COMPOSITE, promotion=P.ALWAYS_BOOL, dtypes=D.ALL, vjp=None,
-                 differentiable=False, decomp=_isfinite, ref=np.isfinite,
+isfinite = unary("isfinite", kind=COMPOSITE, promotion=P.ALWAYS_BOOL,
+                 dtypes=D.ALL_AND_COMPLEX, vjp=None, differentiable=False, decomp=_isfinite,
+                 ref=np.isfinite,
                  samples=_special_samples,
                  doc="Element-wise test for finite values (not nan or inf; bool result).")
 
@@ -1100,17 +1221,19 @@ def _as_bool(x: Any) -> Any:
 
 def _logical(name: str, decomp: Callable[..., Any], ref: Callable[..., Any],
              what: str) -> OpDef:
-    return binary(name, kind=COMPOSITE, promotion=P.BOOL_COMPUTE, dtypes=D.ALL, vjp=None,
-                  differentiable=False, ref=ref, doc=f"Element-wise logical {what} of the "
-                  "truth values (nonzero is True); the result is bool.",
+    return binary(name, kind=COMPOSITE, promotion=P.BOOL_COMPUTE, dtypes=D.ALL_AND_COMPLEX,
+                  vjp=None, differentiable=False, ref=ref,
+                  doc=f"Element-wise logical {what} of the truth values (nonzero is True); "
+                  "the result is bool.",
                   decomp=lambda a, b: decomp(_as_bool(a), _as_bool(b)))
 
 
 logical_and = _logical("logical_and", lambda a, b: bitwise_and(a, b), np.logical_and, "and")
 logical_or = _logical("logical_or", lambda a, b: bitwise_or(a, b), np.logical_or, "or")
 logical_xor = _logical("logical_xor", lambda a, b: ne(a, b), np.logical_xor, "xor")
-logical_not = unary("logical_not", kind=COMPOSITE, promotion=P.BOOL_COMPUTE, dtypes=D.ALL,
-                    vjp=None, differentiable=False, decomp=lambda x: eq(x, False),
+logical_not = unary("logical_not", kind=COMPOSITE, promotion=P.BOOL_COMPUTE,
+                    dtypes=D.ALL_AND_COMPLEX, vjp=None, differentiable=False,
+                    decomp=lambda x: eq(x, False),
                     ref=np.logical_not, doc="Element-wise logical not (bool result).")
 
 
@@ -1159,8 +1282,10 @@ angle = unary("angle", kind=COMPOSITE, dtypes=NUMERIC, decomp=_angle,
               vjp=lambda g, out, x: (zeros_like(g),),
               ref=lambda x: np.angle(x.astype(np.float64)).astype(
                   x.dtype if x.dtype.kind == "f" else np.float32),
-              doc="Element-wise argument of a real number: pi below zero, else 0 (nan stays "
-                  "nan); its gradient is zero, as PyTorch's for real inputs.")
+              complex_form="complex_angle",
+              doc="Element-wise argument: of a real number pi below zero, else 0 (nan stays "
+                  "nan; its gradient is zero, as PyTorch's for real inputs); of a complex "
+                  "number atan2(imag, real).")
 
 
 def _gcd(a: Any, b: Any) -> Tensor:

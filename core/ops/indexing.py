@@ -111,7 +111,7 @@ def _basic_index_samples(dt: D.dtype, rng: np.random.Generator) -> Any:
 
 
 @defop(COMPOSITE, decomp=_basic_index_decomp, vjp=_basic_index_vjp, view=True,
-       save_inputs=False, method=False, function=False, dtypes=D.ALL, gradgrad=True,
+       save_inputs=False, method=False, function=False, dtypes=D.ALL_AND_COMPLEX, gradgrad=True,
        samples=_basic_index_samples, ref=lambda x, *key: x[key].copy())
 def basic_index(input: Tensor, *key: Any) -> Tensor:  # noqa: A002
     """``input[key]`` for a basic key (ints, slices, None, Ellipsis): a view."""
@@ -340,7 +340,7 @@ def _gather_samples(dt: D.dtype, rng: np.random.Generator) -> Any:
     yield S.SampleInput((S.Arg(x), 1, _index_arg(rng, 4, (3, 0))), name="empty")
 
 
-@defop(PRIMITIVE, vjp=_gather_vjp, dtypes=D.ALL, gradgrad=True, ref=_gather_ref,
+@defop(PRIMITIVE, vjp=_gather_vjp, dtypes=D.ALL_AND_COMPLEX, gradgrad=True, ref=_gather_ref,
        samples=_gather_samples)
 def gather(input: Tensor, dim: int, index: Tensor, *,  # noqa: A002
            sparse_grad: bool = False) -> Tensor:
@@ -422,7 +422,8 @@ def _scatter_samples(dt: D.dtype, rng: np.random.Generator) -> Any:
                         name="empty")
 
 
-@defop(PRIMITIVE, vjp=_scatter_vjp, dtypes=D.ALL, ref=_scatter_ref, samples=_scatter_samples)
+@defop(PRIMITIVE, vjp=_scatter_vjp, dtypes=D.ALL_AND_COMPLEX, ref=_scatter_ref,
+       samples=_scatter_samples)
 def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, *,  # noqa: A002
             value: Any = None, reduce: str | None = None) -> Tensor:
     """A copy of ``input`` with ``src[i][j]`` (or ``value``) written at
@@ -468,7 +469,7 @@ def _scatter_add_samples(dt: D.dtype, rng: np.random.Generator) -> Any:
                         name="empty")
 
 
-@defop(PRIMITIVE, dtypes=D.ALL, gradgrad=True, ref=_scatter_add_ref,
+@defop(PRIMITIVE, dtypes=D.ALL_AND_COMPLEX, gradgrad=True, ref=_scatter_add_ref,
        samples=_scatter_add_samples,
        vjp=lambda g, out, x, index, src, dim: (g, None, gather.bind(g, index, dim=dim)))
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:  # noqa: A002
@@ -504,7 +505,7 @@ def _index_select_vjp(g: Tensor, out: Any, x: Tensor, index: Tensor, dim: int) -
     return scatter_add.bind(base, _along(index, g.ndim, dim, tuple(g.shape)), g, dim=dim), None
 
 
-@defop(COMPOSITE, decomp=_index_select_decomp, vjp=_index_select_vjp, dtypes=D.ALL,
+@defop(COMPOSITE, decomp=_index_select_decomp, vjp=_index_select_vjp, dtypes=D.ALL_AND_COMPLEX,
        ref=lambda x, dim, index: np.take(x, index, axis=dim),
        samples=lambda dt, rng: [
            S.SampleInput((S.Arg(S.make(rng, (3, 4), dt)), 0, _index_arg(rng, 3, (5,))),
@@ -711,7 +712,8 @@ def _advanced_samples(dt: D.dtype, rng: np.random.Generator) -> Any:
 
 
 @defop(COMPOSITE, decomp=_index_decomp, vjp=_index_vjp, method=False, function=False,
-       dtypes=D.ALL, gradgrad=True, samples=_advanced_samples, ref=lambda x, *key: x[key])
+       dtypes=D.ALL_AND_COMPLEX, gradgrad=True, samples=_advanced_samples,
+       ref=lambda x, *key: x[key])
 def index(input: Tensor, *key: Any) -> Tensor:  # noqa: A002
     """``input[key]`` for a key with tensor (or list) indices: a copy."""
     return _getitem(input, key)
@@ -796,7 +798,7 @@ def _index_put_samples(dt: D.dtype, rng: np.random.Generator) -> Any:
 
 
 @defop(COMPOSITE, name="index_put", decomp=_index_put_decomp, vjp=_index_put_vjp, method=False,
-       function=False, dtypes=D.ALL, gradgrad=True, samples=_index_put_samples,
+       function=False, dtypes=D.ALL_AND_COMPLEX, gradgrad=True, samples=_index_put_samples,
        ref=_index_put_ref)
 def _index_put(input: Tensor, values: Tensor, *indices: Any,  # noqa: A002
                accumulate: bool = False) -> Tensor:
@@ -879,7 +881,7 @@ def _masked_fill_samples(dt: D.dtype, rng: np.random.Generator) -> Any:
                         name="empty")
 
 
-@defop(COMPOSITE, decomp=lambda x, mask, value: where(mask, value, x), dtypes=D.ALL,
+@defop(COMPOSITE, decomp=lambda x, mask, value: where(mask, value, x), dtypes=D.ALL_AND_COMPLEX,
        samples=_masked_fill_samples,
        ref=lambda x, m, v: np.where(m, np.asarray(v).astype(x.dtype), x))
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:  # noqa: A002
@@ -905,7 +907,7 @@ def _masked_select_ref(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return xb[mb].copy()
 
 
-@defop(COMPOSITE, decomp=_masked_select_decomp, dtypes=D.ALL, ref=_masked_select_ref,
+@defop(COMPOSITE, decomp=_masked_select_decomp, dtypes=D.ALL_AND_COMPLEX, ref=_masked_select_ref,
        samples=lambda dt, rng: [
            S.SampleInput((S.Arg(S.make(rng, (3, 4), dt)),
                           S.Arg(S.make(rng, (3, 4), D.bool), differentiable=False)), name="same"),
@@ -937,7 +939,7 @@ def _nonzero_samples(dt: D.dtype, rng: np.random.Generator) -> Any:
     yield S.SampleInput((S.Arg(S.make(rng, (2, 3), dt), noncontig=True),), name="noncontiguous")
 
 
-@defop(PRIMITIVE, differentiable=False, dtypes=D.ALL, samples=_nonzero_samples,
+@defop(PRIMITIVE, differentiable=False, dtypes=D.ALL_AND_COMPLEX, samples=_nonzero_samples,
        ref=lambda x, as_tuple=False: np.argwhere(x))
 def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:  # noqa: A002
     """The indices of the non-zero elements: an int64 tensor of shape (count, ndim), or with
@@ -982,7 +984,7 @@ def _flip_decomp(x: Tensor, dims: tuple[int, ...]) -> Tensor:
     return x if dims else clone.bind(x)
 
 
-@defop(COMPOSITE, decomp=_flip_decomp, save_inputs=False, dtypes=D.ALL,
+@defop(COMPOSITE, decomp=_flip_decomp, save_inputs=False, dtypes=D.ALL_AND_COMPLEX,
        vjp=lambda g, out, x, dims: (flip.bind(g, dims=dims),),
        ref=lambda x, dims: np.flip(x, dims).copy(),
        samples=lambda dt, rng: [
@@ -1012,7 +1014,7 @@ def _roll_decomp(x: Tensor, shifts: tuple[int, ...], dims: tuple[int, ...]) -> T
     return clone.bind(out) if out is x else out
 
 
-@defop(COMPOSITE, decomp=_roll_decomp, save_inputs=False, dtypes=D.ALL,
+@defop(COMPOSITE, decomp=_roll_decomp, save_inputs=False, dtypes=D.ALL_AND_COMPLEX,
        vjp=lambda g, out, x, shifts, dims: (
            roll.bind(g, shifts=tuple(-s for s in shifts), dims=dims),),
        ref=lambda x, shifts, dims=None: np.roll(x, shifts, dims),

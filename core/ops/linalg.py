@@ -31,7 +31,7 @@ __all__ = ["matmul", "mm", "bmm", "dot", "outer", "ger", "einsum", "addmm", "add
            "addbmm", "inner", "vdot", "tensordot", "kron", "cross", "diag", "trace", "cdist",
            "diag_embed", "diagflat", "block_diag", "dist", "renorm", "vander"]
 
-MATMUL_DTYPES = (D.float16, D.float32, D.float64, D.int32, D.int64)
+MATMUL_DTYPES = (D.float16, D.float32, D.float64, D.int32, D.int64, *D.COMPLEX)
 # Products of a few float16 values summed in float32 still round once at the end.
 _TOL = {D.float16: Tol(atol=2e-2, rtol=1e-2)}
 
@@ -222,7 +222,7 @@ def _outer_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleIn
 
 
 @defop(COMPOSITE, decomp=lambda a, b: mul(a.unsqueeze(-1), b), ref=np.outer,
-       samples=_outer_samples, dtypes=D.ALL)
+       samples=_outer_samples, dtypes=D.ALL_AND_COMPLEX)
 def outer(input: Tensor, vec2: Tensor) -> Tensor:  # noqa: A002
     """Outer product ``input[i] * vec2[j]`` of two 1-D tensors (types promote as in `mul`).
 

@@ -72,7 +72,7 @@ def _as_strided_samples(dt: D.dtype, rng: np.random.Generator) -> Any:
     yield S.SampleInput((S.Arg(x), (0, 2), (1, 1)), name="empty")
 
 
-@defop(PRIMITIVE, view=True, method=True, save_inputs=True, dtypes=D.ALL, gradgrad=True,
+@defop(PRIMITIVE, view=True, method=True, save_inputs=True, dtypes=D.ALL_AND_COMPLEX, gradgrad=True,
        vjp=lambda g, out, x, size, stride, storage_offset: (
            _as_strided_backward(g, x, size, stride, storage_offset),),
        ref=_as_strided_ref, samples=_as_strided_samples)
@@ -185,7 +185,7 @@ def _as_strided_scatter_ref(x: np.ndarray, src: np.ndarray, size: Any, stride: A
 
 
 @defop(COMPOSITE, decomp=_as_strided_scatter_decomp, vjp=_as_strided_scatter_vjp,
-       save_inputs=False, dtypes=D.ALL, gradgrad=True, ref=_as_strided_scatter_ref,
+       save_inputs=False, dtypes=D.ALL_AND_COMPLEX, gradgrad=True, ref=_as_strided_scatter_ref,
        samples=lambda dt, rng: [
            S.SampleInput((S.Arg(S.make(rng, (4, 5), dt)), S.Arg(S.make(rng, (3, 2), dt)),
                           (3, 2), (5, 2), 1), name="window"),
@@ -230,6 +230,7 @@ def _to_device_decomp(x: Tensor, device: Any) -> Tensor:
 
     src = resolve(x._device)[1]
     dst = resolve(device)[1]
+    dst.check_complex("to", x._dtype, device)
     host = src.to_numpy(x._data)
     # np.ascontiguousarray would make a 0-d array 1-D; np.array(order="C") keeps the shape.
     host = host if host.flags.c_contiguous else np.array(host, order="C")
@@ -237,7 +238,7 @@ def _to_device_decomp(x: Tensor, device: Any) -> Tensor:
 
 
 @defop(COMPOSITE, decomp=_to_device_decomp, save_inputs=True, method=False, function=False,
-       vjp=lambda g, out, x, device: (g.to(x.device),), dtypes=D.ALL)
+       vjp=lambda g, out, x, device: (g.to(x.device),), dtypes=D.ALL_AND_COMPLEX)
 def to_device(x: Tensor, device: Any) -> Tensor:
     """Copy ``x`` to ``device`` (what `Tensor.to(device)` runs); differentiable."""
     return to_device.bind(x, device=device)
@@ -247,7 +248,7 @@ def to_device(x: Tensor, device: Any) -> Tensor:
 
 
 @defop(PRIMITIVE, save_inputs=False, vjp=lambda g, out, x: (g,), ref=lambda x: x.copy(),
-       dtypes=D.ALL, samples=lambda dt, rng: S.unary(dt, rng))
+       dtypes=D.ALL_AND_COMPLEX, samples=lambda dt, rng: S.unary(dt, rng))
 def clone(input: Tensor, *, memory_format: Any = preserve_format) -> Tensor:  # noqa: A002
     """A differentiable copy of ``input`` with its own storage, in ``memory_format``.
 
@@ -294,7 +295,7 @@ def _copy_samples(dt: D.dtype, rng: np.random.Generator) -> Any:
 
 
 @defop(PRIMITIVE, method=False, function=False, save_inputs=False, broadcasts=True,
-       vjp=lambda g, out, dst, src: (None, g), dtypes=D.ALL, samples=_copy_samples,
+       vjp=lambda g, out, dst, src: (None, g), dtypes=D.ALL_AND_COMPLEX, samples=_copy_samples,
        ref=lambda dst, src: np.broadcast_to(src, dst.shape).astype(dst.dtype))
 def copy(dst: Tensor, src: Tensor) -> Tensor:
     """``src`` broadcast to ``dst``'s shape and cast to its dtype: the value `Tensor.copy_`
@@ -387,7 +388,7 @@ def _view_decomp(x: Tensor, size: tuple[int, ...]) -> Tensor:
     return as_strided.bind(x, size=size, stride=st, storage_offset=x.storage_offset())
 
 
-@defop(COMPOSITE, decomp=_view_decomp, view=True, save_inputs=False, dtypes=D.ALL,
+@defop(COMPOSITE, decomp=_view_decomp, view=True, save_inputs=False, dtypes=D.ALL_AND_COMPLEX,
        vjp=lambda g, out, x, size: (reshape(g, x.shape),),
        ref=lambda x, size: x.reshape(size), samples=_samples_view)
 def view(input: Tensor, *size: Any) -> Tensor:  # noqa: A002
@@ -424,7 +425,7 @@ def _expand_decomp(x: Tensor, size: tuple[int, ...]) -> Tensor:
     return as_strided.bind(x, size=size, stride=tuple(strides), storage_offset=x.storage_offset())
 
 
-@defop(COMPOSITE, decomp=_expand_decomp, view=True, save_inputs=False, dtypes=D.ALL,
+@defop(COMPOSITE, decomp=_expand_decomp, view=True, save_inputs=False, dtypes=D.ALL_AND_COMPLEX,
        vjp=lambda g, out, x, size: (sum_to_size(g, x.shape),),
        ref=lambda x, size: np.broadcast_to(x, [x.shape[i - len(size) + x.ndim] if n == -1 else n
                                                for i, n in enumerate(size)]).copy(),
@@ -474,7 +475,7 @@ def _permute_decomp(x: Tensor, dims: tuple[int, ...]) -> Tensor:
                            stride=tuple(st[d] for d in dims), storage_offset=x.storage_offset())
 
 
-@defop(COMPOSITE, decomp=_permute_decomp, view=True, save_inputs=False, dtypes=D.ALL,
+@defop(COMPOSITE, decomp=_permute_decomp, view=True, save_inputs=False, dtypes=D.ALL_AND_COMPLEX,
        vjp=lambda g, out, x, dims: (permute(g, tuple(int(i) for i in np.argsort(dims))),),
        ref=lambda x, dims: np.transpose(x, dims).copy(),
        samples=lambda dt, rng: [
@@ -609,7 +610,7 @@ def _repeat_decomp(x: Tensor, repeats: tuple[int, ...]) -> Tensor:
     return reshape(big, *[r * s for r, s in zip(repeats, shape)])
 
 
-@defop(COMPOSITE, decomp=_repeat_decomp, dtypes=D.ALL, function=False,
+@defop(COMPOSITE, decomp=_repeat_decomp, dtypes=D.ALL_AND_COMPLEX, function=False,
        ref=lambda x, *repeats: np.tile(x, repeats[0] if len(repeats) == 1 and isinstance(
            repeats[0], tuple) else repeats),
        samples=lambda dt, rng: [
@@ -669,7 +670,8 @@ def _cat_samples(dt: D.dtype, rng: np.random.Generator) -> Any:
     yield S.SampleInput((S.Arg(S.make(rng, (3,), dt)),), name="single")
 
 
-@defop(PRIMITIVE, name="cat", save_inputs=False, method=False, function=False, dtypes=D.ALL,
+@defop(PRIMITIVE, name="cat", save_inputs=False, method=False, function=False,
+       dtypes=D.ALL_AND_COMPLEX,
        vjp=_cat_vjp, samples=_cat_samples, gradgrad=True,
        ref=lambda *xs, dim=0: np.concatenate(xs, axis=dim))
 def _cat(*tensors: Tensor, dim: int = 0) -> Tensor:

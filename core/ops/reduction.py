@@ -136,7 +136,7 @@ def _int_dtype(input: Tensor, dtype: Any) -> D.dtype:  # noqa: A002
     """Result dtype of sum-like ops: ``dtype`` if given; bool and integers widen to int64."""
     if dtype is not None:
         return D.to_dtype(dtype)
-    return input.dtype if input.dtype.is_floating_point else D.int64
+    return input.dtype if input.dtype.is_floating_point or input.dtype.is_complex else D.int64
 
 
 def _np_dims(dim: Any) -> Any:
@@ -174,7 +174,7 @@ def _sum_ref(x: np.ndarray, dim: Any = None, keepdim: bool = False, dtype: Any =
     return np.sum(x, axis=_np_dims(dim), keepdims=keepdim)
 
 
-@defop(PRIMITIVE, meta=_out_dtype, save_inputs=False, dtypes=D.ALL, ref=_sum_ref,
+@defop(PRIMITIVE, meta=_out_dtype, save_inputs=False, dtypes=D.ALL_AND_COMPLEX, ref=_sum_ref,
        samples=lambda dt, rng: S.reduction(dt, rng), gradgrad=True,
        vjp=lambda g, out, x, dim, keepdim, dtype: (expand_reduced(g, x.shape, dim, keepdim),))
 def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A001 - torch.sum
@@ -208,7 +208,8 @@ def _mean_decomp(x: Tensor, dim: tuple[int, ...], keepdim: bool) -> Tensor:
     return sum(x, dim, keepdim) / n if n else sum(x, dim, keepdim) * float("nan")
 
 
-@defop(COMPOSITE, decomp=_mean_decomp, save_inputs=False, dtypes=D.FLOATING, gradgrad=True,
+@defop(COMPOSITE, decomp=_mean_decomp, save_inputs=False, dtypes=D.FLOATING_AND_COMPLEX,
+       gradgrad=True,
        ref=_quiet(lambda x, dim=None, keepdim=False: np.mean(x, axis=_np_dims(dim),
                                                              keepdims=keepdim)),
        samples=lambda dt, rng: S.reduction(dt, rng))
@@ -227,7 +228,7 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
     """
     if dtype is not None:
         input = input.to(dtype)
-    if not input.dtype.is_floating_point:
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a "
                            f"floating point or complex dtype. Got: {input.dtype.name}. Pass "
                            "dtype=tensorweave.float32 or convert with .float() first.")
@@ -273,7 +274,8 @@ def _prod_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInp
     yield S.SampleInput((S.Arg(S.make(rng, (3, 0), dt, lo, hi)), 1), name="empty-dim")
 
 
-@defop(PRIMITIVE, meta=_out_dtype, save_out=True, vjp=_prod_vjp, dtypes=D.ALL, gradgrad=True,
+@defop(PRIMITIVE, meta=_out_dtype, save_out=True, vjp=_prod_vjp, dtypes=D.ALL_AND_COMPLEX,
+       gradgrad=True,
        samples=_prod_samples,
        ref=lambda x, dim=None, keepdim=False, dtype=None: np.prod(x, axis=dim, keepdims=keepdim))
 def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *,  # noqa: A002
@@ -781,7 +783,7 @@ def _logical_ref(fn: Any) -> Any:
     return ref
 
 
-@defop(COMPOSITE, meta=_logical_meta, differentiable=False, dtypes=D.ALL,
+@defop(COMPOSITE, meta=_logical_meta, differentiable=False, dtypes=D.ALL_AND_COMPLEX,
        ref=_logical_ref(np.all), samples=lambda dt, rng: S.reduction(dt, rng, -1.0, 1.0),
        decomp=lambda x, dim, keepdim: _logical_result(x, eq(sum(eq(x, 0), dim, keepdim), 0)))
 def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
@@ -797,7 +799,7 @@ def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noq
     return all.bind(input, dim=_rdims("all", dim, input.ndim), keepdim=bool(keepdim))
 
 
-@defop(COMPOSITE, meta=_logical_meta, differentiable=False, dtypes=D.ALL,
+@defop(COMPOSITE, meta=_logical_meta, differentiable=False, dtypes=D.ALL_AND_COMPLEX,
        ref=_logical_ref(np.any), samples=lambda dt, rng: S.reduction(dt, rng, -1.0, 1.0),
        decomp=lambda x, dim, keepdim: _logical_result(x, ne(sum(ne(x, 0), dim, keepdim), 0)))
 def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
@@ -840,7 +842,8 @@ def _scan_samples(dt: D.dtype, rng: np.random.Generator, zeros: bool) -> Iterato
                         name="noncontiguous")
     yield S.SampleInput((S.Arg(S.make(rng, (), dt, lo, hi)), 0), name="0-d")
     yield S.SampleInput((S.Arg(S.make(rng, (0, 3), dt, lo, hi)), 0), name="empty")
-    yield S.SampleInput((S.Arg(x), 1), {"dtype": D.float64}, name="dtype=float64")
+    wide = D.complex128 if dt.is_complex else D.float64
+    yield S.SampleInput((S.Arg(x), 1), {"dtype": wide}, name=f"dtype={wide.name}")
     if zeros:
         z = x.copy()
         z[0, 1] = 0
@@ -853,7 +856,7 @@ def _scan_ref(fn: Any) -> Any:
         if x.ndim == 0:
             return x.copy()
         r = fn(x, axis=dim)
-        return r.astype(np.float64) if dtype is not None else r
+        return r.astype(D.to_dtype(dtype).np) if dtype is not None else r
     return ref
 
 
@@ -861,7 +864,7 @@ def _scan_args(op: str, input: Tensor, dim: int, dtype: Any) -> dict[str, Any]: 
     return {"dim": normalize_dim(op, dim, input.ndim), "dtype": _int_dtype(input, dtype)}
 
 
-@defop(PRIMITIVE, meta=_out_dtype, save_inputs=False, dtypes=D.ALL, gradgrad=True,
+@defop(PRIMITIVE, meta=_out_dtype, save_inputs=False, dtypes=D.ALL_AND_COMPLEX, gradgrad=True,
        ref=_scan_ref(np.cumsum), samples=lambda dt, rng: _scan_samples(dt, rng, False),
        vjp=lambda g, out, x, dim, dtype: ((_rev_cumsum(g, dim) if x.ndim else g),))
 def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A002
@@ -878,7 +881,8 @@ def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A0
     return cumsum.bind(input, **_scan_args("cumsum", input, dim, dtype))
 
 
-@defop(PRIMITIVE, meta=_out_dtype, save_out=True, vjp=_cumprod_vjp, dtypes=D.ALL, gradgrad=True,
+@defop(PRIMITIVE, meta=_out_dtype, save_out=True, vjp=_cumprod_vjp, dtypes=D.ALL_AND_COMPLEX,
+       gradgrad=True,
        ref=_scan_ref(np.cumprod), samples=lambda dt, rng: _scan_samples(dt, rng, True))
 def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A002
     """Running product along ``dim``; bool and integers accumulate in int64.

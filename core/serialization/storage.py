@@ -70,7 +70,10 @@ def _window(buf: np.ndarray, geom: Geometry) -> np.ndarray:
 
 
 def _bits(a: np.ndarray) -> np.ndarray:
-    """``a`` as unsigned ints of its item size, so comparing is bitwise (NaN-safe)."""
+    """``a`` as unsigned ints of its item size, so comparing is bitwise (NaN-safe); a
+    complex array as the bits of its two parts (there is no 16-byte unsigned int)."""
+    if a.dtype.kind == "c":
+        return np.stack([_bits(a.real), _bits(a.imag)], axis=-1)
     return a.view(f"u{a.itemsize}")
 
 
@@ -226,6 +229,7 @@ class Restorer:
                 f"load: {self._filename} holds tensors saved on {location!r}, and {str(target)!r} "
                 f"is not usable here: {e}. Pass map_location='cpu' (or another device, a dict "
                 "or a callable) to load them elsewhere.") from None
+        be.check_complex("load", dtype, dev)
         # The array is ours (read for this load): a host backend may keep it, uncopied.
         if not array.flags.writeable or array.dtype != dtype.np:
             array = np.array(array, dtype=dtype.np)

@@ -27,11 +27,12 @@ def test_cpu_passes_with_a_table_summary_and_both_report_formats(tmp_path, capsy
     out = capsys.readouterr().out
     rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()
             if line.startswith(("exp ", "views ", "Linear "))}
-    assert rows["exp"] == ["ok"] * 4  # float16, float32, float64, grad
+    assert rows["exp"] == ["ok"] * 6  # float16, float32, float64, complex64, complex128, grad
     assert rows["Linear"] == ["ok"]
     assert "conformance on cpu: passed:" in out and " 0 failed" in out
     text = md.read_text()
-    assert "| op | bool |" in text and "| exp |" in text and '"native": 61' in text
+    prims = [o for o in get_registry().ops.values() if o.kind.value == "primitive"]
+    assert "| op | bool |" in text and "| exp |" in text and f'"native": {len(prims)}' in text
     assert cli.main(["conformance", "--device", "cpu", "--ops", "exp", "--dtypes", "float32",
                      "--report", str(js)]) == 0
     rep = json.loads(js.read_text())
@@ -50,7 +51,8 @@ def test_broken_kernel_is_caught_with_op_dtype_and_error(twin, monkeypatch, caps
     assert "max abs error" in line and "max rel error 0.001" in line
     assert "worst: forward" in line  # the failing input is named
     exp_row = next(ln for ln in out.splitlines() if ln.startswith("exp "))
-    assert exp_row.split()[1:] == ["ok", "FAIL", "FAIL", "FAIL"]  # float16's tolerance is 1e-2
+    # float16's tolerance is 1e-2; then float32, float64, complex64, complex128, grad
+    assert exp_row.split()[1:] == ["ok", "FAIL", "FAIL", "FAIL", "FAIL", "FAIL"]
 
 
 def test_a_raising_kernel_is_a_failure_not_a_crash(twin, monkeypatch):
@@ -116,7 +118,7 @@ def test_manifest_counts_native_missing_and_overridden_kernels():
     caps = manifest.capabilities(reg.backends["cpu"])
     assert caps["native_primitives"] == prims and caps["missing_primitives"] == []
     assert "softmax" in caps["overridden_composites"]
-    assert caps["dtypes"]["cpu"] == [d.name for d in D.ALL]
+    assert caps["dtypes"]["cpu"] == [d.name for d in D.ALL_AND_COMPLEX]
     assert caps["fallback_policy"] == "error"
 
 
