@@ -199,27 +199,18 @@ def _mark_view(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any], out: 
 
 
 def record(op: OpDef, inputs: tuple[Any, ...], out: Any, params: dict[str, Any]) -> None:
-    """Attach a backward node for ``op`` to its output(s).
-
-    Raises:
-        RuntimeError: for a complex output, which autograd does not differentiate.
-    """
-    for o in (out,) if op.n_outputs == 1 else out:
-        if o._dtype.is_complex:
-            raise RuntimeError(f"{op.name}: tensorweave does not differentiate complex tensors "
-                               "(an input requires grad and the result is complex). Compute "
-                               "under tw.no_grad(), or keep the differentiated path real.")
+    """Attach a backward node for ``op`` to its output(s)."""
     edges = tuple([edge_of(x) if isinstance(x, Tensor) else None for x in inputs])
     node = OpNode(op, inputs, out, params, edges)
     if anomaly_mode.state.enabled:
         anomaly_mode.remember(node)
     if op.n_outputs == 1:
-        if out._dtype.is_floating_point:  # integer results carry no gradient, as in PyTorch
+        if out._dtype.is_differentiable:  # integer results carry no gradient, as in PyTorch
             out._grad_fn = node
             out._requires_grad = True
     else:
         for i, o in enumerate(out):
-            if o._dtype.is_floating_point:
+            if o._dtype.is_differentiable:
                 o._grad_fn = node
                 o._output_nr = i
                 o._requires_grad = True

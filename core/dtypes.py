@@ -32,10 +32,12 @@ class dtype:
         is_floating_point: True for float16/32/64.
         is_signed: True for signed integers, floats and complex dtypes.
         is_complex: True for complex64/complex128.
+        is_differentiable: True for the floating and complex dtypes, whose tensors can
+            require grad and carry gradients.
     """
 
     __slots__ = ("name", "np", "itemsize", "is_floating_point", "is_signed", "is_complex",
-                 "category")
+                 "is_differentiable", "category")
 
     def __init__(self, name: str, np_dtype: Any, category: int) -> None:
         self.name = name
@@ -44,6 +46,7 @@ class dtype:
         self.category = category
         self.is_floating_point = category == _FLOAT
         self.is_complex = category == _COMPLEX
+        self.is_differentiable = category >= _FLOAT
         self.is_signed = category >= _FLOAT or self.np.kind == "i"
 
     def __repr__(self) -> str:

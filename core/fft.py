@@ -18,8 +18,8 @@ SpectralOps.cpp``), so a backend provides three kernels and gets the whole modul
 * ``out=`` must already have the result's shape and dtype (tensorweave does not resize
   tensors); it is written without autograd.
 
-Autograd does not differentiate complex tensors yet, so a transform of an input that
-requires grad raises (`dispatch.record`).
+Every transform is differentiable: the primitives' vjps are their adjoints, the gradients
+PyTorch's (tests/unit/test_complex_autograd.py).
 """
 
 from __future__ import annotations

@@ -409,13 +409,9 @@ class Tensor:
                     "use a computed variable in a subgraph that doesn't require differentiation "
                     "use var_no_grad = var.detach().")
             return self
-        if requires_grad and not (self._dtype.is_floating_point):
-            if self._dtype.is_complex:
-                raise RuntimeError(f"requires_grad_: tensorweave does not differentiate complex "
-                                   f"tensors (got {self._dtype!r}); differentiate a real "
-                                   "function of real tensors instead (view_as_real, abs...)")
-            raise RuntimeError("only Tensors of floating point dtype can require gradients; "
-                               f"got {self._dtype!r}")
+        if requires_grad and not self._dtype.is_differentiable:
+            raise RuntimeError("only Tensors of floating point and complex dtype can require "
+                               f"gradients; got {self._dtype!r}")
         self._requires_grad = bool(requires_grad)
         return self
 

@@ -72,7 +72,7 @@ def run(node: Node, grads: list[Any]) -> Sequence[Any]:
         out = node.apply(grads)
         if state.check_nan:
             for k, g in enumerate(out):
-                if g is not None and g.dtype.is_floating_point and bool(g.isnan().any()):
+                if g is not None and g.dtype.is_differentiable and bool(g.isnan().any()):
                     raise RuntimeError(f"Function '{name}' returned nan values in its {k}th "
                                        "output.")
     except Exception:

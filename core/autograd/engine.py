@@ -10,6 +10,15 @@ Everything else hangs off that skeleton: saved-tensor version checks
 (in-place changes after saving), tensor hooks, ``retain_grad``,
 ``retain_graph`` and ``create_graph`` (the vjps are written in ops, so running
 them with grad mode on records a graph of the gradient itself).
+
+Complex tensors follow PyTorch's convention: the gradient of a real loss ``L`` with
+respect to ``z = x + iy`` is ``dL/dx + i dL/dy`` (the conjugate Wirtinger derivative, times
+two), so a holomorphic ``f`` sends ``g`` back as ``g * conj(f'(z))``. The vjps are written
+for real numbers; `OpNode.apply` evaluates them at the conjugates of the saved complex
+values, which is that product for every op whose derivative has real coefficients (all of
+them: the non-holomorphic functions, ``abs``, ``real``, ``conj``, ``angle``, are built
+from the two views `view_as_real`/`view_as_complex` and real ops). A real input takes the
+real part of its gradient (`_conform`).
 """
 
 from __future__ import annotations
@@ -192,6 +201,8 @@ class OpNode(Node):
             out = out.unpack(self, 0, True)
         elif type(out) is tuple:
             out = tuple(o.unpack(self, i, True) for i, o in enumerate(out))
+        if op.complex:
+            inputs, out = _conjugated(inputs), _conjugated(out)
         g = grads[0] if op.n_outputs == 1 else tuple(grads)
         res = op.vjp(g, out, *inputs, **self.params)
         if len(res) != len(self.input_meta):
@@ -199,6 +210,23 @@ class OpNode(Node):
                                f"{len(self.input_meta)} inputs")
         return tuple(_conform(r, m) if e is not None else None
                      for r, m, e in zip(res, self.input_meta, self.next_functions))
+
+
+def _conjugated(values: Any) -> Any:
+    """``values`` (a tensor, a tuple of them, scalars) with every complex one conjugated: the
+    point where a real-written vjp gives PyTorch's complex gradient (module docstring)."""
+    from ..tensor import Tensor
+
+    if type(values) is tuple:
+        return tuple(_conjugated(v) for v in values)
+    if isinstance(values, Tensor):
+        if values._dtype.is_complex:
+            from ..ops.complex_numbers import conj
+
+            return conj(values)
+    elif isinstance(values, complex):
+        return values.conjugate()
+    return values
 
 
 def keep_original(node: Node | None, t: Tensor) -> None:
@@ -244,6 +272,10 @@ def _conform(g: Any, meta: TensorMeta) -> Any:
 
         g = sum_to_size(g, shape)
     if g._dtype is not dtype:
+        if g._dtype.is_complex and not dtype.is_complex:
+            from ..ops.complex_numbers import real
+
+            g = real(g)  # a real input moves along the real axis only
         g = g.to(dtype)
     return g
 
@@ -462,6 +494,11 @@ def _root_grads(op_name: str, tensors: Sequence[Tensor], grads: Sequence[Any]) -
     out = []
     for i, (t, g) in enumerate(zip(tensors, grads)):
         if g is None:
+            if t._dtype.is_complex:
+                raise RuntimeError("grad can be implicitly created only for real scalar "
+                                   f"outputs; {op_name} got a {t._dtype.name} tensor. Take a "
+                                   "real function of it first (.abs(), .real...), or pass "
+                                   "gradient=.")
             if t.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs; "
                                    f"{op_name} got a tensor of shape {list(t.shape)}. Pass "

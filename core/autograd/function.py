@@ -265,7 +265,7 @@ def _wrap_outputs(ctx: BackwardFunction, args: tuple[Any, ...],
             t = o.detach()  # an alias: the input itself keeps its own history
         else:
             t = o
-        if id(o) not in ctx._non_differentiable and o._dtype.is_floating_point:
+        if id(o) not in ctx._non_differentiable and o._dtype.is_differentiable:
             t._grad_fn = ctx
             t._output_nr = i
             t._requires_grad = True

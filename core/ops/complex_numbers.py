@@ -20,7 +20,6 @@ from typing import Iterator
 import numpy as np
 
 from .. import dtypes as D
-from ..autograd import grad_mode
 from ..conformance import samples as S
 from ..tensor import Tensor
 from . import elementwise
@@ -38,13 +37,6 @@ def _require_complex_device(op: str, x: Tensor, dtype: D.dtype) -> None:
     resolve(x._device)[1].check_complex(op, dtype, x._device)
 
 
-def _refuse_grad(op: str, *tensors: Tensor) -> None:
-    """A real tensor that requires grad cannot become complex: autograd would lose it."""
-    if grad_mode.state.enabled and any(t.requires_grad for t in tensors):
-        raise RuntimeError(f"{op}: tensorweave does not differentiate complex tensors, and an "
-                           "input requires grad. Compute under tw.no_grad() or use .detach().")
-
-
 # -- the primitives ----------------------------------------------------------------------------
 
 
@@ -55,12 +47,18 @@ def _complex_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.Sample
     yield S.SampleInput((S.Arg(S.make(rng, (0, 2), dt)),), name="empty")
 
 
-@defop(PRIMITIVE, meta=lambda x: x.dtype.to_real(), view=True, differentiable=False,
-       save_inputs=False, dtypes=D.COMPLEX, samples=_complex_samples,
+# Each view's gradient is the other view of the incoming gradient: the pair (x, y) and
+# x + iy are the same numbers, and PyTorch's complex gradient is dL/dx + i dL/dy.
+
+
+@defop(PRIMITIVE, meta=lambda x: x.dtype.to_real(), view=True, save_inputs=False,
+       vjp=lambda g, out, x: (view_as_complex(g.contiguous()),),
+       dtypes=D.COMPLEX, samples=_complex_samples,
        ref=lambda x: np.stack([x.real, x.imag], -1), method=True)
 def view_as_real(input: Tensor) -> Tensor:  # noqa: A002
-    """A view of complex ``input`` as real numbers: shape ``(*input.shape, 2)``, the real
-    part at ``[..., 0]`` and the imaginary part at ``[..., 1]``, sharing memory.
+    """A real view of complex ``input``, shape ``(*input.shape, 2)``: parts in the last dim.
+
+    The real part is at ``[..., 0]`` and the imaginary part at ``[..., 1]``, sharing memory.
 
     Raises:
         RuntimeError: for a real tensor (PyTorch's message).
@@ -82,17 +80,19 @@ def _view_as_complex_ref(x: np.ndarray) -> np.ndarray:
     return x[..., 0] + 1j * x[..., 1]
 
 
-@defop(PRIMITIVE, meta=lambda x: x.dtype.to_complex(), view=True, differentiable=False,
-       save_inputs=False, dtypes=D.COMPLEX, samples=_pair_samples, ref=_view_as_complex_ref,
-       method=True)
+@defop(PRIMITIVE, meta=lambda x: x.dtype.to_complex(), view=True, save_inputs=False,
+       vjp=lambda g, out, x: (view_as_real(g),), dtypes=D.COMPLEX, samples=_pair_samples,
+       ref=_view_as_complex_ref, method=True)
 def view_as_complex(input: Tensor) -> Tensor:  # noqa: A002
-    """A view of ``input`` (float32/float64, last dim of 2: real and imaginary parts) as a
-    complex tensor of shape ``input.shape[:-1]``, sharing memory.
+    """A complex view of ``input``, whose last dim of 2 holds the real and imaginary parts.
+
+    ``input`` is float32 or float64; the result has shape ``input.shape[:-1]`` and shares
+    memory with it.
 
     Raises:
         RuntimeError: for another dtype, a last dim that is not 2 or not contiguous, odd
             strides or storage offset (PyTorch's messages); a device whose backend does not
-            list complex dtypes; an input that requires grad.
+            list complex dtypes.
     """
     if input.dtype not in (D.float32, D.float64):
         raise RuntimeError("view_as_complex is only supported for float and double tensors, "
@@ -110,7 +110,6 @@ def view_as_complex(input: Tensor) -> Tensor:  # noqa: A002
     if input.storage_offset() % 2:
         raise RuntimeError("Tensor must have a storage_offset divisible by 2")
     _require_complex_device("view_as_complex", input, input.dtype.to_complex())
-    _refuse_grad("view_as_complex", input)
     return view_as_complex.bind(input)
 
 
@@ -182,7 +181,6 @@ def _parts(op: str, a: Tensor, b: Tensor, names: tuple[str, str]) -> tuple[Tenso
 
 def _from_parts(op: str, re: Tensor, im: Tensor) -> Tensor:
     _require_complex_device(op, re, re.dtype.to_complex())
-    _refuse_grad(op, re, im)
     return view_as_complex(stack([re, im], -1))
 
 
@@ -207,14 +205,26 @@ def polar(abs: Tensor, angle: Tensor) -> Tensor:  # noqa: A002 - torch.polar's n
 # -- the complex forms of real ops (elementwise.abs, angle, sgn, isreal call these) ------------
 
 
+def _origin(x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """Where ``x`` is 0, and its parts with the real part moved to +-1 there: hypot's and
+    atan2's derivatives are 0/0 at the origin, and PyTorch's abs and angle give 0 there."""
+    re, im = real(x), imag(x)
+    zero = eq(x, 0)
+    return zero, where(zero, elementwise.copysign(1.0, re), re), im
+
+
 def complex_abs(x: Tensor) -> Tensor:
     """The modulus ``|x|`` of a complex tensor, in its parts' dtype (hypot: no overflow)."""
-    return hypot(real(x), imag(x))
+    zero, re, im = _origin(x)
+    return where(zero, 0.0, hypot(re, im))
 
 
 def complex_angle(x: Tensor) -> Tensor:
-    """The argument of a complex tensor in (-pi, pi], in its parts' dtype."""
-    return atan2(imag(x), real(x))
+    """The argument of a complex tensor in [-pi, pi], in its parts' dtype (the signs of zero
+    parts pick the side: angle(-0.0 + 0j) is pi, as in PyTorch and NumPy)."""
+    zero, re, im = _origin(x)
+    a = atan2(im, re)
+    return where(zero, a.detach(), a)
 
 
 def complex_sgn(x: Tensor) -> Tensor:

@@ -1,7 +1,8 @@
 """complex64/complex128 on the cpu backend: dtypes and promotion, creation and printing, the
 view_as_real/view_as_complex views and what is written over them, the ops that take complex
 tensors, and the clear refusals (ops written for real numbers, backends without complex
-dtypes, autograd). Values against PyTorch 2.13 and NumPy complex128."""
+dtypes). Values against PyTorch 2.13 and NumPy complex128; gradients are in
+test_complex_autograd.py."""
 
 from __future__ import annotations
 
@@ -283,18 +284,6 @@ def test_ops_written_for_real_numbers_refuse_complex(fn):
     x = tw.tensor([1 + 1j, 2 - 1j])
     with pytest.raises(TypeError, match="complex tensors are not supported by this op"):
         fn(x)
-
-
-def test_autograd_refuses_complex_clearly():
-    with pytest.raises(RuntimeError, match="does not differentiate complex"):
-        tw.zeros(2, dtype=tw.complex64).requires_grad_()
-    w = tw.ones(2, requires_grad=True)
-    with pytest.raises(RuntimeError, match="does not differentiate complex"):
-        w * 1j
-    with pytest.raises(RuntimeError, match="does not differentiate complex"):
-        tw.complex(w, w)
-    with tw.no_grad():
-        assert (w * 1j).dtype is tw.complex64
 
 
 def test_a_backend_without_complex_dtypes_refuses_them():

@@ -281,16 +281,6 @@ def test_out_argument_is_written():
     np.testing.assert_allclose(out2.numpy(), [[1.0, 0.0], [0.0, 0.0]])
 
 
-def test_transform_of_an_input_requiring_grad_raises():
-    """Autograd does not differentiate complex results yet: it says so instead of dropping
-    the gradient."""
-    x = tw.ones(4, requires_grad=True)
-    with pytest.raises(RuntimeError, match="does not differentiate complex tensors"):
-        F.rfft(x)
-    with tw.no_grad():
-        assert F.rfft(x).dtype is tw.complex64
-
-
 VJP_CASES = [((6,), (0,), "backward"), ((3, 5), (1, 0), "ortho"), ((4, 6), (0, 1), "forward"),
              ((2, 3, 4), (2,), "ortho")]
 
