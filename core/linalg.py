@@ -62,12 +62,13 @@ _Svd = namedtuple("linalg_svd", ["U", "S", "Vh"])
 _Qr = namedtuple("linalg_qr", ["Q", "R"])
 
 
-def _float_input(op: str, x: Any, dtype: Any) -> Tensor:
+def _norm_input(op: str, x: Any, dtype: Any) -> Tensor:
+    """A norm's input: floating or complex (after ``dtype``)."""
     if not isinstance(x, Tensor):
         raise TypeError(f"{op}: expected a Tensor; got {type(x).__name__}")
     if dtype is not None:
         x = x.to(dtype)
-    if not x.dtype.is_floating_point:
+    if not x.dtype.is_differentiable:
         raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got "
                            f"{x.dtype.name}; pass dtype= or convert with .float() first.")
     return x
@@ -88,7 +89,9 @@ def vector_norm(x: Tensor, ord: float = 2, dim: Any = None, keepdim: bool = Fals
         >>> tw.linalg.vector_norm(tw.tensor([3.0, -4.0]), ord=1)
         tensor(7.)
     """
-    x = _float_input("linalg.vector_norm", x, dtype)
+    x = _norm_input("linalg.vector_norm", x, dtype)
+    if x.dtype.is_complex:  # a complex vector's norms are those of its magnitudes
+        x = x.abs()
     if isinstance(ord, str) or isinstance(ord, bool):
         raise RuntimeError(f"linalg.vector_norm: ord must be a number; got {ord!r}. Use "
                            "linalg.matrix_norm for 'fro' and 'nuc'.")
@@ -128,8 +131,14 @@ def matrix_norm(A: Tensor, ord: Any = "fro", dim: Any = (-2, -1),  # noqa: A002,
         tensor(6.)
     """
     op = "linalg.matrix_norm"
-    A = _float_input(op, A, dtype)
+    A = _norm_input(op, A, dtype)
     d0, d1 = _matrix_dims(op, A, dim)
+    if A.dtype.is_complex:
+        if ord in (2, -2, "nuc"):
+            raise RuntimeError(f"{op}: ord={ord!r} of a complex matrix needs its singular "
+                               "values, and linalg.svdvals takes real matrices only; 'fro', "
+                               "1, -1, inf and -inf work")
+        A = A.abs()  # the other norms are those of the magnitudes
     if ord == "fro":
         return _norm(A, 2.0, (d0, d1), keepdim)
     if ord in (2, -2, "nuc"):

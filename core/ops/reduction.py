@@ -752,6 +752,8 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, 
     """
     if dtype is not None:
         input = input.to(dtype)
+    if input.dtype.is_complex:  # a complex tensor's norms are those of its magnitudes
+        input = input.abs()
     if not input.dtype.is_floating_point:
         raise RuntimeError(f"norm: Expected a floating point or complex tensor as input; got "
                            f"{input.dtype.name}. Convert with .float() first.")

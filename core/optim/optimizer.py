@@ -3,7 +3,9 @@
 The base owns what all optimizers share: parameter groups and their hyper-parameters, the
 per-parameter ``state``, ``state_dict``/``load_state_dict`` in PyTorch's layout (integer
 parameter indices, so a checkpoint does not hold parameters and loads into a fresh model),
-``zero_grad`` and step hooks. A subclass supplies only ``step``: the update rule.
+``zero_grad`` and step hooks. A subclass supplies only ``step``: the update rule, written
+for real parameters over `Optimizer.params_with_grad` (which hands complex ones over as
+real views, as PyTorch's optimizers do).
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from __future__ import annotations
 import functools
 import warnings
 from collections import OrderedDict, defaultdict
+from collections.abc import MutableMapping
 from copy import deepcopy
 from itertools import chain
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from ..tensor import Tensor
 from ..utils.hooks import RemovableHandle
@@ -218,6 +221,28 @@ class Optimizer:
                         g.requires_grad_(False)
                     g.zero_()
 
+    def params_with_grad(self, group: dict[str, Any]
+                         ) -> Iterator[tuple[Tensor, Tensor, MutableMapping[str, Any]]]:
+        """``(param, grad, state)`` for each parameter of ``group`` that has a gradient.
+
+        A complex parameter comes as ``view_as_real`` of itself and of its gradient, with a
+        state whose tensors are seen the same way (and kept complex, as PyTorch keeps them):
+        an update rule written for real numbers then treats the real and imaginary parts as
+        two real parameters. Squares, square roots and signs of the complex numbers
+        themselves would be wrong, and this is what PyTorch's optimizers do.
+        """
+        for p in group["params"]:
+            grad = p.grad
+            if grad is None:
+                continue
+            if p._dtype.is_complex:
+                from ..ops.complex_numbers import view_as_real
+
+                real = view_as_real(p)
+                yield real, view_as_real(grad), _RealState(self.state[p], real.shape)
+            else:
+                yield p, grad, self.state[p]
+
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update the parameters once; returns the closure's loss (None without one).
 
@@ -300,6 +325,38 @@ class Optimizer:
             if "param_names" in group and "param_names" not in saved:
                 saved["param_names"] = group["param_names"]
         self.__setstate__({"state": state, "param_groups": saved_groups})
+
+
+class _RealState(MutableMapping):  # type: ignore[type-arg]
+    """A complex parameter's state as its update rule sees it: tensors with the parameter's
+    real-view shape ``(..., 2)`` are stored complex and read back as real views (one
+    memory, so in-place updates land in the stored state)."""
+
+    def __init__(self, state: dict[str, Any], shape: tuple[int, ...]) -> None:
+        self._state = state
+        self._shape = shape
+
+    def __getitem__(self, key: str) -> Any:
+        from ..ops.complex_numbers import view_as_real
+
+        v = self._state[key]
+        return view_as_real(v) if isinstance(v, Tensor) and v._dtype.is_complex else v
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        from ..ops.complex_numbers import view_as_complex
+
+        if isinstance(value, Tensor) and value.shape == self._shape:
+            value = view_as_complex(value.contiguous())
+        self._state[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._state[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._state)
+
+    def __len__(self) -> int:
+        return len(self._state)
 
 
 def _cast_state(param: Tensor, value: Any, key: Any = None) -> Any:

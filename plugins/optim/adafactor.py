@@ -82,6 +82,8 @@ class Adafactor(Optimizer):
 
     def _state(self, p: tw.Tensor, grad: tw.Tensor) -> dict[str, Any]:
         """``p``'s state, created on its first step: the factors or the full variance."""
+        if p.is_complex():
+            raise RuntimeError("Adafactor does not support complex parameters")
         state = self.state[p]
         if not state:
             state["step"] = _new_step()

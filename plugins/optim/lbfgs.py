@@ -138,6 +138,11 @@ def _strong_wolfe(obj_func: Evaluate, x: list[tw.Tensor], t: Any, d: tw.Tensor, 
     return bracket_f[low_pos], bracket_g[low_pos], bracket[low_pos], ls_func_evals
 
 
+
+def _real(t: tw.Tensor) -> tw.Tensor:
+    """A complex tensor as real numbers (a view); a real one itself."""
+    return tw.view_as_real(t) if t.is_complex() else t
+
 class LBFGS(Optimizer):
     """L-BFGS (Nocedal, 1980; after minFunc), as `torch.optim.LBFGS`.
 
@@ -189,9 +194,10 @@ class LBFGS(Optimizer):
         self._params: list[tw.Tensor] = self.param_groups[0]["params"]
 
     def _gather_flat_grad(self) -> tw.Tensor:
-        """Every parameter's gradient, flattened and concatenated (zeros where none)."""
-        views = [tw.zeros(p.numel(), dtype=p.dtype, device=p.device) if p.grad is None
-                 else p.grad.reshape(-1) for p in self._params]
+        """Every parameter's gradient, flattened and concatenated (zeros where none); a
+        complex one as its real and imaginary parts, as PyTorch's LBFGS does."""
+        views = [tw.zeros_like(_real(p)).reshape(-1) if p.grad is None
+                 else _real(p.grad).reshape(-1) for p in self._params]
         return tw.cat(views, 0)
 
     def _add_grad(self, step_size: Any, update: tw.Tensor) -> None:
@@ -199,8 +205,9 @@ class LBFGS(Optimizer):
         offset = 0
         alpha = float(step_size)
         for p in self._params:
-            numel = p.numel()
-            p.add_(update[offset:offset + numel].view_as(p), alpha=alpha)
+            r = _real(p)
+            numel = r.numel()
+            r.add_(update[offset:offset + numel].view_as(r), alpha=alpha)
             offset += numel
 
     def _clone_param(self) -> list[tw.Tensor]:

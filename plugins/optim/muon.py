@@ -123,6 +123,8 @@ class Muon(Optimizer):
                 if p.grad is None:
                     continue
                 grad = p.grad
+                if p.is_complex():
+                    raise RuntimeError("Muon does not support complex parameters")
                 if grad.ndim != 2:
                     raise ValueError("Param gradient must be a 2D matrix")
                 state = self.state[p]

@@ -124,16 +124,12 @@ class SGD(Optimizer):
         for group in self.param_groups:
             lr, momentum, wd = group["lr"], group["momentum"], group["weight_decay"]
             dampening, nesterov, maximize = group["dampening"], group["nesterov"], group["maximize"]
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
+            for p, grad, state in self.params_with_grad(group):
                 if maximize:
                     grad = -grad
                 if wd != 0:
                     grad = grad.add(p, alpha=wd)
                 if momentum != 0:
-                    state = self.state[p]
                     buf = state.get("momentum_buffer")
                     if buf is None:
                         buf = state["momentum_buffer"] = grad.clone()
@@ -210,11 +206,7 @@ class Adam(Optimizer):
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
             wd, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
             decoupled = group["decoupled_weight_decay"]
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
-                state = self.state[p]
+            for p, grad, state in self.params_with_grad(group):
                 if not state:
                     state["step"] = _new_step()
                     state["exp_avg"] = tw.zeros_like(p)
@@ -331,11 +323,7 @@ class RMSprop(Optimizer):
         for group in self.param_groups:
             lr, alpha, eps, wd = group["lr"], group["alpha"], group["eps"], group["weight_decay"]
             momentum, centered, maximize = group["momentum"], group["centered"], group["maximize"]
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
-                state = self.state[p]
+            for p, grad, state in self.params_with_grad(group):
                 if not state:
                     state["step"] = _new_step()
                     state["square_avg"] = tw.zeros_like(p)
@@ -421,11 +409,7 @@ class Adagrad(Optimizer):
         for group in self.param_groups:
             lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
             wd, maximize = group["weight_decay"], group["maximize"]
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
-                state = self.state[p]
+            for p, grad, state in self.params_with_grad(group):
                 if not state:  # a group added after construction
                     state["step"] = _new_step()
                     state["sum"] = tw.full_like(p, self.defaults["initial_accumulator_value"])
@@ -494,11 +478,7 @@ class Adadelta(Optimizer):
         for group in self.param_groups:
             lr, rho, eps = group["lr"], group["rho"], group["eps"]
             wd, maximize = group["weight_decay"], group["maximize"]
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
-                state = self.state[p]
+            for p, grad, state in self.params_with_grad(group):
                 if not state:
                     state["step"] = _new_step()
                     state["square_avg"] = tw.zeros_like(p)
@@ -570,11 +550,7 @@ class Adamax(Optimizer):
         for group in self.param_groups:
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
             wd, maximize = group["weight_decay"], group["maximize"]
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
-                state = self.state[p]
+            for p, grad, state in self.params_with_grad(group):
                 if not state:
                     state["step"] = _new_step()
                     state["exp_avg"] = tw.zeros_like(p)
@@ -677,11 +653,7 @@ class NAdam(Optimizer):
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
             wd, maximize = group["weight_decay"], group["maximize"]
             momentum_decay, decoupled = group["momentum_decay"], group["decoupled_weight_decay"]
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
-                state = self.state[p]
+            for p, grad, state in self.params_with_grad(group):
                 if not state:
                     state["step"] = _new_step()
                     state["mu_product"] = _scalar_state(1.0)
@@ -773,11 +745,7 @@ class RAdam(Optimizer):
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
             wd, maximize = group["weight_decay"], group["maximize"]
             decoupled = group["decoupled_weight_decay"]
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
-                state = self.state[p]
+            for p, grad, state in self.params_with_grad(group):
                 if not state:
                     state["step"] = _new_step()
                     state["exp_avg"] = tw.zeros_like(p)
@@ -863,11 +831,7 @@ class Rprop(Optimizer):
         for group in self.param_groups:
             (etaminus, etaplus), (size_min, size_max) = group["etas"], group["step_sizes"]
             maximize = group["maximize"]
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
-                state = self.state[p]
+            for p, grad, state in self.params_with_grad(group):
                 if not state:
                     state["step"] = _new_step()
                     state["prev"] = tw.zeros_like(p)
@@ -942,11 +906,7 @@ class ASGD(Optimizer):
         for group in self.param_groups:
             lr, lambd, alpha, t0 = group["lr"], group["lambd"], group["alpha"], group["t0"]
             wd, maximize = group["weight_decay"], group["maximize"]
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
-                state = self.state[p]
+            for p, grad, state in self.params_with_grad(group):
                 if not state:
                     state["step"] = _new_step()
                     state["eta"] = _scalar_state(lr)

@@ -1,0 +1,139 @@
+"""Training with complex parameters: every optimizer steps a complex parameter as PyTorch
+2.13's does (real and imaginary parts as two real parameters; state kept complex), norms of
+complex tensors and gradient clipping equal PyTorch's, with their gradients."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tensorweave as tw
+
+torch = pytest.importorskip("torch")
+
+Z = np.array([[1 + 2j, -0.5 + 0.3j], [0.2 - 1j, 2 + 0j]])
+
+OPTIMIZERS = {
+    "SGD": {"momentum": 0.9, "nesterov": True, "weight_decay": 0.05},
+    "Adam": {"amsgrad": True, "weight_decay": 0.1},
+    "AdamW": {},
+    "RMSprop": {"centered": True, "momentum": 0.5},
+    "Adagrad": {"lr_decay": 0.01},
+    "Adadelta": {},
+    "Adamax": {},
+    "NAdam": {},
+    "RAdam": {},
+    "Rprop": {},
+    "ASGD": {},
+}
+
+
+def _loss(p):
+    return (p * p.conj() * (p + 1)).abs().sum()
+
+
+def _run(m, name, kwargs, steps=4):
+    p = m.tensor(Z, requires_grad=True)
+    opt = getattr(m.optim, name)([p], lr=0.1, **kwargs)
+    for _ in range(steps):
+        opt.zero_grad()
+        _loss(p).backward()
+        opt.step()
+    return p, opt
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_optimizers_step_complex_parameters_as_pytorch(name):
+    (p, opt), (q, ref) = _run(tw, name, OPTIMIZERS[name]), _run(torch, name, OPTIMIZERS[name])
+    np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=1e-10, atol=1e-12)
+    ours, theirs = opt.state[p], ref.state[q]
+    assert sorted(ours) == sorted(theirs)
+    for k, v in theirs.items():
+        if isinstance(v, torch.Tensor):
+            assert ours[k].dtype.name == str(v.dtype).split(".")[1], k
+            np.testing.assert_allclose(ours[k].numpy(), v.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_complex_optimizer_state_survives_a_state_dict_round_trip(tmp_path):
+    p, opt = _run(tw, "Adam", {})
+    tw.save(opt.state_dict(), tmp_path / "opt.tw")
+    fresh = tw.optim.Adam([p], lr=0.1)
+    fresh.load_state_dict(tw.load(tmp_path / "opt.tw"))
+    assert fresh.state[p]["exp_avg"].dtype is tw.complex128
+    for o in (opt, fresh):
+        o.zero_grad()
+        _loss(p).backward()
+    before = p.detach().clone()
+    opt.step()
+    stepped = p.detach().clone()
+    p.data.copy_(before)
+    fresh.step()
+    np.testing.assert_array_equal(p.detach().numpy(), stepped.numpy())
+
+
+def test_lbfgs_steps_complex_parameters_as_pytorch():
+    out = []
+    for m in (tw, torch):
+        p = m.tensor(Z, requires_grad=True)
+        opt = m.optim.LBFGS([p], lr=0.1)
+
+        def closure():
+            opt.zero_grad()
+            loss = _loss(p)
+            loss.backward()
+            return loss
+
+        for _ in range(2):
+            opt.step(closure)
+        out.append(p.detach().numpy())
+    np.testing.assert_allclose(out[0], out[1], rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("name", ["Adafactor", "Muon"])
+def test_optimizers_without_complex_support_say_so_as_pytorch(name):
+    for m in (tw, torch):
+        p = m.tensor(Z, requires_grad=True)
+        opt = getattr(m.optim, name)([p], lr=0.1)
+        _loss(p).backward()
+        with pytest.raises(RuntimeError, match=f"{name} does not support complex parameters"):
+            opt.step()
+
+
+NORMS = {
+    "vector_norm": lambda m, z: m.linalg.vector_norm(z),
+    "vector_norm-inf": lambda m, z: m.linalg.vector_norm(z, ord=float("inf")),
+    "vector_norm-3-dim": lambda m, z: m.linalg.vector_norm(z, ord=3, dim=1).sum(),
+    "linalg.norm": lambda m, z: m.linalg.norm(z),
+    "matrix_norm-fro": lambda m, z: m.linalg.matrix_norm(z),
+    "matrix_norm-1": lambda m, z: m.linalg.matrix_norm(z, ord=1),
+    "matrix_norm-inf": lambda m, z: m.linalg.matrix_norm(z, ord=float("inf")),
+    "Tensor.norm": lambda m, z: z.norm(),
+    "norm-p": lambda m, z: m.norm(z, p=3, dim=0).sum(),
+}
+
+
+@pytest.mark.parametrize("name", list(NORMS))
+def test_norms_of_complex_tensors_and_their_gradients_equal_pytorchs(name):
+    z, t = tw.tensor(Z, requires_grad=True), torch.tensor(Z, requires_grad=True)
+    got, want = NORMS[name](tw, z), NORMS[name](torch, t)
+    assert got.dtype is tw.float64
+    np.testing.assert_allclose(got.item(), want.item(), rtol=1e-12)
+    got.backward()
+    want.backward()
+    np.testing.assert_allclose(z.grad.numpy(), t.grad.numpy(), rtol=1e-10)
+
+
+def test_singular_value_norms_of_complex_matrices_refuse_clearly():
+    with pytest.raises(RuntimeError, match="svdvals takes real matrices only"):
+        tw.linalg.matrix_norm(tw.tensor(Z), ord=2)
+
+
+def test_clip_grad_norm_of_complex_gradients_equals_pytorchs():
+    out = []
+    for m in (tw, torch):
+        p = m.tensor(Z, requires_grad=True)
+        _loss(p).backward()
+        total = m.nn.utils.clip_grad_norm_([p], 1.0)
+        out.append((total.item(), p.grad.numpy()))
+    np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-12)
+    np.testing.assert_allclose(out[0][1], out[1][1], rtol=1e-12)
