@@ -129,6 +129,7 @@ from . import (  # noqa: E402
     rnn_cells,
     rnn_functions,
     segment_reductions,
+    spectral,
     tensor_info,
     torch_creation,
     torch_settings,
@@ -141,8 +142,8 @@ _TORCH_LEVEL = (autocast_mode, control_flow, count_sampling, dropout_functions, 
                 grid_functions, inplace_functions, layouts, legacy_types, lowrank,
                 math_constants, native_functions,
                 native_normalization, norm_functions, python_apply, removed_functions, rnn_cells,
-                rnn_functions, segment_reductions, tensor_info, torch_creation, torch_settings,
-                view_copies)
+                rnn_functions, segment_reductions, spectral, tensor_info, torch_creation,
+                torch_settings, view_copies)
 globals().update({n: getattr(m, n) for m in _TORCH_LEVEL for n in m.__all__})
 cuda, opencl, cpu = module_for("cuda"), module_for("opencl"), module_for("cpu")
 _install_methods()
