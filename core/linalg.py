@@ -184,8 +184,8 @@ def norm(A: Tensor, ord: Any = None, dim: Any = None, keepdim: bool = False, *, 
 
 
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
-    """Dot products of the vectors along ``dim`` (shapes broadcast), as
-    `torch.linalg.vecdot` (no conjugation: tensorweave has no complex dtypes).
+    """Dot products of the vectors along ``dim`` (shapes broadcast), ``x`` conjugated, as
+    `torch.linalg.vecdot`.
 
     Raises:
         RuntimeError: if the sizes along ``dim`` differ.
@@ -193,7 +193,7 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
     if x.shape[dim] != y.shape[dim]:
         raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same size along dim "
                            f"{dim}; got shapes {list(x.shape)} and {list(y.shape)}")
-    return _sum(x * y, dim)
+    return _sum(x.conj() * y, dim)
 
 
 def multi_dot(tensors: Sequence[Tensor]) -> Tensor:

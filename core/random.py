@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 from typing import Any, Iterator
 
@@ -263,12 +264,24 @@ def _native(op: str, generator: Any, dev: Device) -> Any:
     return generator._native
 
 
-def _float_dtype(op: str, dtype: Any) -> D.dtype:
+def _float_dtype(op: str, dtype: Any, complex_ok: bool = False) -> D.dtype:
     dt = D.get_default_dtype() if dtype is None else D.to_dtype(dtype)
-    if not dt.is_floating_point:
+    if not (dt.is_floating_point or (complex_ok and dt.is_complex)):
         raise RuntimeError(f"{op}: not implemented for {dt!r}; random floats need a floating "
-                           "dtype (float16, float32 or float64)")
+                           "dtype (float16, float32 or float64)"
+                           + (" or a complex one" if complex_ok else ""))
     return dt
+
+
+def _parts(draw: Any, shape: tuple[int, ...], dt: D.dtype, scale: float = 1.0,
+           shift: float = 0.0, **kwargs: Any) -> Tensor:
+    """A complex tensor whose real and imaginary parts are independent draws of ``draw``
+    (a real factory), each scaled by ``scale`` and shifted by ``shift``: PyTorch's complex
+    rand, randn, uniform_ and normal_."""
+    from .ops.complex_numbers import view_as_complex
+
+    parts = draw(*shape, 2, dtype=dt.to_real(), **kwargs)
+    return view_as_complex(parts * scale + shift if scale != 1.0 or shift else parts)
 
 
 def _int_bounds(dt: D.dtype) -> tuple[int, int]:
@@ -308,8 +321,10 @@ def rand(*args: Any, size: Any = None, generator: Generator | None = None, dtype
          device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform random numbers in [0, 1) (default dtype float32).
 
+    A complex dtype draws the real and imaginary parts so.
+
     Raises:
-        RuntimeError: for a non-floating dtype.
+        RuntimeError: for an integer or bool dtype.
 
     Example:
         >>> import tensorweave as tw
@@ -317,8 +332,10 @@ def rand(*args: Any, size: Any = None, generator: Generator | None = None, dtype
         tensorweave.Size([2, 3])
     """
     dev, _ = resolve(device)
-    out = rand.bind(size=factory_size("rand", args, size), dtype=_float_dtype("rand", dtype),
-                    device=dev, generator=_native("rand", generator, dev))
+    dt, shape = _float_dtype("rand", dtype, complex_ok=True), factory_size("rand", args, size)
+    if dt.is_complex:
+        return _finish(_parts(rand, shape, dt, generator=generator, device=dev), requires_grad)
+    out = rand.bind(size=shape, dtype=dt, device=dev, generator=_native("rand", generator, dev))
     return _finish(out, requires_grad)
 
 
@@ -329,12 +346,18 @@ def randn(*args: Any, size: Any = None, generator: Generator | None = None, dtyp
           device: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal random numbers (mean 0, variance 1; default dtype float32).
 
+    A complex dtype draws each part with variance 1/2, as PyTorch (so ``E|z|^2 = 1``).
+
     Raises:
-        RuntimeError: for a non-floating dtype.
+        RuntimeError: for an integer or bool dtype.
     """
     dev, _ = resolve(device)
-    out = randn.bind(size=factory_size("randn", args, size), dtype=_float_dtype("randn", dtype),
-                     device=dev, generator=_native("randn", generator, dev))
+    dt, shape = _float_dtype("randn", dtype, complex_ok=True), factory_size("randn", args, size)
+    if dt.is_complex:
+        return _finish(_parts(randn, shape, dt, math.sqrt(0.5), generator=generator,
+                              device=dev), requires_grad)
+    out = randn.bind(size=shape, dtype=dt, device=dev,
+                     generator=_native("randn", generator, dev))
     return _finish(out, requires_grad)
 
 
@@ -578,9 +601,13 @@ def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Generator 
         if size is None:
             raise TypeError(f"{op}: with a number mean and std, pass size= (e.g. "
                             "normal(0.0, 1.0, (2, 3)))")
-        out = randn(size, generator=generator, dtype=_float_dtype(op, dtype), device=device)
+        dt = _float_dtype(op, dtype, complex_ok=True)
         with no_grad():
-            out = out * std + mean
+            if dt.is_complex:  # PyTorch adds the mean to both parts
+                out = _parts(randn, tuple(size), dt, std * math.sqrt(0.5), mean,
+                             generator=generator, device=device)
+            else:
+                out = randn(size, generator=generator, dtype=dt, device=device) * std + mean
         return _finish(out, requires_grad)
     if size is not None:
         raise TypeError(f"{op}: size= is only accepted when mean and std are numbers")
@@ -684,34 +711,44 @@ def randint_like(input: Tensor, low: int = 0, high: int | None = None, *,  # noq
 
 def uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, *,
              generator: Generator | None = None) -> Tensor:
-    """Fill with uniform random numbers in [from_, to); returns ``self``.
+    """Fill with uniform random numbers in [from_, to) (both parts of a complex tensor);
+    returns ``self``.
 
     Raises:
-        RuntimeError: if ``from_ > to`` or the tensor is not floating point.
+        RuntimeError: if ``from_ > to`` or the tensor is integral.
     """
-    dt = _float_dtype("uniform_", self.dtype)
+    dt = _float_dtype("uniform_", self.dtype, complex_ok=True)
     if from_ > to:
         raise RuntimeError(f"uniform_: expects to return a [from, to) range, but found "
                            f"from={from_} > to={to}")
     with no_grad():
-        u = rand(tuple(self.shape), generator=generator, dtype=dt, device=self.device)
-        out = u * (to - from_) + from_
+        if dt.is_complex:
+            out = _parts(rand, tuple(self.shape), dt, to - from_, from_, generator=generator,
+                         device=self.device)
+        else:
+            u = rand(tuple(self.shape), generator=generator, dtype=dt, device=self.device)
+            out = u * (to - from_) + from_
     return commit(self, out, "uniform_")
 
 
 def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *,
             generator: Generator | None = None) -> Tensor:
-    """Fill with normal random numbers; returns ``self``.
+    """Fill with normal random numbers; returns ``self``. A complex tensor gets ``mean`` plus
+    ``std / sqrt(2)`` times a standard normal in each part, as in PyTorch.
 
     Raises:
-        RuntimeError: for a negative ``std`` or a non-floating tensor.
+        RuntimeError: for a negative ``std`` or an integral tensor.
     """
-    dt = _float_dtype("normal_", self.dtype)
+    dt = _float_dtype("normal_", self.dtype, complex_ok=True)
     if std < 0:
         raise RuntimeError(f"normal_: normal expects std >= 0.0, but found std {std}")
     with no_grad():
-        z = randn(tuple(self.shape), generator=generator, dtype=dt, device=self.device)
-        out = z * std + mean
+        if dt.is_complex:
+            out = _parts(randn, tuple(self.shape), dt, std * math.sqrt(0.5), mean,
+                         generator=generator, device=self.device)
+        else:
+            z = randn(tuple(self.shape), generator=generator, dtype=dt, device=self.device)
+            out = z * std + mean
     return commit(self, out, "normal_")
 
 

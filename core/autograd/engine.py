@@ -223,7 +223,10 @@ def _conjugated(values: Any) -> Any:
         if values._dtype.is_complex:
             from ..ops.complex_numbers import conj
 
-            return conj(values)
+            c = conj(values)
+            # Vjps skip the gradients of inputs that need none (x.requires_grad): keep it.
+            c._requires_grad = values._requires_grad or c._requires_grad
+            return c
     elif isinstance(values, complex):
         return values.conjugate()
     return values

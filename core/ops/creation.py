@@ -277,14 +277,17 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, dev
     return out.requires_grad_(True) if requires_grad else out
 
 
-def _scalar_arg(op: str, name: str, v: Any) -> Any:
+def _scalar_arg(op: str, name: str, v: Any, complex_ok: bool = False) -> Any:
     if isinstance(v, Tensor):
         if v.numel() != 1:
             raise RuntimeError(f"{op}: {name} must be a number or a 0-dimensional tensor; got a "
                                f"tensor of shape {list(v.shape)}")
-        return v.item()
-    if not isinstance(v, (int, float, np.integer, np.floating)) or isinstance(v, bool):
-        raise TypeError(f"{op}: {name} must be a number; got {type(v).__name__}")
+        v = v.item()
+    kinds = (int, float, np.integer, np.floating) + ((complex, np.complexfloating)
+                                                     if complex_ok else ())
+    if not isinstance(v, kinds) or isinstance(v, bool):
+        raise TypeError(f"{op}: {name} must be a {'number' if complex_ok else 'real number'}; "
+                        f"got {type(v).__name__}")
     return v
 
 
@@ -347,11 +350,26 @@ def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None, device: Any
         >>> tw.linspace(0, 1, 5)
         tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
     """
-    start, end = _scalar_arg("linspace", "start", start), _scalar_arg("linspace", "end", end)
+    start = _scalar_arg("linspace", "start", start, complex_ok=True)
+    end = _scalar_arg("linspace", "end", end, complex_ok=True)
     dev, _ = resolve(device)
-    dt = D.get_default_dtype() if dtype is None else D.to_dtype(dtype)
-    out = linspace.bind(start=start, end=end, steps=_steps_arg("linspace", steps), dtype=dt,
-                        device=dev)
+    cplx = isinstance(start, (complex, np.complexfloating)) or isinstance(
+        end, (complex, np.complexfloating))
+    dt = ((D.default_complex() if cplx else D.get_default_dtype()) if dtype is None
+          else D.to_dtype(dtype))
+    steps = _steps_arg("linspace", steps)
+    if dt.is_complex:  # the parts are evenly spaced
+        from .complex_numbers import complex as from_parts
+
+        re, im = (linspace.bind(start=complex(start).real if k == 0 else complex(start).imag,
+                                end=complex(end).real if k == 0 else complex(end).imag,
+                                steps=steps, dtype=dt.to_real(), device=dev) for k in (0, 1))
+        out = from_parts(re, im)
+    else:
+        if cplx:
+            raise RuntimeError(f"linspace: complex endpoints need a complex dtype; got "
+                               f"dtype={dt!r}")
+        out = linspace.bind(start=start, end=end, steps=steps, dtype=dt, device=dev)
     return out.requires_grad_(True) if requires_grad else out
 
 

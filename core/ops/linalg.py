@@ -496,8 +496,10 @@ def inner(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
 
 @method
 def vdot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
-    """`dot` of two 1-D tensors (tensorweave has no complex dtypes to conjugate)."""
-    return dot(input, other)
+    """`dot` of two 1-D tensors, the first conjugated: ``sum(conj(input) * other)``."""
+    from .complex_numbers import conj
+
+    return dot(conj(input) if isinstance(input, Tensor) else input, other)
 
 
 def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:

@@ -548,11 +548,21 @@ def _moment_args(op: str, input: Tensor, dim: Any, unbiased: Any,  # noqa: A002
     if unbiased is not None and correction is not None:
         raise RuntimeError(f"{op}: cannot specify both unbiased and correction; got "
                            f"unbiased={unbiased}, correction={correction}. Use correction only.")
-    if not input.dtype.is_floating_point:
+    if not input.dtype.is_differentiable:
         raise RuntimeError(f"{op}: std and var only support floating point and complex dtypes; "
                            f"got {input.dtype.name}. Convert with .float() first.")
     c = correction if correction is not None else (1 if unbiased is None else int(unbiased))
     return _rdims(op, dim, input.ndim), c
+
+
+def _complex_var(z: Tensor, dims: tuple[int, ...], correction: float,
+                 keepdim: bool) -> Tensor:
+    """A complex tensor's variance, real: ``|z - mean|^2`` sums the squared deviations of
+    the real and imaginary parts."""
+    from .complex_numbers import imag, real
+
+    return (var.bind(real(z), dim=dims, correction=correction, keepdim=keepdim)
+            + var.bind(imag(z), dim=dims, correction=correction, keepdim=keepdim))
 
 
 def _var_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
@@ -580,7 +590,8 @@ def var(input: Tensor, dim: Any = None, unbiased: bool | None = None,  # noqa: A
     """Variance over ``dim``: ``sum((x - mean)**2) / max(0, N - correction)``.
 
     Args:
-        input: a floating-point tensor.
+        input: a floating-point or complex tensor (the variance of a complex one is real:
+            the mean of ``|x - mean|**2``).
         dim: a dim, a tuple of dims, or None for all of them.
         unbiased: the legacy spelling of ``correction`` (True is 1, False is 0).
         keepdim: keep the reduced dims with size 1.
@@ -595,6 +606,8 @@ def var(input: Tensor, dim: Any = None, unbiased: bool | None = None,  # noqa: A
         tensor(1.6667)
     """
     dims, c = _moment_args("var", input, dim, unbiased, correction)
+    if input.dtype.is_complex:
+        return _complex_var(input, dims, c, bool(keepdim))
     return var.bind(input, dim=dims, correction=c, keepdim=bool(keepdim))
 
 
@@ -609,6 +622,8 @@ def std(input: Tensor, dim: Any = None, unbiased: bool | None = None,  # noqa: A
         RuntimeError: for integer inputs, or both ``unbiased`` and ``correction``.
     """
     dims, c = _moment_args("std", input, dim, unbiased, correction)
+    if input.dtype.is_complex:
+        return sqrt(_complex_var(input, dims, c, bool(keepdim)))
     return std.bind(input, dim=dims, correction=c, keepdim=bool(keepdim))
 
 

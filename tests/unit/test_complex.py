@@ -301,3 +301,63 @@ def test_a_backend_without_complex_dtypes_refuses_them():
         tw.ones(2, device=dev) * 1j
     with pytest.raises(TypeError, match=msg):
         tw.zeros(2, dtype=tw.complex64, device=dev)
+
+
+# -- conjugating reductions, moments, random draws, ranges -----------------------------------
+
+
+def test_vdot_and_vecdot_conjugate_their_first_argument():
+    a, b = _c(5), _c(5)
+    _close(tw.vdot(tw.tensor(a), tw.tensor(b)), torch.vdot(torch.tensor(a), torch.tensor(b)))
+    m, n = _c((3, 5)), _c((5,))
+    _close(tw.linalg.vecdot(tw.tensor(m), tw.tensor(n)),
+           torch.linalg.vecdot(torch.tensor(m), torch.tensor(n)))
+    _close(tw.dot(tw.tensor(a), tw.tensor(b)), torch.dot(torch.tensor(a), torch.tensor(b)))
+
+
+@pytest.mark.parametrize("fn", [lambda m, x: x.var(), lambda m, x: x.std(1, keepdim=True),
+                                lambda m, x: m.var_mean(x, 0, correction=0)[0],
+                                lambda m, x: m.std(x, (0, 1), unbiased=False)])
+def test_variance_of_complex_tensors_is_real_as_pytorchs(fn):
+    a = _c((3, 4))
+    out = []
+    for m in (tw, torch):
+        x = m.tensor(a, requires_grad=True)
+        y = fn(m, x)
+        y.sum().backward()
+        out.append((y.detach(), x.grad))
+    _close(out[0][0], out[1][0])
+    _close(out[0][1], out[1][1])
+
+
+def test_complex_random_draws_have_pytorchs_distributions():
+    tw.manual_seed(0)
+    n = 100_000
+    z = tw.randn(n, dtype=tw.complex128).numpy()
+    assert z.dtype == np.complex128
+    for part in (z.real, z.imag):  # each part N(0, 1/2)
+        assert abs(part.mean()) < 0.01 and abs(part.var() - 0.5) < 0.01
+    u = tw.rand(n, dtype=tw.complex64).numpy()
+    assert u.dtype == np.complex64 and u.real.min() >= 0 and u.imag.max() < 1
+    assert abs(u.real.mean() - 0.5) < 0.01 and abs(u.imag.mean() - 0.5) < 0.01
+    v = tw.empty(n, dtype=tw.complex128).uniform_(-2, 3).numpy()
+    assert v.real.min() >= -2 and v.imag.min() >= -2 and v.real.max() < 3 and v.imag.max() < 3
+    for w in (tw.empty(n, dtype=tw.complex128).normal_(1, 2).numpy(),
+              tw.normal(1.0, 2.0, (n,), dtype=tw.complex128).numpy()):
+        for part in (w.real, w.imag):  # PyTorch: mean on both parts, std / sqrt(2) each
+            assert abs(part.mean() - 1) < 0.02 and abs(part.std() - 2 ** 0.5) < 0.02
+    g = tw.Generator().manual_seed(3)
+    first = tw.randn(4, dtype=tw.complex64, generator=g)
+    g.manual_seed(3)
+    np.testing.assert_array_equal(first.numpy(), tw.randn(4, dtype=tw.complex64,
+                                                          generator=g).numpy())
+
+
+@pytest.mark.parametrize("args,dtype", [((0, 1 + 1j, 5), None), ((1j, -2 + 3j, 4), "complex128"),
+                                        ((0, 1, 3), "complex64"), ((2.5, -1j, 1), None)])
+def test_linspace_with_complex_endpoints_or_dtype(args, dtype):
+    kw = {} if dtype is None else {"dtype": getattr(tw, dtype)}
+    kt = {} if dtype is None else {"dtype": getattr(torch, dtype)}
+    _close(tw.linspace(*args, **kw), torch.linspace(*args, **kt), tol=1e-6)
+    with pytest.raises(RuntimeError, match="complex endpoints need a complex dtype"):
+        tw.linspace(0, 1j, 3, dtype=tw.float32)

@@ -37,6 +37,9 @@ CASES = {
     "reductions": lambda m, x, z, w, a: (z.sum(1) * w.mean(0)[:3]).abs().sum(),
     "where-prod": lambda m, x, z, w, a: m.where(x > 0, z, w).prod(1).abs().sum(),
     "einsum": lambda m, x, z, w, a: m.einsum("ij,jk->ik", z, a).real.sum(),
+    "linear": lambda m, x, z, w, a: m.nn.functional.linear(z, a.T, a[0]).abs().sum(),
+    "linear-real-input": lambda m, x, z, w, a: m.nn.functional.linear(
+        x.to(m.complex128), a.T).imag.sum(),
     "sgn": lambda m, x, z, w, a: (z.sgn() * w).imag.sum(),
     "to-complex64": lambda m, x, z, w, a: (z.to(m.complex64) * 2).abs().sum(),
     "real-to-complex": lambda m, x, z, w, a: x.to(m.complex128).exp().imag.sum(),

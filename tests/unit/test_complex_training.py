@@ -137,3 +137,20 @@ def test_clip_grad_norm_of_complex_gradients_equals_pytorchs():
         out.append((total.item(), p.grad.numpy()))
     np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-12)
     np.testing.assert_allclose(out[0][1], out[1][1], rtol=1e-12)
+
+
+def test_a_complex_linear_layer_trains_as_pytorchs():
+    torch.manual_seed(0)
+    ref = torch.nn.Linear(3, 2, dtype=torch.complex128)
+    layer = tw.nn.Linear(3, 2, dtype=tw.complex128)
+    assert layer.weight.dtype is tw.complex128
+    layer.load_state_dict({k: tw.tensor(v.detach().numpy()) for k, v in ref.state_dict().items()})
+    x = (np.arange(6).reshape(2, 3) + 1j).astype(np.complex128)
+    for m, mod in ((tw, layer), (torch, ref)):
+        opt = m.optim.Adam(mod.parameters(), lr=0.05)
+        for _ in range(3):
+            opt.zero_grad()
+            mod(m.tensor(x)).abs().pow(2).mean().backward()
+            opt.step()
+    for k, v in ref.state_dict().items():
+        np.testing.assert_allclose(layer.state_dict()[k].numpy(), v.numpy(), rtol=1e-10)
