@@ -346,7 +346,7 @@ def _col2im_ref(cols: np.ndarray, output_size: Any, kernel_size: Any, dilation: 
                 padding: Any = 0, stride: Any = 1) -> np.ndarray:
     o, k, d, p, s = map(_pair_ref, (output_size, kernel_size, dilation, padding, stride))
     c = cols.shape[-2] // (k[0] * k[1])
-    out = np.zeros((*cols.shape[:-2], c, o[0] + 2 * p[0], o[1] + 2 * p[1]))
+    out = np.zeros((*cols.shape[:-2], c, o[0] + 2 * p[0], o[1] + 2 * p[1]), cols.dtype)
     shape = (*cols.shape[:-2], c, k[0], k[1], blocks(o[0], k[0], s[0], p[0], d[0]),
              blocks(o[1], k[1], s[1], p[1], d[1]))
     win = cols.reshape(shape)
@@ -415,7 +415,7 @@ def _check_blocks(prefix: str, size: Sequence[int], k: Pair, d: Pair, p: Pair,
 
 
 @defop(COMPOSITE, decomp=_im2col_decomp, save_inputs=False, method=False, function=False,
-       meta=lambda x, **p: x.dtype, dtypes=D.FLOATING, gradgrad=True, ref=_im2col_ref,
+       meta=lambda x, **p: x.dtype, dtypes=D.FLOATING_AND_COMPLEX, gradgrad=True, ref=_im2col_ref,
        samples=_im2col_samples,
        vjp=lambda g, out, x, kernel_size, dilation, padding, stride: (col2im.bind(
            g, output_size=tuple(x.shape[2:]), kernel_size=kernel_size, dilation=dilation,
@@ -439,7 +439,7 @@ def im2col(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
 
 
 @defop(COMPOSITE, decomp=_col2im_decomp, save_inputs=False, method=False, function=False,
-       meta=lambda x, **p: x.dtype, dtypes=D.FLOATING, gradgrad=True, ref=_col2im_ref,
+       meta=lambda x, **p: x.dtype, dtypes=D.FLOATING_AND_COMPLEX, gradgrad=True, ref=_col2im_ref,
        samples=_col2im_samples,
        vjp=lambda g, out, x, output_size, kernel_size, dilation, padding, stride: (im2col.bind(
            g, kernel_size=kernel_size, dilation=dilation, padding=padding, stride=stride),))
@@ -624,7 +624,8 @@ def _conv_transpose_ref(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = Non
     (n, ci, h, wd), (kh, kw), cog = x.shape, w.shape[2:], w.shape[1]
     hf, wf = (h - 1) * s[0] + d[0] * (kh - 1) + 1, (wd - 1) * s[1] + d[1] * (kw - 1) + 1
     ho, wo = hf - 2 * p[0] + op[0], wf - 2 * p[1] + op[1]
-    full_out = np.zeros((n, cog * groups, max(hf, p[0] + ho), max(wf, p[1] + wo)))
+    full_out = np.zeros((n, cog * groups, max(hf, p[0] + ho), max(wf, p[1] + wo)),
+                        np.result_type(x, w))
     cig = ci // groups
     for gi in range(groups):
         xg, wg = x[:, gi * cig:(gi + 1) * cig], w[gi * cig:(gi + 1) * cig]
@@ -647,7 +648,7 @@ def _conv2d_weight_ref(x: np.ndarray, weight_size: Sequence[int], g: np.ndarray,
     co, cig, kh, kw = weight_size
     cog = co // groups
     xp = np.pad(x, [(0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])])
-    gw = np.zeros(tuple(weight_size))
+    gw = np.zeros(tuple(weight_size), np.result_type(x, g))
     for gi in range(groups):
         xg, gg = xp[:, gi * cig:(gi + 1) * cig], g[:, gi * cog:(gi + 1) * cog]
         for i, j, key in _windows_ref(xg.shape[2:], (kh, kw), d, (0, 0), s):
@@ -904,7 +905,8 @@ def _string_padding(padding: str, x: Tensor, kernel: Sequence[int], stride: tupl
 
 
 @defop(COMPOSITE, decomp=_conv2d_decomp, vjp=_conv2d_vjp, method=False, meta=_conv_meta,
-       dtypes=D.FLOATING, gradgrad=True, ref=_conv_ref, samples=_conv_samples, tol=_F16_TOL)
+       dtypes=D.FLOATING_AND_COMPLEX, gradgrad=True, ref=_conv_ref, samples=_conv_samples,
+       tol=_F16_TOL)
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A002
            stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
     """2-D convolution (cross-correlation) of ``(N, C, H, W)`` input with
@@ -936,7 +938,7 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A
 
 
 @defop(COMPOSITE, decomp=_conv_transpose2d_decomp, vjp=_conv_transpose2d_vjp, method=False,
-       meta=_conv_meta, dtypes=D.FLOATING, gradgrad=True, ref=_conv_transpose_ref,
+       meta=_conv_meta, dtypes=D.FLOATING_AND_COMPLEX, gradgrad=True, ref=_conv_transpose_ref,
        samples=_conv_transpose_samples, tol=_F16_TOL)
 def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A002
                      stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
@@ -964,7 +966,7 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
 
 
 @defop(COMPOSITE, decomp=_conv2d_weight_decomp, vjp=_conv2d_weight_vjp, method=False,
-       function=False, meta=_conv_meta, dtypes=D.FLOATING, gradgrad=True,
+       function=False, meta=_conv_meta, dtypes=D.FLOATING_AND_COMPLEX, gradgrad=True,
        ref=_conv2d_weight_ref, samples=_conv2d_weight_samples, tol=_F16_TOL)
 def conv2d_weight(input: Tensor, weight_size: Sequence[int], grad_output: Tensor,  # noqa: A002
                   stride: Any = 1, padding: Any = 0, dilation: Any = 1,

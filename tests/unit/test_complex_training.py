@@ -154,3 +154,45 @@ def test_a_complex_linear_layer_trains_as_pytorchs():
             opt.step()
     for k, v in ref.state_dict().items():
         np.testing.assert_allclose(layer.state_dict()[k].numpy(), v.numpy(), rtol=1e-10)
+
+
+_RNG = np.random.default_rng(11)
+
+
+def _cplx(*shape):
+    return _RNG.standard_normal(shape) + 1j * _RNG.standard_normal(shape)
+
+
+CONVS = {
+    "conv1d": (lambda m, x, w, b: m.nn.functional.conv1d(x, w, b, stride=2, padding=1),
+               (2, 3, 9), (4, 3, 3), (4,)),
+    "conv2d": (lambda m, x, w, b: m.nn.functional.conv2d(x, w, b, padding=1, dilation=2),
+               (2, 3, 7, 6), (4, 3, 3, 2), (4,)),
+    "conv2d-groups": (lambda m, x, w, b: m.nn.functional.conv2d(x, w, b, groups=2),
+                      (1, 4, 5, 5), (6, 2, 3, 3), (6,)),
+    "conv3d": (lambda m, x, w, b: m.nn.functional.conv3d(x, w, b), (1, 2, 4, 4, 4),
+               (3, 2, 2, 2, 2), (3,)),
+    "conv_transpose2d": (lambda m, x, w, b: m.nn.functional.conv_transpose2d(
+        x, w, b, stride=2, output_padding=1), (2, 3, 4, 4), (3, 2, 3, 3), (2,)),
+    "conv_transpose1d": (lambda m, x, w, b: m.nn.functional.conv_transpose1d(x, w, b, stride=2),
+                         (2, 3, 5), (3, 2, 3), (2,)),
+    "unfold-fold": (lambda m, x, w, b: m.nn.functional.fold(
+        m.nn.functional.unfold(x, (2, 2)) * w, (4, 4), (2, 2)), (1, 2, 4, 4), (8, 9), (1,)),
+}
+
+
+@pytest.mark.parametrize("name", list(CONVS))
+def test_complex_convolutions_and_their_gradients_equal_pytorchs(name):
+    fn, *shapes = CONVS[name]
+    arrays = [_cplx(*s) for s in shapes]
+    out = []
+    for m in (tw, torch):
+        x, w, b = (m.tensor(a, requires_grad=True) for a in arrays)
+        y = fn(m, x, w, b)
+        (y.abs() ** 2).sum().backward()
+        out.append([y.detach().numpy()] + [t.grad.numpy() if t.grad is not None else None
+                                            for t in (x, w, b)])
+    for got, want in zip(*out):
+        assert (got is None) == (want is None)
+        if want is not None:
+            np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
