@@ -63,6 +63,11 @@ __all__ = ["inverse", "det", "slogdet", "logdet", "cholesky", "cholesky_solve",
            "lu_unpack", "lu_solve", "triangular_solve"]
 
 LINALG_DTYPES = (D.float32, D.float64)
+# The holomorphic ones (LU, solves, inverse, determinant, exponential) also take complex
+# matrices: their decompositions are the same arithmetic, and autograd's conjugation rule
+# (autograd.engine) turns their real derivatives into PyTorch's. The Hermitian ones
+# (Cholesky, eigh, SVD, QR) would need conjugate transposes and do not, yet.
+LINALG_COMPLEX_DTYPES = LINALG_DTYPES + D.COMPLEX
 # Float32 rounding is amplified by the condition number of the samples (up to ~100).
 _TOL = {D.float32: Tol(atol=1e-4, rtol=1e-4)}
 
@@ -82,7 +87,8 @@ class LinAlgError(RuntimeError):
 
 # -- argument checks ------------------------------------------------------------------------------
 
-def check_matrix(op: str, a: Any, name: str = "A", square: bool = True) -> None:
+def check_matrix(op: str, a: Any, name: str = "A", square: bool = True,
+                 complex_ok: bool = False) -> None:
     """Raise PyTorch's error unless ``a`` is a float32/float64 tensor of (square) matrices."""
     if not isinstance(a, Tensor):
         raise TypeError(f"{op}: expected a Tensor for {name}; got {type(a).__name__}. Wrap it "
@@ -95,7 +101,11 @@ def check_matrix(op: str, a: Any, name: str = "A", square: bool = True) -> None:
     if a.dtype is D.float16:
         raise RuntimeError(f"{op}: Low precision dtypes not supported. Got Half; convert with "
                            ".float() first.")
-    if a.dtype not in LINALG_DTYPES:
+    if a.dtype.is_complex and not complex_ok:
+        raise RuntimeError(f"{op}: complex matrices are not supported yet (got "
+                           f"{a.dtype.name}); inv, det, solve, solve_triangular, lu_factor, "
+                           "lu_solve and matrix_exp take them.")
+    if a.dtype not in LINALG_COMPLEX_DTYPES:
         raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got "
                            f"{a.dtype.name}; convert with .double() or .float() first.")
 
@@ -142,8 +152,16 @@ def not_pd_error(ndim: int, batch: int, col: int, op: str = "linalg.cholesky") -
 
 # -- the kernels of the decompositions, in tensor ops ---------------------------------------------
 
+def _pivot_size(z: Tensor) -> Tensor:
+    """LAPACK's measure of a complex pivot candidate: ``|re| + |im|``."""
+    from .complex_numbers import view_as_real
+
+    return _sum(_abs(view_as_real(z)), -1)
+
+
 def _lu(a: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-    """Doolittle LU with partial pivoting (LAPACK getrf's choice: the first largest pivot).
+    """Doolittle LU with partial pivoting (LAPACK getrf's choice: the first largest pivot,
+    by ``|re| + |im|`` for a complex matrix, as LAPACK's izamax measures).
 
     Returns the packed factors (unit L below the diagonal, U on and above it), the 0-based
     pivot of each step (row k was swapped with row ``piv[k]``) and the resulting row order
@@ -155,8 +173,9 @@ def _lu(a: Tensor) -> tuple[Tensor, Tensor, Tensor]:
     rows = idx.unsqueeze(-1)
     perm = idx.expand(*a.shape[:-1])
     pivs = []
+    size = _pivot_size if a.dtype.is_complex else _abs
     for k in range(n):
-        cand = where(idx >= k, _abs(a[..., :, k]), -1.0)
+        cand = where(idx >= k, size(a[..., :, k]), -1.0)
         p = argmax(cand, -1, keepdim=True)
         pivs.append(p)
         src = where(eq(idx, k), p, where(eq(idx, p), k, idx))  # swap rows k and p
@@ -239,7 +258,7 @@ def _mT(x: Tensor) -> Tensor:
 def _square(rng: np.random.Generator, shape: tuple[int, ...], dt: D.dtype) -> np.ndarray:
     """Random matrices kept away from singular: condition numbers stay below ~100."""
     n = shape[-1]
-    a = S.make(rng, shape, dt, -1.0, 1.0).astype(np.float64)
+    a = S.make(rng, shape, dt, -1.0, 1.0).astype(np.complex128 if dt.is_complex else np.float64)
     return (a + np.eye(n) * np.where(rng.random(shape[:-1]) < 0.5, -1.5, 1.5)[..., None]
             ).astype(dt.np)
 
@@ -297,13 +316,15 @@ def _lu_factor_vjp(g: tuple[Any, Any], out: tuple[Tensor, Tensor], a: Tensor) ->
 def lu_reference(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """getrf in NumPy, one matrix at a time: the conformance reference of `linalg_lu_factor`
     (and where the cpu backend looks up the zero pivot that LAPACK does not name)."""
-    a = np.array(a, dtype=np.float64)
+    cplx = np.iscomplexobj(a)
+    a = np.array(a, dtype=np.complex128 if cplx else np.float64)
     n = a.shape[-1]
     flat = a.reshape(int(np.prod(a.shape[:-2])), n, n)
     piv = np.zeros((flat.shape[0], n), dtype=np.int32)
     for m, p in zip(flat, piv):
         for k in range(n):
-            r = k + int(np.argmax(np.abs(m[k:, k])))
+            col = m[k:, k]
+            r = k + int(np.argmax(np.abs(col.real) + np.abs(col.imag) if cplx else np.abs(col)))
             p[k] = r + 1
             m[[k, r]] = m[[r, k]]
             if m[k, k] != 0:
@@ -314,13 +335,13 @@ def lu_reference(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 @defop(COMPOSITE, decomp=_lu_factor_decomp, vjp=_lu_factor_vjp, n_outputs=2, save_out=True,
        meta=lambda a: (a.dtype, D.int32), ref=lu_reference, samples=_det_samples,
-       dtypes=LINALG_DTYPES, tol=_TOL, function=False, method=False)
+       dtypes=LINALG_COMPLEX_DTYPES, tol=_TOL, function=False, method=False)
 def linalg_lu_factor(A: Tensor) -> tuple[Tensor, Tensor]:  # noqa: N803 - torch's name
     """Packed LU factorization with partial pivoting: ``(LU, pivots)``; see `linalg.lu_factor`.
 
     This op never fails: a singular matrix gives a zero on U's diagonal.
     """
-    check_matrix("torch.linalg.lu_factor", A)
+    check_matrix("torch.linalg.lu_factor", A, complex_ok=True)
     return linalg_lu_factor.bind(A)
 
 
@@ -392,27 +413,28 @@ def _rows(b: Tensor, order: Tensor) -> Tensor:
 
 def linalg_lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True,  # noqa: N803
                     adjoint: bool = False) -> Tensor:
-    """The X of ``A X = B`` from A's `lu_factor` (``X A = B`` with ``left=False``, ``A^T``
+    """The X of ``A X = B`` from A's `lu_factor` (``X A = B`` with ``left=False``, ``A^H``
     for A with ``adjoint=True``), as `torch.linalg.lu_solve`: since ``A[perm] = L U``, two
     triangular solves and a row permutation, each differentiable.
 
     Raises:
         RuntimeError: for shapes that do not fit.
     """
-    check_matrix("torch.linalg.lu_solve", LU, "LU")
+    check_matrix("torch.linalg.lu_solve", LU, "LU", complex_ok=True)
     if B.ndim < 2 or B.shape[-2 if left else -1] != LU.shape[-1]:
         raise RuntimeError(f"linalg.lu_solve: Incompatible shapes of A and B for the equation "
                            f"{'AX = B' if left else 'XA = B'} ({LU.shape[-2]}x{LU.shape[-1]} "
                            f"and {'x'.join(map(str, B.shape[-2:]))})")
-    if not left:  # X A = B  <=>  A^T X^T = B^T
-        return _mT(linalg_lu_solve(LU, pivots, _mT(B), adjoint=not adjoint))
+    # ^H is the conjugate transpose (the transpose of a real matrix), which adjoint= means.
+    if not left:  # X A = B  <=>  A^H X^H = B^H
+        return linalg_lu_solve(LU, pivots, B.mH, adjoint=not adjoint).mH
     perm = perm_from_pivots(pivots)
     if not adjoint:  # L U X = B[perm]
         y = linalg_solve_triangular(LU, _rows(B, perm), upper=False, unitriangular=True)
         return linalg_solve_triangular(LU, y, upper=True)
-    # A^T = U^T L^T P^T: U^T L^T W = B, then X = P W (row perm[i] of X is row i of W)
-    v = linalg_solve_triangular(_mT(LU), B, upper=False)
-    w = linalg_solve_triangular(_mT(LU), v, upper=True, unitriangular=True)
+    # A^H = U^H L^H P^T: U^H L^H W = B, then X = P W (row perm[i] of X is row i of W)
+    v = linalg_solve_triangular(LU.mH, B, upper=False)
+    w = linalg_solve_triangular(LU.mH, v, upper=True, unitriangular=True)
     return _rows(w, argsort(perm, stable=True))
 
 
@@ -508,15 +530,15 @@ def _incompatible(op: str, a: Tensor, b: Tensor, left: bool) -> RuntimeError:
 @defop(COMPOSITE, decomp=lambda a, b, upper, unitriangular: _substitute(a, b, upper,
                                                                         unitriangular),
        vjp=_solve_triangular_vjp, save_out=True, ref=_solve_triangular_ref,
-       samples=_triangular_samples, dtypes=LINALG_DTYPES, tol=_TOL, function=False,
+       samples=_triangular_samples, dtypes=LINALG_COMPLEX_DTYPES, tol=_TOL, function=False,
        method=False, gradgrad=True)
 def linalg_solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True,  # noqa: N803
                             unitriangular: bool = False) -> Tensor:
     """Solve ``T X = B`` (or ``X T = B``) for the triangle T of ``A``; see
     `linalg.solve_triangular`."""
     op = "linalg.solve_triangular"
-    check_matrix(op, A)
-    check_matrix(op, B, "B", square=False)
+    check_matrix(op, A, complex_ok=True)
+    check_matrix(op, B, "B", square=False, complex_ok=True)
     _same_dtype(op, A, B)
     if not left:
         return _mT(linalg_solve_triangular(_mT(A), _mT(B), upper=not upper,
@@ -564,12 +586,12 @@ def _solve_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleIn
 
 
 @defop(COMPOSITE, decomp=_solve_decomp, vjp=_solve_vjp, save_out=True, ref=_solve_ref,
-       samples=_solve_samples, dtypes=LINALG_DTYPES, tol=_TOL, function=False, method=False,
-       gradgrad=True)
+       samples=_solve_samples, dtypes=LINALG_COMPLEX_DTYPES, tol=_TOL, function=False,
+       method=False, gradgrad=True)
 def linalg_solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:  # noqa: N803
     """Solve ``A X = B`` (or ``X A = B``) by LU with partial pivoting; see `linalg.solve`."""
     op = "linalg.solve"
-    check_matrix(op, A)
+    check_matrix(op, A, complex_ok=True)
     if not isinstance(B, Tensor) or B.ndim < 1:
         raise RuntimeError(f"{op}: The input tensor B must have at least 1 dimensions; got "
                            f"{getattr(B, 'ndim', type(B).__name__)}")
@@ -604,7 +626,7 @@ def _inverse_decomp(a: Tensor) -> Tensor:
 
 @defop(COMPOSITE, decomp=_inverse_decomp, save_out=True, save_inputs=False,
        vjp=lambda g, out, a: (-matmul(_mT(out), matmul(g, _mT(out))),),
-       ref=np.linalg.inv, samples=_matrix_samples, dtypes=LINALG_DTYPES, tol=_TOL,
+       ref=np.linalg.inv, samples=_matrix_samples, dtypes=LINALG_COMPLEX_DTYPES, tol=_TOL,
        gradgrad=True)
 def inverse(input: Tensor) -> Tensor:  # noqa: A002
     """The inverse of each square matrix (LU with partial pivoting), as `torch.inverse`.
@@ -619,7 +641,7 @@ def inverse(input: Tensor) -> Tensor:  # noqa: A002
         tensor([[0.5000, 0.0000],
                 [0.0000, 0.2500]])
     """
-    check_matrix("linalg.inv", input)
+    check_matrix("linalg.inv", input, complex_ok=True)
     return inverse.bind(input)
 
 
@@ -636,7 +658,7 @@ def _det_vjp(g: Tensor, out: Tensor, a: Tensor) -> tuple[Tensor]:
 
 
 @defop(COMPOSITE, decomp=_det_decomp, vjp=_det_vjp, save_out=True, ref=np.linalg.det,
-       samples=_det_samples, dtypes=LINALG_DTYPES, tol=_TOL, gradgrad=True)
+       samples=_det_samples, dtypes=LINALG_COMPLEX_DTYPES, tol=_TOL, gradgrad=True)
 def det(input: Tensor) -> Tensor:  # noqa: A002
     """Determinant of each square matrix (0 for a singular one), as `torch.det`.
 
@@ -648,7 +670,7 @@ def det(input: Tensor) -> Tensor:  # noqa: A002
         >>> tw.det(tw.tensor([[1.0, 2.0], [3.0, 4.0]]))
         tensor(-2.)
     """
-    check_matrix("linalg.det", input)
+    check_matrix("linalg.det", input, complex_ok=True)
     return det.bind(input)
 
 
@@ -1399,11 +1421,11 @@ def matrix_exp(input: Tensor) -> Tensor:  # noqa: A002
     """
     if isinstance(input, Tensor) and input.dtype is D.float16:
         return matrix_exp(input.float()).half()
-    check_matrix("linalg.matrix_exp", input)
+    check_matrix("linalg.matrix_exp", input, complex_ok=True)
     if input.numel() == 0:
         return _identity_like(input)
     norm = amax(_sum(_abs(input.detach()), -2), -1)
-    steps = maximum(ceil(log2(norm / _EXP_THETA[input.dtype])), 0.0)
+    steps = maximum(ceil(log2(norm / _EXP_THETA[input.dtype.to_real()])), 0.0)
     steps = where(isfinite(steps), steps, 0.0)  # inf and nan propagate without scaling
     out = _taylor_exp(input * exp2(-steps).unsqueeze(-1).unsqueeze(-1))
     square = steps.unsqueeze(-1).unsqueeze(-1)
