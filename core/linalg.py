@@ -17,6 +17,7 @@ from typing import Any, Sequence
 from . import dtypes as D
 from .householder import householder_product
 from .ops import decompositions as _dec
+from .ops import eig as _eig
 from .ops.creation import arange as _arange
 from .ops.creation import eye, zeros
 from .ops.creation import tril as _tril
@@ -51,13 +52,15 @@ from .tensor import Tensor
 __all__ = ["vector_norm", "matrix_norm", "norm", "vecdot", "multi_dot", "matmul", "diagonal",
            "cross", "matrix_power", "lu_factor", "lu_factor_ex", "lu", "lu_solve", "solve", "inv",
            "det",
-           "slogdet", "cholesky", "solve_triangular", "qr", "eigh", "eigvalsh", "svd", "svdvals",
+           "slogdet", "cholesky", "solve_triangular", "qr", "eig", "eigvals", "eigh", "eigvalsh",
+           "svd", "svdvals",
            "pinv", "matrix_rank", "matrix_exp", "cond", "cholesky_ex", "inv_ex", "solve_ex",
            "lstsq", "tensorinv", "tensorsolve", "householder_product", "vander", "ldl_factor",
            "ldl_factor_ex", "ldl_solve", "LinAlgError"]
 
 _Lu = namedtuple("linalg_lu", ["P", "L", "U"])
 _Eigh = namedtuple("linalg_eigh", ["eigenvalues", "eigenvectors"])
+_Eig = namedtuple("linalg_eig", ["eigenvalues", "eigenvectors"])
 _Svd = namedtuple("linalg_svd", ["U", "S", "Vh"])
 _Qr = namedtuple("linalg_qr", ["Q", "R"])
 
@@ -370,6 +373,29 @@ def eigh(A: Tensor, UPLO: str = "L") -> Any:  # noqa: N803
         tensor([1., 3.])
     """
     return _Eigh(*_dec.linalg_eigh(A, UPLO))
+
+
+def eig(A: Tensor) -> Any:  # noqa: N803
+    """Eigenvalues and eigenvectors (columns) of general square matrices, complex, as
+    `torch.linalg.eig`: LAPACK's geev (on the backends that hold complex tensors), each
+    eigenvector of unit norm with its largest component real. Differentiable (PyTorch's
+    gradient), for losses that do not depend on the eigenvectors' phases.
+
+    Raises:
+        RuntimeError: for non-square or non-float inputs, infs or NaNs, a device without
+            complex dtypes, a loss that depends on an eigenvector's phase (at backward).
+
+    Example:
+        >>> import tensorweave as tw
+        >>> tw.linalg.eig(tw.tensor([[0.0, -1.0], [1.0, 0.0]])).eigenvalues
+        tensor([0.+1.j, 0.-1.j])
+    """
+    return _Eig(*_eig.linalg_eig(A))
+
+
+def eigvals(A: Tensor) -> Tensor:  # noqa: N803
+    """The eigenvalues of general square matrices (complex), as `torch.linalg.eigvals`."""
+    return _eig.linalg_eig(A)[0]
 
 
 def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:  # noqa: N803

@@ -12,8 +12,8 @@ from .tensor import Tensor
 
 # name -> what replaces it; each is also a Tensor method, except matrix_rank.
 REMOVED = {
-    "eig": "`tensorweave.linalg.eigh` for a symmetric matrix (tensorweave has no "
-           "`linalg.eig` for a general matrix yet)",
+    "eig": "`tensorweave.linalg.eig` (complex results) or `tensorweave.linalg.eigh` for a "
+           "symmetric matrix",
     "lstsq": "`tensorweave.linalg.lstsq(A, B)` (reversed arguments; the solution is its "
              "`solution` field)",
     "solve": "`tensorweave.linalg.solve(A, B)` (reversed arguments, no LU factorization)",

@@ -89,7 +89,18 @@ def linalg_svd(a: np.ndarray, full_matrices: bool) -> tuple[np.ndarray, ...]:
     return tuple(x.astype(a.dtype) for x in svd_reference(a, full_matrices))
 
 
+def linalg_eig(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """LAPACK's geev (what PyTorch calls): real input gives the complex results too."""
+    ct = np.complex128 if a.dtype in (np.float64, np.complex128) else np.complex64
+    if a.size == 0:
+        return np.zeros(a.shape[:-1], ct), np.zeros(a.shape, ct)
+    if not np.all(np.isfinite(a)):
+        raise RuntimeError("linalg.eig: input tensor should not contain infs or NaNs.")
+    w, v = np.linalg.eig(a)
+    return w.astype(ct, copy=False), v.astype(ct, copy=False)
+
+
 KERNELS: dict[str, Callable[..., Any]] = {
     "inverse": inverse, "linalg_solve": linalg_solve, "det": det, "slogdet": slogdet,
     "cholesky": cholesky, "linalg_qr": linalg_qr,
-    "linalg_eigh": linalg_eigh, "linalg_svd": linalg_svd}
+    "linalg_eigh": linalg_eigh, "linalg_svd": linalg_svd, "linalg_eig": linalg_eig}

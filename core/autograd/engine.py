@@ -15,9 +15,10 @@ Complex tensors follow PyTorch's convention: the gradient of a real loss ``L`` w
 respect to ``z = x + iy`` is ``dL/dx + i dL/dy`` (the conjugate Wirtinger derivative, times
 two), so a holomorphic ``f`` sends ``g`` back as ``g * conj(f'(z))``. The vjps are written
 for real numbers; `OpNode.apply` evaluates them at the conjugates of the saved complex
-values, which is that product for every op whose derivative has real coefficients (all of
-them: the non-holomorphic functions, ``abs``, ``real``, ``conj``, ``angle``, are built
-from the two views `view_as_real`/`view_as_complex` and real ops). A real input takes the
+values, which is that product for every op whose derivative has real coefficients (the
+non-holomorphic functions, ``abs``, ``real``, ``conj``, ``angle``, are built from the two
+views `view_as_real`/`view_as_complex` and real ops; an op whose vjp is written for
+complex values, as ``linalg_eig``'s, says ``real_vjp=False``). A real input takes the
 real part of its gradient (`_conform`).
 """
 
@@ -201,7 +202,7 @@ class OpNode(Node):
             out = out.unpack(self, 0, True)
         elif type(out) is tuple:
             out = tuple(o.unpack(self, i, True) for i, o in enumerate(out))
-        if op.complex:
+        if op.complex and op.real_vjp:
             inputs, out = _conjugated(inputs), _conjugated(out)
         g = grads[0] if op.n_outputs == 1 else tuple(grads)
         res = op.vjp(g, out, *inputs, **self.params)

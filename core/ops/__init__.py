@@ -16,6 +16,7 @@ from . import (
     conv,
     creation,
     decompositions,
+    eig,
     elementwise,
     fft,
     gamma_incomplete,
@@ -46,7 +47,7 @@ __all__ = ["defop", "OpDef", "Kind", "PRIMITIVE", "COMPOSITE", "Tol", "Promotion
 MODULES = (elementwise, reduction, movement, linalg, creation, inplace, nn, random, indexing,
            conv, pool, optim, joining, searching, scans, scattering,
            statistics, decompositions, special, gamma_incomplete, bessel,
-           zeta, polynomials, windows, complex_numbers, fft)
+           zeta, polynomials, windows, complex_numbers, fft, eig)
 
 CORE_OPS: list[OpDef] = list({v.name: v for m in MODULES for v in vars(m).values()
                               if isinstance(v, OpDef)}.values())

@@ -67,6 +67,9 @@ class OpDef:
     n_outputs: int = 1
     # Which outputs are differentiable (indices are not).
     differentiable: bool = True
+    # The vjp is written for real numbers, and autograd evaluates it at the conjugates of
+    # complex saved values (autograd.engine). False: it is written for complex ones.
+    real_vjp: bool = True
     # Draws random numbers (takes a `generator` param): conformance checks its statistics,
     # range and reproducibility, and its `ref` returns a `conformance.runner.Dist`.
     random: bool = False

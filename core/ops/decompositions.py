@@ -104,7 +104,7 @@ def check_matrix(op: str, a: Any, name: str = "A", square: bool = True,
     if a.dtype.is_complex and not complex_ok:
         raise RuntimeError(f"{op}: complex matrices are not supported yet (got "
                            f"{a.dtype.name}); inv, det, solve, solve_triangular, lu_factor, "
-                           "lu_solve and matrix_exp take them.")
+                           "lu_solve, matrix_exp and eig take them.")
     if a.dtype not in LINALG_COMPLEX_DTYPES:
         raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got "
                            f"{a.dtype.name}; convert with .double() or .float() first.")

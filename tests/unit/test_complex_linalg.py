@@ -92,3 +92,59 @@ def test_decompositions_pass_conformance_in_complex_dtypes(name, monkeypatch):
 def test_hermitian_decompositions_refuse_complex_matrices_clearly(call):
     with pytest.raises(RuntimeError, match="complex matrices are not supported yet"):
         call(tw)
+
+
+# -- eig ------------------------------------------------------------------------------------------
+
+EIG_MATRICES = {"real": RNG.standard_normal((4, 4)), "complex-batch": _c(2, 3, 3),
+                "rotation": np.array([[0.0, -1.0], [1.0, 0.0]])}
+
+
+def _phase_free_loss(m, vals, vecs):
+    weights = m.arange(vecs.shape[-1], dtype=m.float64) + 1
+    return (vals * vals).real.sum() + vals.abs().sum() + (vecs.abs() ** 2 * weights).sum()
+
+
+@pytest.mark.parametrize("name", list(EIG_MATRICES))
+def test_eig_values_vectors_and_gradients_equal_pytorchs(name):
+    out = []
+    for m in (tw, torch):
+        a = m.tensor(EIG_MATRICES[name], requires_grad=True)
+        vals, vecs = m.linalg.eig(a)
+        _phase_free_loss(m, vals, vecs).backward()
+        out.append((_np(vals.detach()), _np(vecs.detach()), _np(a.grad)))
+    (vals, vecs, grad), (want_vals, want_vecs, want_grad) = out
+    assert vals.dtype == want_vals.dtype and vecs.dtype == want_vecs.dtype
+    np.testing.assert_allclose(vals, want_vals, rtol=1e-10, atol=1e-12)
+    # LAPACK fixes each column up to a sign (largest component real): compare up to it.
+    phase = np.sum(np.conj(want_vecs) * vecs, axis=-2, keepdims=True)
+    np.testing.assert_allclose(np.abs(phase), 1, rtol=1e-10)
+    np.testing.assert_allclose(vecs, want_vecs * phase, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(grad, want_grad, rtol=1e-9, atol=1e-12)
+
+
+def test_eigvals_gradient_and_the_ill_defined_phase_error_are_pytorchs():
+    a0 = EIG_MATRICES["real"]
+    grads = []
+    for m in (tw, torch):
+        a = m.tensor(a0, requires_grad=True)
+        m.linalg.eigvals(a).abs().sum().backward()
+        grads.append(_np(a.grad))
+        with pytest.raises(RuntimeError, match="specified up to multiplication by e"):
+            m.linalg.eig(m.tensor(a0, requires_grad=True))[1].real.sum().backward()
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-10)
+
+
+def test_eig_refuses_what_it_cannot_decompose():
+    with pytest.raises(RuntimeError, match="should not contain infs or NaNs"):
+        tw.linalg.eig(tw.tensor([[1.0, float("nan")], [0.0, 1.0]]))
+    with pytest.raises(RuntimeError, match="must be batches of square matrices"):
+        tw.linalg.eig(tw.ones(2, 3))
+    vals, vecs = tw.linalg.eig(tw.zeros(0, 0))
+    assert vals.shape == (0,) and vecs.shape == (0, 0) and vals.dtype is tw.complex64
+
+
+def test_eig_passes_conformance_on_cpu():
+    bad = [r for dt in dec.D.COMPLEX for r in runner.check_forward(
+        tw.ops.eig.linalg_eig, "cpu", dt) if not r.passed]
+    assert not bad, "\n".join(f"{r.dtype} {r.check}: {r.detail}" for r in bad)
