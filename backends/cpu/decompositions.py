@@ -70,7 +70,7 @@ def cholesky(a: np.ndarray, upper: bool) -> np.ndarray:
                 except np.linalg.LinAlgError:
                     raise not_pd_error(a.ndim, i, k - 1) from None
         raise
-    return np.swapaxes(low, -1, -2).copy() if upper else low
+    return np.conj(np.swapaxes(low, -1, -2)) if upper else low
 
 
 def linalg_qr(a: np.ndarray, mode: str) -> tuple[np.ndarray, np.ndarray]:
@@ -82,7 +82,7 @@ def linalg_qr(a: np.ndarray, mode: str) -> tuple[np.ndarray, np.ndarray]:
 
 def linalg_eigh(a: np.ndarray, uplo: str) -> tuple[np.ndarray, np.ndarray]:
     w, v = eigh_reference(a, uplo)
-    return w.astype(a.dtype), v.astype(a.dtype)
+    return w.astype(a.real.dtype), v.astype(a.dtype)
 
 
 def linalg_svd(a: np.ndarray, full_matrices: bool) -> tuple[np.ndarray, ...]:

@@ -65,8 +65,10 @@ __all__ = ["inverse", "det", "slogdet", "logdet", "cholesky", "cholesky_solve",
 LINALG_DTYPES = (D.float32, D.float64)
 # The holomorphic ones (LU, solves, inverse, determinant, exponential) also take complex
 # matrices: their decompositions are the same arithmetic, and autograd's conjugation rule
-# (autograd.engine) turns their real derivatives into PyTorch's. The Hermitian ones
-# (Cholesky, eigh, SVD, QR) would need conjugate transposes and do not, yet.
+# (autograd.engine) turns their real derivatives into PyTorch's. Cholesky and eigh take
+# Hermitian ones, with vjps written for complex values (conjugate transposes; eigh's
+# complex decomposition is the backend's: the Jacobi rotations here are real). SVD and QR
+# do not take complex matrices yet.
 LINALG_COMPLEX_DTYPES = LINALG_DTYPES + D.COMPLEX
 # Float32 rounding is amplified by the condition number of the samples (up to ~100).
 _TOL = {D.float32: Tol(atol=1e-4, rtol=1e-4)}
@@ -104,7 +106,7 @@ def check_matrix(op: str, a: Any, name: str = "A", square: bool = True,
     if a.dtype.is_complex and not complex_ok:
         raise RuntimeError(f"{op}: complex matrices are not supported yet (got "
                            f"{a.dtype.name}); inv, det, solve, solve_triangular, lu_factor, "
-                           "lu_solve, matrix_exp and eig take them.")
+                           "lu_solve, matrix_exp, eig, cholesky and eigh take them.")
     if a.dtype not in LINALG_COMPLEX_DTYPES:
         raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got "
                            f"{a.dtype.name}; convert with .double() or .float() first.")
@@ -285,8 +287,11 @@ def _det_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInpu
 
 
 def _spd(rng: np.random.Generator, shape: tuple[int, ...], dt: D.dtype) -> np.ndarray:
+    """Random symmetric (for a complex dtype, Hermitian) positive-definite matrices."""
     m = rng.uniform(-1.0, 1.0, shape)
-    return (m @ np.swapaxes(m, -1, -2) + np.eye(shape[-1]) * 0.5).astype(dt.np)
+    if dt.is_complex:
+        m = m + 1j * rng.uniform(-1.0, 1.0, shape)
+    return (m @ np.conj(np.swapaxes(m, -1, -2)) + np.eye(shape[-1]) * 0.5).astype(dt.np)
 
 
 # -- LU -------------------------------------------------------------------------------------------
@@ -719,8 +724,9 @@ def _cholesky_lower(a: Tensor) -> Tensor:
     low = zeros_like(a)
     for j in range(n):
         # Column j of A minus what the finished columns explain (they are zero beyond j).
-        c = a[..., :, j:j + 1] - matmul(low, _mT(low[..., j:j + 1, :]))
-        d = sqrt(c[..., j:j + 1, :])
+        c = a[..., :, j:j + 1] - matmul(low, low[..., j:j + 1, :].mH)
+        pivot = c[..., j:j + 1, :]
+        d = sqrt(pivot.real).to(a.dtype) if a.dtype.is_complex else sqrt(pivot)
         col = where(eq(rows, j), d, c / where(eq(d, 0), 1.0, d))
         low = where(logical_and(eq(arange(n, device=a.device), j), rows >= j), col, low)
     return low
@@ -728,26 +734,26 @@ def _cholesky_lower(a: Tensor) -> Tensor:
 
 def _cholesky_decomp(a: Tensor, upper: bool) -> Tensor:
     low = _cholesky_lower(a)
-    bad = _first_true(logical_not(gt(diagonal(low, 0, -2, -1), 0)))
+    bad = _first_true(logical_not(gt(diagonal(low, 0, -2, -1).real, 0)))
     if bad is not None:
         raise not_pd_error(a.ndim, *bad)
-    return _mT(low) if upper else low
+    return low.mH if upper else low
 
 
 def _cholesky_vjp(g: Tensor, out: Tensor, a: Tensor, upper: bool) -> tuple[Tensor]:
-    # A = L L^T: with S = tril(L^T gL), gA = L^{-T} (S + tril(S, -1)^T) / 2 L^{-1}, the
-    # symmetric gradient PyTorch returns (A is taken to be symmetric).
-    low, gl = (_mT(out), _mT(g)) if upper else (out, g)
-    s = tril(matmul(_mT(low), gl))
-    phi = 0.5 * (s + _mT(tril(s, -1)))
-    z = linalg_solve_triangular.bind(_mT(low), phi, upper=True, unitriangular=False)
-    return (_mT(linalg_solve_triangular.bind(_mT(low), _mT(z), upper=True,
-                                             unitriangular=False)),)
+    # A = L L^H: with S = tril(L^H gL), gA = L^{-H} (S + tril(S, -1)^H) / 2 L^{-1}, the
+    # Hermitian gradient PyTorch returns (A is taken to be Hermitian). Written for complex
+    # values (^H is ^T for real ones).
+    low, gl = (out.mH, g.mH) if upper else (out, g)
+    s = tril(matmul(low.mH, gl))
+    phi = 0.5 * (s + tril(s, -1).mH)
+    z = linalg_solve_triangular.bind(low.mH, phi, upper=True, unitriangular=False)
+    return (linalg_solve_triangular.bind(low.mH, z.mH, upper=True, unitriangular=False).mH,)
 
 
 def _cholesky_ref(a: np.ndarray, upper: bool = False) -> np.ndarray:
     low = np.linalg.cholesky(a)
-    return np.swapaxes(low, -1, -2) if upper else low
+    return np.conj(np.swapaxes(low, -1, -2)) if upper else low
 
 
 def _cholesky_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
@@ -762,12 +768,12 @@ def _cholesky_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.Sampl
                         name="noncontiguous")
 
 
-@defop(COMPOSITE, decomp=_cholesky_decomp, vjp=_cholesky_vjp, save_out=True,
-       ref=_cholesky_ref, samples=_cholesky_samples, dtypes=LINALG_DTYPES, tol=_TOL)
+@defop(COMPOSITE, decomp=_cholesky_decomp, vjp=_cholesky_vjp, real_vjp=False, save_out=True,
+       ref=_cholesky_ref, samples=_cholesky_samples, dtypes=LINALG_COMPLEX_DTYPES, tol=_TOL)
 def cholesky(input: Tensor, upper: bool = False) -> Tensor:  # noqa: A002
-    """The Cholesky factor of each symmetric positive-definite matrix: lower L with
-    ``A = L L^T`` (or upper ``U = L^T``), as `torch.cholesky`; only the lower triangle of
-    ``input`` is read.
+    """The Cholesky factor of each symmetric (Hermitian) positive-definite matrix: lower L
+    with ``A = L L^H`` (or upper ``U = L^H``), as `torch.cholesky`; only the lower
+    triangle of ``input`` is read.
 
     Raises:
         LinAlgError: for a matrix that is not positive-definite, naming the first leading
@@ -780,7 +786,7 @@ def cholesky(input: Tensor, upper: bool = False) -> Tensor:  # noqa: A002
         tensor([[2., 0.],
                 [1., 1.]])
     """
-    check_matrix("linalg.cholesky", input)
+    check_matrix("linalg.cholesky", input, complex_ok=True)
     return cholesky.bind(input, upper=bool(upper))
 
 
@@ -1009,34 +1015,46 @@ def _jacobi_eigh(a: Tensor) -> tuple[Tensor, Tensor]:
 
 
 def _eigh_decomp(a: Tensor, uplo: str) -> tuple[Tensor, Tensor]:
+    if a.dtype.is_complex:
+        raise RuntimeError(f"linalg.eigh: a complex Hermitian matrix needs a kernel of the "
+                           f"{a.device.type} backend (the Jacobi rotations here are real)")
     return _jacobi_eigh(_symmetric(a, uplo))
 
 
 def _eigh_vjp(g: tuple[Any, Any], out: tuple[Tensor, Tensor], a: Tensor,
               uplo: str) -> tuple[Tensor]:
-    # A = V diag(w) V^T: gA = V (diag(gw) + skew(V^T gV) / E) V^T, E[i, j] = w[j] - w[i]
-    # (the symmetric gradient PyTorch returns; infinite for repeated eigenvalues, as there).
+    # A = V diag(w) V^H: gA = V (diag(gw) + skew(V^H gV) / E) V^H, E[i, j] = w[j] - w[i]
+    # (the Hermitian gradient PyTorch returns; infinite for repeated eigenvalues, as there).
+    # Written for complex values (^H is ^T for real ones).
     w, v = out
     n = a.shape[-1]
     inner = zeros_like(v)
     if g[1] is not None:
-        vg = matmul(_mT(v), g[1])
+        vg = matmul(v.mH, g[1])
+        if vg.dtype.is_complex and bool((diagonal(vg, 0, -2, -1).imag.abs() > 1e-2).any()):
+            raise RuntimeError("linalg_eigh_backward: The eigenvectors in the complex case "
+                               "are specified up to multiplication by e^{i phi}. The "
+                               "specified loss function depends on this quantity, so it is "
+                               "ill-defined.")
         diff = w.unsqueeze(-2) - w.unsqueeze(-1)
         on_diag = eq(arange(n, device=a.device).unsqueeze(-1), arange(n, device=a.device))
-        inner = where(on_diag, 0.0, 0.5 * (vg - _mT(vg)) / where(on_diag, 1.0, diff))
+        inner = where(on_diag, 0.0, 0.5 * (vg - vg.mH) / where(on_diag, 1.0, diff))
     if g[0] is not None:
         inner = inner + g[0].unsqueeze(-1) * eye(n, dtype=v.dtype, device=v.device)
-    return (matmul(v, matmul(inner, _mT(v))),)
+    return (matmul(v, matmul(inner, v.mH)),)
 
 
 def eigh_reference(a: np.ndarray, UPLO: str = "L") -> tuple[np.ndarray, np.ndarray]:  # noqa: N803
-    """``np.linalg.eigh`` with `_fix_signs`' convention: the conformance reference of
-    `linalg_eigh`, and the cpu backend's kernel."""
+    """``np.linalg.eigh`` with `_fix_signs`' convention (a complex column's largest entry is
+    made real and positive): the conformance reference of `linalg_eigh`, and the cpu
+    backend's kernel."""
     w, v = np.linalg.eigh(a, UPLO=UPLO)
     if v.shape[-1] == 0:
         return w, v
-    big = np.argmax(np.abs(v), axis=-2)[..., None, :]
-    return w, v * np.where(np.take_along_axis(v, big, -2) < 0, -1.0, 1.0)
+    big = np.take_along_axis(v, np.argmax(np.abs(v), axis=-2)[..., None, :], -2)
+    if np.iscomplexobj(v):
+        return w, v * (np.conj(big) / np.abs(big))
+    return w, v * np.where(big < 0, -1.0, 1.0)
 
 
 def _eigh_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
@@ -1050,13 +1068,14 @@ def _eigh_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInp
 
 
 @defop(COMPOSITE, decomp=_eigh_decomp, vjp=_eigh_vjp, n_outputs=2, save_out=True,
-       save_inputs=False, meta=lambda a, uplo: (a.dtype, a.dtype), ref=eigh_reference,
-       samples=_eigh_samples, dtypes=LINALG_DTYPES, tol=_TOL, function=False, method=False)
+       save_inputs=False, meta=lambda a, uplo: (a.dtype.to_real(), a.dtype), real_vjp=False,
+       ref=eigh_reference, samples=_eigh_samples, dtypes=LINALG_COMPLEX_DTYPES, tol=_TOL,
+       function=False, method=False)
 def linalg_eigh(A: Tensor, UPLO: str = "L") -> tuple[Tensor, Tensor]:  # noqa: N803
     """Eigenvalues (ascending) and eigenvectors of symmetric matrices; see `linalg.eigh`."""
     if UPLO not in ("L", "U"):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
-    check_matrix("linalg.eigh", A)
+    check_matrix("linalg.eigh", A, complex_ok=True)
     return linalg_eigh.bind(A, uplo=UPLO)
 
 

@@ -1,7 +1,8 @@
-"""Complex matrices in the holomorphic linear algebra (LU, the solves, inverse,
-determinant, matrix exponential and powers): values and gradients equal PyTorch 2.13's,
-the decompositions (what a backend without LAPACK runs) equal NumPy's complex128, LU
-pivots as LAPACK's; the Hermitian decompositions refuse complex matrices clearly."""
+"""Complex matrices in linear algebra: the holomorphic functions (LU, the solves, inverse,
+determinant, matrix exponential and powers), Cholesky and eigh of Hermitian matrices, and
+eig: values and gradients equal PyTorch 2.13's, the decompositions (what a backend without
+LAPACK runs) equal NumPy's complex128, LU pivots as LAPACK's; SVD, QR and slogdet refuse
+complex matrices clearly."""
 
 from __future__ import annotations
 
@@ -75,7 +76,7 @@ def test_lu_pivots_by_lapacks_measure():
 
 
 @pytest.mark.parametrize("name", ["linalg_lu_factor", "linalg_solve_triangular",
-                                  "linalg_solve", "inverse", "det"])
+                                  "linalg_solve", "inverse", "det", "cholesky"])
 def test_decompositions_pass_conformance_in_complex_dtypes(name, monkeypatch):
     op = getattr(dec, name)
     monkeypatch.delitem(op.kernels, "cpu", raising=False)
@@ -84,12 +85,10 @@ def test_decompositions_pass_conformance_in_complex_dtypes(name, monkeypatch):
     assert not bad, "\n".join(f"{r.dtype} {r.check}: {r.detail}" for r in bad)
 
 
-@pytest.mark.parametrize("call", [lambda m: m.linalg.cholesky(m.eye(2, dtype=m.complex128)),
-                                  lambda m: m.linalg.eigh(m.eye(2, dtype=m.complex128)),
-                                  lambda m: m.linalg.svd(m.eye(2, dtype=m.complex128)),
+@pytest.mark.parametrize("call", [lambda m: m.linalg.svd(m.eye(2, dtype=m.complex128)),
                                   lambda m: m.linalg.qr(m.eye(2, dtype=m.complex128)),
                                   lambda m: m.linalg.slogdet(m.eye(2, dtype=m.complex128))])
-def test_hermitian_decompositions_refuse_complex_matrices_clearly(call):
+def test_svd_qr_and_slogdet_refuse_complex_matrices_clearly(call):
     with pytest.raises(RuntimeError, match="complex matrices are not supported yet"):
         call(tw)
 
@@ -148,3 +147,47 @@ def test_eig_passes_conformance_on_cpu():
     bad = [r for dt in dec.D.COMPLEX for r in runner.check_forward(
         tw.ops.eig.linalg_eig, "cpu", dt) if not r.passed]
     assert not bad, "\n".join(f"{r.dtype} {r.check}: {r.detail}" for r in bad)
+
+
+# -- Hermitian: cholesky, eigh ------------------------------------------------------------------
+
+_M = _c(2, 3, 3)
+HERMITIAN = _M @ np.conj(np.swapaxes(_M, -1, -2)) + np.eye(3)
+
+HERMITIAN_CASES = {
+    "cholesky": lambda m, a: m.linalg.cholesky(a),
+    "cholesky-upper": lambda m, a: m.linalg.cholesky(a, upper=True),
+    "cholesky_ex": lambda m, a: m.linalg.cholesky_ex(a)[0],
+    "eigvalsh": lambda m, a: m.linalg.eigvalsh(a),
+    "eigvalsh-upper": lambda m, a: m.linalg.eigvalsh(a, UPLO="U"),
+    "eigh-moduli": lambda m, a: m.linalg.eigh(a)[1].abs(),  # independent of the phases
+}
+
+
+@pytest.mark.parametrize("name", list(HERMITIAN_CASES))
+def test_hermitian_decompositions_and_gradients_equal_pytorchs(name):
+    out = []
+    for m in (tw, torch):
+        a = m.tensor(HERMITIAN, requires_grad=True)
+        y = HERMITIAN_CASES[name](m, a)
+        weights = m.arange(y.numel(), dtype=m.float64).reshape(y.shape)
+        ((y.abs() ** 2 if y.is_complex() else y) * weights).sum().backward()
+        out.append((_np(y.detach()), _np(a.grad)))
+    for got, want in zip(*out):
+        assert got.dtype == want.dtype
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-11)
+
+
+def test_eigh_vectors_are_unitary_and_phase_dependent_losses_raise():
+    vals, vecs = tw.linalg.eigh(tw.tensor(HERMITIAN))
+    v = vecs.numpy()
+    np.testing.assert_allclose(np.conj(np.swapaxes(v, -1, -2)) @ v, np.broadcast_to(
+        np.eye(3), v.shape), atol=1e-12)
+    np.testing.assert_allclose(v @ (vals.numpy()[..., None] * np.conj(np.swapaxes(v, -1, -2))),
+                               HERMITIAN, atol=1e-12)
+    big = np.take_along_axis(v, np.argmax(np.abs(v), -2)[..., None, :], -2)
+    np.testing.assert_allclose(big.imag, 0, atol=1e-15)  # the phase tensorweave fixes
+    assert (big.real > 0).all()
+    for m in (tw, torch):
+        with pytest.raises(RuntimeError, match="specified up to multiplication by e"):
+            m.linalg.eigh(m.tensor(HERMITIAN, requires_grad=True))[1].real.sum().backward()
