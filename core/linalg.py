@@ -136,12 +136,8 @@ def matrix_norm(A: Tensor, ord: Any = "fro", dim: Any = (-2, -1),  # noqa: A002,
     op = "linalg.matrix_norm"
     A = _norm_input(op, A, dtype)
     d0, d1 = _matrix_dims(op, A, dim)
-    if A.dtype.is_complex:
-        if ord in (2, -2, "nuc"):
-            raise RuntimeError(f"{op}: ord={ord!r} of a complex matrix needs its singular "
-                               "values, and linalg.svdvals takes real matrices only; 'fro', "
-                               "1, -1, inf and -inf work")
-        A = A.abs()  # the other norms are those of the magnitudes
+    if A.dtype.is_complex and ord not in (2, -2, "nuc"):
+        A = A.abs()  # the norms other than the singular values' are those of the magnitudes
     if ord == "fro":
         return _norm(A, 2.0, (d0, d1), keepdim)
     if ord in (2, -2, "nuc"):

@@ -86,7 +86,8 @@ def linalg_eigh(a: np.ndarray, uplo: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def linalg_svd(a: np.ndarray, full_matrices: bool) -> tuple[np.ndarray, ...]:
-    return tuple(x.astype(a.dtype) for x in svd_reference(a, full_matrices))
+    u, sv, vh = svd_reference(a, full_matrices)
+    return u.astype(a.dtype), sv.astype(a.real.dtype), vh.astype(a.dtype)
 
 
 def linalg_eig(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -52,7 +52,7 @@ from .elementwise import (
 from .indexing import gather, take_along_dim
 from .inplace import _TORCH_NAME
 from .joining import broadcast_shapes, cat
-from .linalg import matmul
+from .linalg import diag_embed, matmul
 from .movement import diagonal, stack
 from .reduction import amax, amin, argmax, argsort, prod, sort
 from .reduction import sum as _sum
@@ -65,10 +65,10 @@ __all__ = ["inverse", "det", "slogdet", "logdet", "cholesky", "cholesky_solve",
 LINALG_DTYPES = (D.float32, D.float64)
 # The holomorphic ones (LU, solves, inverse, determinant, exponential) also take complex
 # matrices: their decompositions are the same arithmetic, and autograd's conjugation rule
-# (autograd.engine) turns their real derivatives into PyTorch's. Cholesky and eigh take
-# Hermitian ones, with vjps written for complex values (conjugate transposes; eigh's
-# complex decomposition is the backend's: the Jacobi rotations here are real). SVD and QR
-# do not take complex matrices yet.
+# (autograd.engine) turns their real derivatives into PyTorch's. Cholesky and eigh (of
+# Hermitian matrices) and SVD take them with vjps written for complex values (conjugate
+# transposes; eigh's and SVD's complex decompositions are the backend's: the Jacobi
+# rotations here are real). QR does not take complex matrices yet.
 LINALG_COMPLEX_DTYPES = LINALG_DTYPES + D.COMPLEX
 # Float32 rounding is amplified by the condition number of the samples (up to ~100).
 _TOL = {D.float32: Tol(atol=1e-4, rtol=1e-4)}
@@ -106,7 +106,7 @@ def check_matrix(op: str, a: Any, name: str = "A", square: bool = True,
     if a.dtype.is_complex and not complex_ok:
         raise RuntimeError(f"{op}: complex matrices are not supported yet (got "
                            f"{a.dtype.name}); inv, det, solve, solve_triangular, lu_factor, "
-                           "lu_solve, matrix_exp, eig, cholesky and eigh take them.")
+                           "lu_solve, matrix_exp, eig, cholesky, eigh and svd take them.")
     if a.dtype not in LINALG_COMPLEX_DTYPES:
         raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got "
                            f"{a.dtype.name}; convert with .double() or .float() first.")
@@ -1108,6 +1108,9 @@ def _one_sided_jacobi(a: Tensor) -> tuple[Tensor, Tensor]:
 
 
 def _svd_decomp(a: Tensor, full_matrices: bool) -> tuple[Tensor, Tensor, Tensor]:
+    if a.dtype.is_complex:
+        raise RuntimeError(f"linalg.svd: a complex matrix needs a kernel of the "
+                           f"{a.device.type} backend (the Jacobi rotations here are real)")
     m, n = a.shape[-2], a.shape[-1]
     tall = m >= n
     us, v = _one_sided_jacobi(a if tall else _mT(a))
@@ -1142,15 +1145,17 @@ def _sign_of_largest(v: Tensor) -> Tensor:
 
 def _svd_vjp(g: tuple[Any, Any, Any], out: tuple[Tensor, Tensor, Tensor], a: Tensor,
              full_matrices: bool) -> tuple[Tensor]:
-    # Townsend's formula for A = U S V^T (k = min(m, n)), with F[i, j] = 1 / (s_j^2 - s_i^2):
-    # gA = U [(F o (U^T gU - gU^T U)) S + diag(gS) + S (F o (V^T gV - gV^T V))] V^T
-    #      + (I - U U^T) gU S^-1 V^T + U S^-1 gV^T (I - V V^T).
-    # The complement columns of full_matrices carry no gradient, as in PyTorch.
+    # Townsend's formula for A = U S V^H (k = min(m, n)), with F[i, j] = 1 / (s_j^2 - s_i^2):
+    # gA = U [(F o (U^H gU - gU^H U)) S + diag(gS) + S (F o (V^H gV - gV^H V))] V^H
+    #      + (I - U U^H) gU S^-1 V^H + U S^-1 gV^H (I - V V^H),
+    # plus, for complex U, i imag(diag(U^H gU)) / S inside the brackets. Written for complex
+    # values (^H is ^T for real ones). The complement columns of full_matrices carry no
+    # gradient, as in PyTorch.
     u, sv, vh = out
     k = sv.shape[-1]
     u, vh = u[..., :, :k], vh[..., :k, :]
     gu = None if g[0] is None else g[0][..., :, :k]
-    gv = None if g[2] is None else _mT(g[2][..., :k, :])
+    gv = None if g[2] is None else g[2][..., :k, :].mH
     idx = arange(k, device=a.device)
     on_diag = eq(idx.unsqueeze(-1), idx)
     s2 = sv * sv
@@ -1160,30 +1165,53 @@ def _svd_vjp(g: tuple[Any, Any, Any], out: tuple[Tensor, Tensor, Tensor], a: Ten
     if g[1] is not None:
         inner = inner + g[1].unsqueeze(-1) * on_diag.to(a.dtype)
     extra = zeros_like(a)
-    if gu is not None:
-        ug = matmul(_mT(u), gu)
-        inner = inner + (f * (ug - _mT(ug))) * srow
+    ug = None if gu is None else matmul(u.mH, gu)
+    vg = None if gv is None else matmul(vh, gv)
+    if u.dtype.is_complex:
+        _check_svd_phase(ug, vg)
+    if ug is not None:
+        inner = inner + (f * (ug - ug.mH)) * srow
+        if u.dtype.is_complex:
+            inner = inner + diag_embed(1j * diagonal(ug, 0, -2, -1).imag / sv)
         proj = gu - matmul(u, ug)
         extra = extra + matmul(proj / srow, vh)
-    if gv is not None:
-        vg = matmul(vh, gv)
-        inner = inner + sv.unsqueeze(-1) * (f * (vg - _mT(vg)))
-        proj = _mT(gv) - matmul(_mT(vg), vh)
+    if vg is not None:
+        inner = inner + sv.unsqueeze(-1) * (f * (vg - vg.mH))
+        proj = gv.mH - matmul(vg.mH, vh)
         extra = extra + matmul(u / srow, proj)
     return (matmul(u, matmul(inner, vh)) + extra,)
 
 
+def _check_svd_phase(ug: Tensor | None, vg: Tensor | None) -> None:
+    """PyTorch's check that a loss does not depend on the phases of complex singular vector
+    pairs (u_i e^{i phi}, v_i e^{i phi}): then imag(diag(U^H gU)) = -imag(diag(V^H gV))."""
+    du = None if ug is None else diagonal(ug, 0, -2, -1).imag
+    dv = None if vg is None else -diagonal(vg, 0, -2, -1).imag
+    if du is None and dv is None:
+        return
+    du = zeros_like(dv) if du is None else du
+    dv = zeros_like(du) if dv is None else dv
+    if bool(((du - dv).abs() > 1e-2 + 1e-2 * dv.abs()).any()):
+        raise RuntimeError("svd_backward: The singular vectors in the complex case are "
+                           "specified up to multiplication by e^{i phi}. The specified loss "
+                           "function depends on this phase term, making it ill-defined.")
+
+
 def svd_reference(a: np.ndarray, full_matrices: bool = True) -> tuple[np.ndarray, ...]:
-    """``np.linalg.svd`` with `_svd_decomp`'s sign convention: the conformance reference of
-    `linalg_svd` (square or reduced: a complement basis is not unique) and the cpu kernel."""
+    """``np.linalg.svd`` with `_svd_decomp`'s sign convention (each of U's first k columns
+    has its largest entry real and positive; Vh's rows take the conjugate phase): the
+    conformance reference of `linalg_svd` (square or reduced: a complement basis is not
+    unique) and the cpu kernel."""
     u, sv, vh = np.linalg.svd(a, full_matrices=full_matrices)
     k = sv.shape[-1]
     if u.shape[-2] and k:
         big = np.take_along_axis(u[..., :, :k], np.abs(u[..., :, :k]).argmax(-2)[..., None, :],
                                  -2)
-        flip = np.where(big < 0, -1.0, 1.0)
-        u = np.concatenate([u[..., :, :k] * flip, u[..., :, k:]], -1)
-        vh = np.concatenate([vh[..., :k, :] * np.swapaxes(flip, -1, -2), vh[..., k:, :]], -2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            phase = np.where(big == 0, 1.0, np.conj(big) / np.abs(big))
+        u = np.concatenate([u[..., :, :k] * phase, u[..., :, k:]], -1)
+        vh = np.concatenate([vh[..., :k, :] * np.conj(np.swapaxes(phase, -1, -2)),
+                             vh[..., k:, :]], -2)
     return u, sv, vh
 
 
@@ -1195,12 +1223,14 @@ def _svd_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInpu
     yield S.SampleInput((S.Arg(S.make(rng, (4, 4), dt), noncontig=True),), name="noncontiguous")
 
 
-@defop(COMPOSITE, decomp=_svd_decomp, vjp=_svd_vjp, n_outputs=3, save_out=True,
-       save_inputs=True, meta=lambda a, full_matrices: (a.dtype,) * 3, ref=svd_reference,
-       samples=_svd_samples, dtypes=LINALG_DTYPES, tol=_TOL, function=False, method=False)
+@defop(COMPOSITE, decomp=_svd_decomp, vjp=_svd_vjp, real_vjp=False, n_outputs=3,
+       save_out=True, save_inputs=True, ref=svd_reference,
+       meta=lambda a, full_matrices: (a.dtype, a.dtype.to_real(), a.dtype),
+       samples=_svd_samples, dtypes=LINALG_COMPLEX_DTYPES, tol=_TOL, function=False,
+       method=False)
 def linalg_svd(A: Tensor, full_matrices: bool = True) -> tuple[Tensor, Tensor, Tensor]:  # noqa: N803
     """Singular value decomposition ``(U, S, Vh)``; see `linalg.svd`."""
-    check_matrix("linalg.svd", A, square=False)
+    check_matrix("linalg.svd", A, square=False, complex_ok=True)
     return linalg_svd.bind(A, full_matrices=bool(full_matrices))
 
 

@@ -1,7 +1,7 @@
 """Complex matrices in linear algebra: the holomorphic functions (LU, the solves, inverse,
-determinant, matrix exponential and powers), Cholesky and eigh of Hermitian matrices, and
-eig: values and gradients equal PyTorch 2.13's, the decompositions (what a backend without
-LAPACK runs) equal NumPy's complex128, LU pivots as LAPACK's; SVD, QR and slogdet refuse
+determinant, matrix exponential and powers), Cholesky and eigh of Hermitian matrices, SVD
+and eig: values and gradients equal PyTorch 2.13's, the decompositions (what a backend
+without LAPACK runs) equal NumPy's complex128, LU pivots as LAPACK's; QR and slogdet refuse
 complex matrices clearly."""
 
 from __future__ import annotations
@@ -85,10 +85,9 @@ def test_decompositions_pass_conformance_in_complex_dtypes(name, monkeypatch):
     assert not bad, "\n".join(f"{r.dtype} {r.check}: {r.detail}" for r in bad)
 
 
-@pytest.mark.parametrize("call", [lambda m: m.linalg.svd(m.eye(2, dtype=m.complex128)),
-                                  lambda m: m.linalg.qr(m.eye(2, dtype=m.complex128)),
+@pytest.mark.parametrize("call", [lambda m: m.linalg.qr(m.eye(2, dtype=m.complex128)),
                                   lambda m: m.linalg.slogdet(m.eye(2, dtype=m.complex128))])
-def test_svd_qr_and_slogdet_refuse_complex_matrices_clearly(call):
+def test_qr_and_slogdet_refuse_complex_matrices_clearly(call):
     with pytest.raises(RuntimeError, match="complex matrices are not supported yet"):
         call(tw)
 
@@ -191,3 +190,44 @@ def test_eigh_vectors_are_unitary_and_phase_dependent_losses_raise():
     for m in (tw, torch):
         with pytest.raises(RuntimeError, match="specified up to multiplication by e"):
             m.linalg.eigh(m.tensor(HERMITIAN, requires_grad=True))[1].real.sum().backward()
+
+
+# -- SVD ----------------------------------------------------------------------------------------
+
+SVD_MATRICES = {"tall": _c(4, 3), "wide": _c(3, 5), "batch": _c(2, 3, 3)}
+SVD_LOSSES = {
+    "svdvals": lambda m, a: m.linalg.svdvals(a).sum(),
+    "U-moduli": lambda m, a: (m.linalg.svd(a, full_matrices=False)[0].abs() ** 2
+                              * (m.arange(a.shape[-2], dtype=m.float64) + 1).unsqueeze(-1)).sum(),
+    "Vh-moduli": lambda m, a: (m.linalg.svd(a, full_matrices=False)[2].abs() ** 3).sum(),
+    "U-Vh-products": lambda m, a: (lambda u, s, vh: (u @ vh).real.sum()
+                                   + ((u * s.unsqueeze(-2)) @ vh).imag.sum())(
+        *m.linalg.svd(a, full_matrices=False)),
+    "full-S": lambda m, a: (m.linalg.svd(a)[1] ** 2).sum(),
+}
+
+
+@pytest.mark.parametrize("loss", list(SVD_LOSSES))
+@pytest.mark.parametrize("shape", list(SVD_MATRICES))
+def test_svd_gradients_equal_pytorchs(shape, loss):
+    out = []
+    for m in (tw, torch):
+        a = m.tensor(SVD_MATRICES[shape], requires_grad=True)
+        value = SVD_LOSSES[loss](m, a)
+        value.backward()
+        out.append((value.item(), _np(a.grad)))
+    np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-10)
+    np.testing.assert_allclose(out[0][1], out[1][1], rtol=1e-9, atol=1e-11)
+
+
+def test_svd_factors_and_the_ill_defined_phase_error():
+    a = SVD_MATRICES["tall"]
+    u, s, vh = tw.linalg.svd(tw.tensor(a))
+    assert s.dtype is tw.float64 and u.dtype is tw.complex128
+    np.testing.assert_allclose((u.numpy()[:, :3] * s.numpy()) @ vh.numpy(), a, atol=1e-12)
+    np.testing.assert_allclose(s.numpy(), torch.linalg.svdvals(torch.tensor(a)).numpy(),
+                               rtol=1e-12)
+    for m in (tw, torch):
+        with pytest.raises(RuntimeError, match="specified up to multiplication by e"):
+            m.linalg.svd(m.tensor(a, requires_grad=True), full_matrices=False)[0].real.sum(
+            ).backward()
