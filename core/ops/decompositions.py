@@ -66,9 +66,9 @@ LINALG_DTYPES = (D.float32, D.float64)
 # The holomorphic ones (LU, solves, inverse, determinant, exponential) also take complex
 # matrices: their decompositions are the same arithmetic, and autograd's conjugation rule
 # (autograd.engine) turns their real derivatives into PyTorch's. Cholesky and eigh (of
-# Hermitian matrices) and SVD take them with vjps written for complex values (conjugate
-# transposes; eigh's and SVD's complex decompositions are the backend's: the Jacobi
-# rotations here are real). QR does not take complex matrices yet.
+# Hermitian matrices), SVD and QR take them with vjps written for complex values
+# (conjugate transposes; their complex decompositions are the backend's: the Jacobi
+# rotations and Householder reflections here are real).
 LINALG_COMPLEX_DTYPES = LINALG_DTYPES + D.COMPLEX
 # Float32 rounding is amplified by the condition number of the samples (up to ~100).
 _TOL = {D.float32: Tol(atol=1e-4, rtol=1e-4)}
@@ -106,7 +106,7 @@ def check_matrix(op: str, a: Any, name: str = "A", square: bool = True,
     if a.dtype.is_complex and not complex_ok:
         raise RuntimeError(f"{op}: complex matrices are not supported yet (got "
                            f"{a.dtype.name}); inv, det, solve, solve_triangular, lu_factor, "
-                           "lu_solve, matrix_exp, eig, cholesky, eigh and svd take them.")
+                           "lu_solve, matrix_exp, eig, cholesky, eigh, svd and qr take them.")
     if a.dtype not in LINALG_COMPLEX_DTYPES:
         raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got "
                            f"{a.dtype.name}; convert with .double() or .float() first.")
@@ -873,6 +873,9 @@ def _householder(a: Tensor) -> tuple[Tensor, Tensor]:
 
 
 def _qr_decomp(a: Tensor, mode: str) -> tuple[Tensor, Tensor]:
+    if a.dtype.is_complex:
+        raise RuntimeError(f"linalg.qr: a complex matrix needs a kernel of the {a.device.type} "
+                           "backend (the Householder reflections here are real)")
     q, r = _householder(a)
     k = min(a.shape[-2], a.shape[-1])
     if mode == "complete":
@@ -883,12 +886,14 @@ def _qr_decomp(a: Tensor, mode: str) -> tuple[Tensor, Tensor]:
 
 
 def _qr_square_grad(gq: Tensor, gr: Tensor, q: Tensor, r: Tensor) -> Tensor:
-    # A = QR (m >= n): with M = R gR^T - gQ^T Q, gA = (gQ + Q copyltu(M)) R^{-T}, where
-    # copyltu(M) mirrors M's strict lower triangle above the diagonal.
-    m_ = matmul(r, _mT(gr)) - matmul(_mT(gq), q)
-    sym = tril(m_) + _mT(tril(m_, -1))
+    # A = QR (m >= n): with M = R gR^H - gQ^H Q, gA = (gQ + Q copyltu(M)) R^{-H}, where
+    # copyltu(M) mirrors M's strict lower triangle above the diagonal (conjugated) and keeps
+    # the real part of its diagonal. Written for complex values (^H is ^T for real ones).
+    m_ = matmul(r, gr.mH) - matmul(gq.mH, q)
+    low = tril(m_, -1)
+    sym = low + low.mH + diag_embed(diagonal(m_, 0, -2, -1).real.to(m_.dtype))
     z = gq + matmul(q, sym)
-    return _mT(linalg_solve_triangular.bind(r, _mT(z), upper=True, unitriangular=False))
+    return linalg_solve_triangular.bind(r, z.mH, upper=True, unitriangular=False).mH
 
 
 def _qr_vjp(g: tuple[Any, Any], out: tuple[Tensor, Tensor], a: Tensor,
@@ -908,7 +913,7 @@ def _qr_vjp(g: tuple[Any, Any], out: tuple[Tensor, Tensor], a: Tensor,
         return (_qr_square_grad(gq, gr, q, r),)
     # m < n: A = [X | Y] with X = Q U square and Y = Q V; V = Q^T Y feeds back into Q.
     y, gu, gv = a[..., :, m:], gr[..., :, :m], gr[..., :, m:]
-    gx = _qr_square_grad(gq + matmul(y, _mT(gv)), gu, q, r[..., :, :m])
+    gx = _qr_square_grad(gq + matmul(y, gv.mH), gu, q, r[..., :, :m])
     return (cat([gx, matmul(q, gv)], -1),)
 
 
@@ -930,15 +935,15 @@ def _qr_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput
     yield S.SampleInput((S.Arg(_square(rng, (4, 4), dt), noncontig=True),), name="noncontiguous")
 
 
-@defop(COMPOSITE, decomp=_qr_decomp, vjp=_qr_vjp, n_outputs=2, save_out=True,
+@defop(COMPOSITE, decomp=_qr_decomp, vjp=_qr_vjp, real_vjp=False, n_outputs=2, save_out=True,
        meta=lambda a, mode: (a.dtype, a.dtype), ref=_qr_ref, samples=_qr_samples,
-       dtypes=LINALG_DTYPES, tol=_TOL, function=False, method=False)
+       dtypes=LINALG_COMPLEX_DTYPES, tol=_TOL, function=False, method=False)
 def linalg_qr(A: Tensor, mode: str = "reduced") -> tuple[Tensor, Tensor]:  # noqa: N803
     """Householder QR ``(Q, R)``; see `linalg.qr`."""
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
                            "'reduced' (default), 'r', or 'complete'")
-    check_matrix("linalg.qr", A, square=False)
+    check_matrix("linalg.qr", A, square=False, complex_ok=True)
     return linalg_qr.bind(A, mode=mode)
 
 
@@ -1362,6 +1367,8 @@ def _pinv_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInp
 def linalg_pinv(A: Tensor, *, atol: Any = None, rtol: Any = None,  # noqa: N803
                 hermitian: bool = False) -> Tensor:
     """The pseudo-inverse; see `linalg.pinv`."""
+    if isinstance(A, Tensor) and A.dtype.is_complex:
+        check_matrix("linalg.pinv", A, square=False)  # says complex is not supported yet
     if not isinstance(A, Tensor) or A.ndim < 2 or A.dtype not in LINALG_DTYPES:
         what = (f"{_TORCH_NAME[A.dtype.name]}{{{list(A.shape)}}}" if isinstance(A, Tensor)
                 else type(A).__name__)

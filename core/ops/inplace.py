@@ -58,7 +58,8 @@ class CopySlices(Node):
 
 # PyTorch's scalar-type names, used in its cast error messages.
 _TORCH_NAME = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
-               "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double"}
+               "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double",
+               "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
 
 
 def commit(self: Tensor, out: Tensor, name: str) -> Tensor:

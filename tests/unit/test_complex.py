@@ -361,3 +361,10 @@ def test_linspace_with_complex_endpoints_or_dtype(args, dtype):
     _close(tw.linspace(*args, **kw), torch.linspace(*args, **kt), tol=1e-6)
     with pytest.raises(RuntimeError, match="complex endpoints need a complex dtype"):
         tw.linspace(0, 1j, 3, dtype=tw.float32)
+
+
+def test_an_in_place_op_cannot_make_a_real_tensor_complex():
+    for m in (tw, torch):
+        with pytest.raises(RuntimeError, match="result type ComplexFloat can't be cast to the "
+                                               "desired output type Float"):
+            m.ones(2).mul_(1j)

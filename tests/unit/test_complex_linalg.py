@@ -1,8 +1,8 @@
 """Complex matrices in linear algebra: the holomorphic functions (LU, the solves, inverse,
-determinant, matrix exponential and powers), Cholesky and eigh of Hermitian matrices, SVD
-and eig: values and gradients equal PyTorch 2.13's, the decompositions (what a backend
-without LAPACK runs) equal NumPy's complex128, LU pivots as LAPACK's; QR and slogdet refuse
-complex matrices clearly."""
+determinant, matrix exponential and powers), Cholesky and eigh of Hermitian matrices, SVD,
+QR and eig: values and gradients equal PyTorch 2.13's, the decompositions (what a backend
+without LAPACK runs) equal NumPy's complex128, LU pivots as LAPACK's; what does not take
+complex matrices yet (slogdet, pinv, cholesky_solve...) says so."""
 
 from __future__ import annotations
 
@@ -85,9 +85,11 @@ def test_decompositions_pass_conformance_in_complex_dtypes(name, monkeypatch):
     assert not bad, "\n".join(f"{r.dtype} {r.check}: {r.detail}" for r in bad)
 
 
-@pytest.mark.parametrize("call", [lambda m: m.linalg.qr(m.eye(2, dtype=m.complex128)),
-                                  lambda m: m.linalg.slogdet(m.eye(2, dtype=m.complex128))])
-def test_qr_and_slogdet_refuse_complex_matrices_clearly(call):
+@pytest.mark.parametrize("call", [lambda m: m.linalg.slogdet(m.eye(2, dtype=m.complex128)),
+                                  lambda m: m.linalg.pinv(m.eye(2, dtype=m.complex128)),
+                                  lambda m: m.cholesky_solve(m.eye(2, dtype=m.complex128),
+                                                             m.eye(2, dtype=m.complex128))])
+def test_what_does_not_take_complex_matrices_yet_says_so(call):
     with pytest.raises(RuntimeError, match="complex matrices are not supported yet"):
         call(tw)
 
@@ -231,3 +233,29 @@ def test_svd_factors_and_the_ill_defined_phase_error():
         with pytest.raises(RuntimeError, match="specified up to multiplication by e"):
             m.linalg.svd(m.tensor(a, requires_grad=True), full_matrices=False)[0].real.sum(
             ).backward()
+
+
+# -- QR -----------------------------------------------------------------------------------------
+
+QR_LOSSES = {
+    "R": lambda m, a: (m.linalg.qr(a)[1].abs() ** 2).sum(),
+    "Q": lambda m, a: (m.linalg.qr(a)[0] * (1 + 0.5j)).real.sum(),
+    "Q-and-R": lambda m, a: (lambda q, r: (q.sum(-1).abs() ** 2).sum() + r.imag.sum()
+                             + r.real.sum())(*m.linalg.qr(a)),
+    "complete-square": lambda m, a: (m.linalg.qr(a[..., :3, :3], mode="complete")[0].real
+                                     ** 2).sum(),
+}
+
+
+@pytest.mark.parametrize("loss", list(QR_LOSSES))
+@pytest.mark.parametrize("shape", list(SVD_MATRICES))
+def test_qr_values_and_gradients_equal_pytorchs(shape, loss):
+    out = []
+    for m in (tw, torch):
+        a = m.tensor(SVD_MATRICES[shape], requires_grad=True)
+        q, r = m.linalg.qr(a)
+        value = QR_LOSSES[loss](m, a)
+        value.backward()
+        out.append((_np(q.detach()), _np(r.detach()), value.item(), _np(a.grad)))
+    for got, want in zip(*out):
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-11)
