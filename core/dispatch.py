@@ -109,9 +109,10 @@ def apply(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
         if compute is not dt or not uniform:
             inputs = tuple(x.to(compute) if isinstance(x, Tensor) and x._dtype is not compute
                            else x for x in inputs)
+        cplx = compute.is_complex
     else:
-        if dt is None or not uniform or dt.is_complex:
-            _check_complex_inputs(op, dev, inputs, params)
+        cplx = (dt is None or not uniform or dt.is_complex) and _check_complex_inputs(
+            op, dev, inputs, params)
         if op.meta is not None:
             out_dtype = op.meta(*inputs, **params)
 
@@ -128,7 +129,7 @@ def apply(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
             out = op.decomp(*inputs, **params)
         finally:
             _gm.enabled = True
-        record(op, inputs, out, params)
+        record(op, inputs, out, params, cplx)
         return _mark_view(op, inputs, params, out)
     try:
         if uniform:
@@ -149,7 +150,7 @@ def apply(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
         dts = out_dtype or (None,) * op.n_outputs
         out = tuple(Tensor._wrap(r, dev, d) for r, d in zip(res, dts))
     if needs_grad:
-        record(op, inputs, out, params)
+        record(op, inputs, out, params, cplx)
     if op.view:
         _mark_view(op, inputs, params, out)
     return out
@@ -169,15 +170,21 @@ def _check_complex(op: OpDef, dev: Any, dtype: D.dtype) -> None:
 
 
 def _check_complex_inputs(op: OpDef, dev: Any, inputs: tuple[Any, ...],
-                          params: dict[str, Any]) -> None:
+                          params: dict[str, Any]) -> bool:
     """`_check_complex` for a non-elementwise op: any complex tensor input, or a complex
-    ``dtype`` param (a factory's)."""
+    ``dtype`` param (a factory's). Returns whether an input is complex (a tensor or a
+    Python number)."""
+    found = False
     for x in inputs:
         if isinstance(x, Tensor) and x._dtype.is_complex:
             _check_complex(op, dev, x._dtype)
+            found = True
+        elif isinstance(x, complex):
+            found = True
     d = params.get("dtype")
     if isinstance(d, D.dtype) and d.is_complex:
         _check_complex(op, dev, d)
+    return found
 
 
 def _mark_view(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any], out: Any) -> Any:
@@ -198,10 +205,14 @@ def _mark_view(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any], out: 
     return out
 
 
-def record(op: OpDef, inputs: tuple[Any, ...], out: Any, params: dict[str, Any]) -> None:
-    """Attach a backward node for ``op`` to its output(s)."""
+def record(op: OpDef, inputs: tuple[Any, ...], out: Any, params: dict[str, Any],
+           complex_inputs: bool) -> None:
+    """Attach a backward node for ``op`` to its output(s); ``complex_inputs``: whether an
+    input is complex (the node then conjugates what its vjp reads, see autograd.engine)."""
     edges = tuple([edge_of(x) if isinstance(x, Tensor) else None for x in inputs])
-    node = OpNode(op, inputs, out, params, edges)
+    cplx = complex_inputs or (out._dtype.is_complex if op.n_outputs == 1 else
+                              any(o._dtype.is_complex for o in out))
+    node = OpNode(op, inputs, out, params, edges, cplx and op.real_vjp)
     if anomaly_mode.state.enabled:
         anomaly_mode.remember(node)
     if op.n_outputs == 1:

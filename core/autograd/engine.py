@@ -158,10 +158,10 @@ def _save(x: Any, owner: Node | None = None, nr: int = 0) -> Any:
 class OpNode(Node):
     """The backward of one op call: runs the op's vjp on the saved inputs/outputs."""
 
-    __slots__ = ("op", "params", "saved", "out", "input_meta")
+    __slots__ = ("op", "params", "saved", "out", "input_meta", "conjugates")
 
     def __init__(self, op: Any, inputs: Sequence[Any], outs: Any, params: dict[str, Any],
-                 next_functions: tuple[Edge | None, ...]) -> None:
+                 next_functions: tuple[Edge | None, ...], conjugates: bool) -> None:
         # Built on every differentiable op call: list comprehensions, no super() call
         # (keep these fields in step with Node.__init__).
         self.next_functions = next_functions
@@ -177,6 +177,8 @@ class OpNode(Node):
         else:
             self.out = None
         self.input_meta = tuple([TensorMeta(x) if hasattr(x, "_data") else x for x in inputs])
+        # Complex values among the inputs or outputs, and a vjp written for real numbers.
+        self.conjugates = conjugates
 
     def name(self) -> str:
         return "".join(p.capitalize() for p in self.op.name.split("_")) + "Backward0"
@@ -202,7 +204,7 @@ class OpNode(Node):
             out = out.unpack(self, 0, True)
         elif type(out) is tuple:
             out = tuple(o.unpack(self, i, True) for i, o in enumerate(out))
-        if op.complex and op.real_vjp:
+        if self.conjugates:
             inputs, out = _conjugated(inputs), _conjugated(out)
         g = grads[0] if op.n_outputs == 1 else tuple(grads)
         res = op.vjp(g, out, *inputs, **self.params)
