@@ -33,7 +33,7 @@ def _describe(op: str, x: Tensor, n_fft: int) -> str:
     return f"{op}(Tensor{list(x.shape)}, n_fft={n_fft})"
 
 
-def _window(op: str, where: str, window: Tensor | None, win_length: int, n_fft: int,
+def _window(where: str, window: Tensor | None, win_length: int, n_fft: int,
             like: Tensor) -> Tensor:
     """The window at ``n_fft`` values: ``win_length`` of them (ones when None) centred in
     zeros, as ATen pads it."""
@@ -49,7 +49,7 @@ def _window(op: str, where: str, window: Tensor | None, win_length: int, n_fft: 
     return pad(window, (left, n_fft - win_length - left))
 
 
-def _lengths(op: str, where: str, n_fft: int, hop_length: int | None,
+def _lengths(where: str, n_fft: int, hop_length: int | None,
              win_length: int | None) -> tuple[int, int]:
     hop = n_fft // 4 if hop_length is None else int(hop_length)
     win = n_fft if win_length is None else int(win_length)
@@ -119,8 +119,8 @@ def stft(input: Tensor, n_fft: int, hop_length: int | None = None,  # noqa: A002
     where = _describe("stft", x if input.ndim == 2 else x[0], n_fft)
     if n_fft <= 0 or n_fft > length:
         raise RuntimeError(f"{where} : expected 0 < n_fft < {length}, but got n_fft={n_fft}")
-    hop, win = _lengths("stft", where, n_fft, hop_length, win_length)
-    w = _window("stft", where, window, win, n_fft, x)
+    hop, win = _lengths(where, n_fft, hop_length, win_length)
+    w = _window(where, window, win, n_fft, x)
     if align_to_window:
         left = (n_fft - win) // 2
         x = pad(x, (left, n_fft - win - left))
@@ -172,7 +172,7 @@ def istft(input: Tensor, n_fft: int, hop_length: int | None = None,  # noqa: A00
     if input.ndim not in (2, 3):
         raise RuntimeError(f"{where} : expected a tensor with 2 or 3 dimensions of complex "
                            f"dtype, but got {input.ndim}")
-    hop, win = _lengths("istft", where, n_fft, hop_length, win_length)
+    hop, win = _lengths(where, n_fft, hop_length, win_length)
     if hop > win:
         raise RuntimeError(f"{where} : expected 0 < hop_length <= win_length")
     x = input if input.ndim == 3 else input.unsqueeze(0)
@@ -187,7 +187,7 @@ def istft(input: Tensor, n_fft: int, hop_length: int | None = None,  # noqa: A00
         raise RuntimeError(f"{where} : expected the frequency dimension (3rd to the last) of "
                            "the input tensor to match n_fft when onesided=False, but got "
                            f"{n_freq}")
-    w = _window("istft", where, window, win, n_fft, x)
+    w = _window(where, window, win, n_fft, x)
     frames = x.transpose(1, 2)  # (B, T, N)
     norm = "ortho" if normalized else "backward"
     if return_complex:

@@ -8,9 +8,10 @@ same memory, which no strided view of one dtype can express. Everything else her
 that lists complex dtypes gets them for two kernels.
 
 For a real tensor, ``real`` and ``conj`` are the tensor itself and ``imag`` is an error, as
-in PyTorch, so code written for both kinds of tensors runs unchanged. tensorweave does not
-differentiate complex tensors (`dispatch.record`); PyTorch's lazy conjugate and negative
-bits are not modelled (``conj`` copies; ``is_conj`` is False).
+in PyTorch, so code written for both kinds of tensors runs unchanged. The two views are
+differentiable (each one's gradient is the other view), so everything here is too
+(autograd.engine has the complex convention); PyTorch's lazy conjugate and negative bits
+are not modelled (``conj`` copies; ``is_conj`` is False).
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ __all__ = ["view_as_real", "view_as_complex", "complex", "polar", "real", "imag"
            "conj_physical", "resolve_conj", "resolve_neg", "is_conj", "is_neg"]
 
 
-def _require_complex_device(op: str, x: Tensor, dtype: D.dtype) -> None:
+def require_complex_device(op: str, x: Tensor, dtype: D.dtype) -> None:
+    """Refuse to make a complex ``dtype`` on ``x``'s device when its backend lists none."""
     from ..device import resolve
 
     resolve(x._device)[1].check_complex(op, dtype, x._device)
@@ -109,7 +111,7 @@ def view_as_complex(input: Tensor) -> Tensor:  # noqa: A002
         raise RuntimeError("Tensor must have a stride divisible by 2 for all but last dimension")
     if input.storage_offset() % 2:
         raise RuntimeError("Tensor must have a storage_offset divisible by 2")
-    _require_complex_device("view_as_complex", input, input.dtype.to_complex())
+    require_complex_device("view_as_complex", input, input.dtype.to_complex())
     return view_as_complex.bind(input)
 
 
@@ -180,7 +182,7 @@ def _parts(op: str, a: Tensor, b: Tensor, names: tuple[str, str]) -> tuple[Tenso
 
 
 def _from_parts(op: str, re: Tensor, im: Tensor) -> Tensor:
-    _require_complex_device(op, re, re.dtype.to_complex())
+    require_complex_device(op, re, re.dtype.to_complex())
     return view_as_complex(stack([re, im], -1))
 
 

@@ -361,10 +361,11 @@ def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None, device: Any
     if dt.is_complex:  # the parts are evenly spaced
         from .complex_numbers import complex as from_parts
 
-        re, im = (linspace.bind(start=complex(start).real if k == 0 else complex(start).imag,
-                                end=complex(end).real if k == 0 else complex(end).imag,
-                                steps=steps, dtype=dt.to_real(), device=dev) for k in (0, 1))
-        out = from_parts(re, im)
+        lo, hi = complex(start), complex(end)
+        out = from_parts(linspace.bind(start=lo.real, end=hi.real, steps=steps,
+                                       dtype=dt.to_real(), device=dev),
+                         linspace.bind(start=lo.imag, end=hi.imag, steps=steps,
+                                       dtype=dt.to_real(), device=dev))
     else:
         if cplx:
             raise RuntimeError(f"linspace: complex endpoints need a complex dtype; got "

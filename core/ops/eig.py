@@ -19,6 +19,7 @@ from .. import dtypes as D
 from ..conformance import samples as S
 from ..tensor import Tensor
 from ._opdef import PRIMITIVE, Tol, defop
+from .complex_numbers import require_complex_device
 from .creation import eye
 from .decompositions import check_matrix, linalg_solve
 from .elementwise import where
@@ -75,7 +76,5 @@ def _eig_vjp(g: tuple[Any, Any], out: tuple[Tensor, Tensor], a: Tensor) -> tuple
 def linalg_eig(A: Tensor) -> tuple[Tensor, Tensor]:  # noqa: N803 - torch's name
     """Eigenvalues and eigenvectors (columns) of square matrices; see `linalg.eig`."""
     check_matrix("linalg.eig", A, complex_ok=True)
-    from ..device import resolve
-
-    resolve(A.device)[1].check_complex("linalg.eig", A.dtype.to_complex(), A.device)
+    require_complex_device("linalg.eig", A, A.dtype.to_complex())
     return linalg_eig.bind(A)

@@ -642,6 +642,8 @@ tan = unary("tan", kind=COMPOSITE, decomp=lambda x: sin(x) / cos(x), ref=np.tan,
             dtypes=D.FLOATING_AND_COMPLEX,
             vjp=lambda g, out, x: (g * (1.0 + out * out),), save_out=True, low=-1.2, high=1.2,
             doc="Element-wise tangent.")
+
+
 def _complex_asinh(z: Tensor) -> Tensor:
     # asinh is odd: work in the right half plane, where z + sqrt(z^2 + 1) does not cancel,
     # and take log1p(w + w^2 / (sqrt(w^2 + 1) + 1)) there so that small |z| keeps its digits.
