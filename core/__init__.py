@@ -53,6 +53,7 @@ from .dispatch import (
 )
 from .dlpack import from_dlpack
 from .dtypes import (
+    bfloat16,
     bool,
     can_cast,
     cdouble,
@@ -162,8 +163,8 @@ __all__ = [
     "profiler", "jit", "compiler", "signal", "CpuModule", "get_device_module", "GradScaler",
     "OutOfMemoryError",
     "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
-    "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
-    "complex64", "complex128", "cfloat", "cdouble",
+    "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32",
+    "float64", "complex64", "complex128", "cfloat", "cdouble",
     "half", "float", "double", "short", "int", "long", "finfo", "iinfo", "can_cast",
     "is_tensor", "numel", "is_floating_point", "is_complex", "is_nonzero", "is_same_size",
     "is_signed", "adjoint", "detach", "geqrf", "orgqr", "ormqr",

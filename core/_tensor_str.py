@@ -248,8 +248,8 @@ def tensor_repr(t: Tensor) -> str:
         if t.dtype not in (default, D.default_complex(), D.int64, D.bool):
             suffixes.append(f"dtype={t.dtype!r}")
         a = np.asarray(t._host())
-        if a.dtype == np.float16:
-            a = a.astype(np.float32)  # PyTorch prints half tensors through float
+        if t.dtype.itemsize == 2 and t.dtype.is_floating_point:
+            a = a.astype(np.float32)  # PyTorch prints half and bfloat16 tensors through float
         summarize = a.size > PRINT_OPTS.threshold
         body = _tensor_str(a, indent, summarize, _formatter(_summarized(a) if summarize else a))
     if t.grad_fn is not None:

@@ -41,14 +41,19 @@ class _State:
 
     def __init__(self) -> None:
         self.enabled: dict[str, bool] = {}
-        # tensorweave has no bfloat16: the cpu default is float16 (PyTorch's is bfloat16)
-        self.dtype: dict[str, D.dtype] = {"cpu": D.float16, "cuda": D.float16}
+        # PyTorch's defaults (float16 on cpu where ml_dtypes is missing: no bfloat16 there)
+        self.dtype: dict[str, D.dtype] = {
+            "cpu": D.bfloat16 if D.HAS_BFLOAT16 else D.float16, "cuda": D.float16}
         self.active: dict[str, D.dtype] = {}
         self.cache_enabled = True
         self.nesting = 0
 
+    def default(self, device_type: str) -> D.dtype:
+        """``device_type``'s autocast dtype (float16 for one never set)."""
+        return self.dtype.get(device_type, D.float16)
+
     def refresh(self) -> None:
-        self.active = {t: self.dtype.get(t, D.float16) for t, on in self.enabled.items() if on}
+        self.active = {t: self.default(t) for t, on in self.enabled.items() if on}
 
 
 state = _State()

@@ -61,9 +61,9 @@ class Backend:
         return {}
 
     def dtypes(self, index: int) -> tuple[Any, ...]:
-        """The dtypes device ``index`` supports (the real ones by default: a backend lists
-        complex64/complex128 to hold complex tensors; an OpenCL device without fp64 leaves out
-        float64). The conformance suite skips the others with a reason."""
+        """The dtypes device ``index`` supports: `dtypes.ALL` by default. A backend lists the
+        opt-in ones it holds (complex64/complex128, bfloat16); an OpenCL device without fp64
+        leaves out float64. The conformance suite skips the others with a reason."""
         from .dtypes import ALL
 
         return ALL
@@ -78,17 +78,26 @@ class Backend:
         return bool(ok and self.device_count()
                     and any(d.is_complex for d in self.dtypes(0)))
 
-    def check_complex(self, what: str, dtype: Any, device: Any) -> None:
-        """Refuse a complex ``dtype`` that device ``device`` does not list in `dtypes`: every
-        way a complex tensor reaches a device (from the host, a factory, an op) checks this.
+    def check_dtype(self, what: str, dtype: Any, device: Any) -> None:
+        """Refuse an opt-in ``dtype`` (complex, bfloat16) that device ``device`` does not list
+        in `dtypes`: every way a tensor reaches a device (from the host, a factory, an op)
+        checks this.
 
         Raises:
             TypeError: naming ``what`` (an op or a transfer), the dtype and the device.
         """
-        if dtype.is_complex and dtype not in self.dtypes(device.index or 0):
+        if not dtype.opt_in or dtype in self.dtypes(device.index or 0):
+            return
+        if dtype.is_complex:
             raise TypeError(f"{what}: {dtype!r} is not supported on {device}: the {self.name!r} "
                             "backend does not list complex dtypes. Compute with complex tensors "
                             "on cpu.")
+        from .dtypes import _require_bfloat16
+
+        _require_bfloat16(what)
+        raise TypeError(f"{what}: {dtype!r} is not supported on {device}: the {self.name!r} "
+                        "backend does not list it. Use float16 or float32 there, or compute "
+                        "with bfloat16 tensors on cpu.")
 
     def current_device(self) -> int:
         """The index used for ``"<type>"`` with no index."""

@@ -6,7 +6,8 @@
    inside an autocast region, cast the inputs of the ops its policy lists
    (`tensorweave.autocast_state`);
 1. find the device of the tensor inputs (they must agree);
-2. for elementwise ops, promote: cast tensor inputs to the computation dtype;
+2. for elementwise ops, promote: cast tensor inputs to the computation dtype; ops on
+   bfloat16 values compute in float32 and round once (`_in_float32`);
 3. look the kernel up in ``op.kernels`` (a plain dict filled at plugin load);
    a composite without a kernel runs its decomposition instead; a primitive
    without one follows the fallback policy;
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
-from typing import Any
+from typing import Any, Callable
 
 from . import autocast_state
 from . import dtypes as D
@@ -100,19 +101,27 @@ def apply(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
         hit = op.promotion_cache.get(dt) if uniform else None
         if hit is None or hit[2] is not D._default_float[0]:
             compute, out_dtype = elementwise_dtypes(op.name, promotion, inputs)
-            if compute.is_complex:
-                _check_complex(op, dev, compute)
+            if compute.opt_in:
+                _check_opt_in(op, dev, compute)
             if uniform:
                 op.promotion_cache[dt] = (compute, out_dtype, D._default_float[0])
         else:
             compute, out_dtype = hit[0], hit[1]
+        if compute is _BFLOAT16 and not op.bfloat16_native:
+            return _in_float32(op, inputs, params, out_dtype,
+                               _full_scalar if op.name in _FULL_SCALARS else _rounded)
         if compute is not dt or not uniform:
             inputs = tuple(x.to(compute) if isinstance(x, Tensor) and x._dtype is not compute
                            else x for x in inputs)
         cplx = compute.is_complex
     else:
-        cplx = (dt is None or not uniform or dt.is_complex) and _check_complex_inputs(
-            op, dev, inputs, params)
+        cplx = False
+        if dt is None or not uniform or dt.opt_in or "dtype" in params:
+            cplx, bf16 = _check_opt_in_inputs(op, dev, inputs, params)
+            if bf16 and not op.bfloat16_native:
+                return _in_float32(op, inputs, params,
+                                   None if op.meta is None else op.meta(*inputs, **params),
+                                   _widened)
         if op.meta is not None:
             out_dtype = op.meta(*inputs, **params)
 
@@ -156,35 +165,94 @@ def apply(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
     return out
 
 
-def _check_complex(op: OpDef, dev: Any, dtype: D.dtype) -> None:
-    """Complex values reach only the ops that declare complex dtypes, on devices whose
-    backend holds them: an op written for real numbers could otherwise be silently wrong
-    (NumPy orders complex numbers lexicographically; PyTorch refuses to)."""
-    if not op.complex:
+def _check_opt_in(op: OpDef, dev: Any, dtype: D.dtype) -> None:
+    """An opt-in dtype (complex, bfloat16) reaches only devices whose backend lists it, and
+    complex values only the ops that declare complex dtypes: an op written for real numbers
+    could otherwise be silently wrong (NumPy orders complex numbers lexicographically;
+    PyTorch refuses to)."""
+    if dtype.is_complex and not op.complex:
         raise TypeError(f"{op.name}: complex tensors are not supported by this op (got "
                         f"{dtype!r}). Ops that take them list complex64/complex128 in "
                         "docs/ops.md; work on x.real/x.imag or view_as_real(x) otherwise.")
     from .device import resolve
 
-    resolve(dev)[1].check_complex(op.name, dtype, dev)
+    resolve(dev)[1].check_dtype(op.name, dtype, dev)
 
 
-def _check_complex_inputs(op: OpDef, dev: Any, inputs: tuple[Any, ...],
-                          params: dict[str, Any]) -> bool:
-    """`_check_complex` for a non-elementwise op: any complex tensor input, or a complex
-    ``dtype`` param (a factory's). Returns whether an input is complex (a tensor or a
-    Python number)."""
-    found = False
+def _check_opt_in_inputs(op: OpDef, dev: Any, inputs: tuple[Any, ...],
+                         params: dict[str, Any]) -> tuple[bool, bool]:
+    """`_check_opt_in` for a non-elementwise op: every opt-in tensor input, and an opt-in
+    ``dtype`` param (a factory's). Returns whether an input is complex (a tensor or a Python
+    number), and whether a bfloat16 tensor or ``dtype`` is involved."""
+    cplx = bf16 = False
     for x in inputs:
-        if isinstance(x, Tensor) and x._dtype.is_complex:
-            _check_complex(op, dev, x._dtype)
-            found = True
+        if isinstance(x, Tensor):
+            if x._dtype.opt_in:
+                _check_opt_in(op, dev, x._dtype)
+                cplx = cplx or x._dtype.is_complex
+                bf16 = bf16 or x._dtype is _BFLOAT16
         elif isinstance(x, complex):
-            found = True
+            cplx = True
     d = params.get("dtype")
-    if isinstance(d, D.dtype) and d.is_complex:
-        _check_complex(op, dev, d)
-    return found
+    if isinstance(d, D.dtype) and d.opt_in:
+        _check_opt_in(op, dev, d)
+        bf16 = bf16 or d is _BFLOAT16
+    return cplx, bf16
+
+
+_BFLOAT16, _FLOAT32 = D.bfloat16, D.float32
+
+
+def _widened(x: Any) -> Any:
+    """A non-elementwise op's input: bfloat16 tensors in float32, the rest as they are."""
+    return x.to(_FLOAT32) if isinstance(x, Tensor) and x._dtype is _BFLOAT16 else x
+
+
+def _rounded(x: Any) -> Any:
+    """An elementwise operand: in float32 with bfloat16's precision, as promotion makes it."""
+    if isinstance(x, Tensor):
+        return x.to(_FLOAT32) if x._dtype is _BFLOAT16 else x.to(_BFLOAT16).to(_FLOAT32)
+    return float(_BFLOAT16.np.type(x)) if type(x) in (int, float) else x
+
+
+def _full_scalar(x: Any) -> Any:
+    """`_rounded`, but a number or 0-d tensor keeps its precision (PyTorch's cpu mul, div and
+    lerp read such an operand at full precision)."""
+    if isinstance(x, Tensor):
+        return _rounded(x) if x.ndim else x.to(_FLOAT32)
+    return x
+
+
+_FULL_SCALARS = frozenset({"mul", "div", "lerp"})
+
+
+def _in_float32(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any], out_dtype: Any,
+                operand: Callable[[Any], Any]) -> Any:
+    """Run ``op`` on bfloat16 values in float32 and round its results to bfloat16 once, as
+    PyTorch computes bfloat16 (its "opmath" type): bfloat16 is a storage format, and so no
+    backend writes bfloat16 kernels but for the `OpDef.bfloat16_native` ones (casts, views,
+    writes...).
+
+    ``out_dtype`` is the op's output dtype(s) when known (elementwise promotion, ``meta``);
+    otherwise a float32 result is rounded unless float32 was among the op's own inputs.
+    ``operand`` prepares each input (`_widened`, `_rounded`, `_full_scalar`).
+    """
+    args = tuple(operand(x) for x in inputs)
+    ps = {k: _FLOAT32 if v is _BFLOAT16 else v for k, v in params.items()}
+    active, _ac.active = _ac.active, {}  # autocast already chose bfloat16; not again inside
+    try:
+        out = op.bind(*args, **ps)
+    finally:
+        _ac.active = active
+    if out_dtype is None:
+        had_f32 = params.get("dtype") is _FLOAT32 or any(
+            isinstance(x, Tensor) and x._dtype is _FLOAT32 for x in inputs)
+        out_dtype = _FLOAT32 if had_f32 else _BFLOAT16
+    if isinstance(out, tuple):
+        wants = out_dtype if isinstance(out_dtype, tuple) else (out_dtype,) * len(out)
+        return tuple(o.to(w) if o._dtype is _FLOAT32 and w is _BFLOAT16 else o
+                     for o, w in zip(out, wants))
+    return out.to(_BFLOAT16) if out._dtype is _FLOAT32 and out_dtype is _BFLOAT16 else out
 
 
 def _mark_view(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any], out: Any) -> Any:

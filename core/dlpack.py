@@ -22,8 +22,9 @@ def from_dlpack(ext: Any) -> Any:
     `torch.from_dlpack`.
 
     Raises:
-        TypeError: ``ext`` does not speak DLPack, or no registered backend takes memory of
-            its kind (the message lists the backends that do).
+        TypeError: ``ext`` does not speak DLPack, no registered backend takes memory of
+            its kind (the message lists the backends that do), or the backend cannot take
+            its dtype.
     """
     from .device import device
     from .plugin.manager import get_registry
@@ -48,5 +49,10 @@ def from_dlpack(ext: Any) -> Any:
         raise TypeError(f"from_dlpack: the data is in {_KINDS.get(kind, kind)} memory (DLPack "
                         f"device type {kind}), which no available backend takes{why}; "
                         f"backends that take DLPack: {known or 'none'}")
-    native = be.from_dlpack(ext, index)
+    try:
+        native = be.from_dlpack(ext, index)
+    except (BufferError, RuntimeError, TypeError) as e:
+        raise TypeError(f"from_dlpack: the {be.name} backend cannot take this data ({e}); "
+                        "a dtype NumPy's DLPack lacks (bfloat16) needs converting first, e.g. "
+                        "t.float()") from e
     return Tensor._wrap(native, device(be.name, None if be.name == "cpu" else index))

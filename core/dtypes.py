@@ -13,8 +13,13 @@ from typing import Any
 
 import numpy as np
 
+try:
+    from ml_dtypes import bfloat16 as _np_bfloat16
+except ImportError:  # installed without its dependencies: tw.bfloat16 exists, nothing holds it
+    _np_bfloat16 = None
+
 __all__ = [
-    "dtype", "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32",
+    "dtype", "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32",
     "float64", "complex64", "complex128", "cfloat", "cdouble", "half", "float", "double",
     "short", "int", "long", "get_default_dtype",
     "set_default_dtype", "promote_types", "result_type", "can_cast", "to_dtype",
@@ -29,17 +34,19 @@ class dtype:
     Attributes:
         name: the short name (``"float32"``).
         itemsize: bytes per element.
-        is_floating_point: True for float16/32/64.
+        is_floating_point: True for float16, bfloat16, float32 and float64.
         is_signed: True for signed integers, floats and complex dtypes.
         is_complex: True for complex64/complex128.
         is_differentiable: True for the floating and complex dtypes, whose tensors can
             require grad and carry gradients.
+        opt_in: True for the dtypes a backend holds only if it lists them in
+            `Backend.dtypes` (complex64, complex128, bfloat16); every backend holds the others.
     """
 
     __slots__ = ("name", "np", "itemsize", "is_floating_point", "is_signed", "is_complex",
-                 "is_differentiable", "category")
+                 "is_differentiable", "category", "opt_in")
 
-    def __init__(self, name: str, np_dtype: Any, category: int) -> None:
+    def __init__(self, name: str, np_dtype: Any, category: int, opt_in: _b.bool = False) -> None:
         self.name = name
         self.np = np.dtype(np_dtype)
         self.itemsize = self.np.itemsize
@@ -48,6 +55,7 @@ class dtype:
         self.is_complex = category == _COMPLEX
         self.is_differentiable = category >= _FLOAT
         self.is_signed = category >= _FLOAT or self.np.kind == "i"
+        self.opt_in = opt_in or self.is_complex
 
     def __repr__(self) -> str:
         return f"tensorweave.{self.name}"
@@ -76,6 +84,10 @@ int16 = dtype("int16", np.int16, _INT)
 int32 = dtype("int32", np.int32, _INT)
 int64 = dtype("int64", np.int64, _INT)
 float16 = dtype("float16", np.float16, _FLOAT)
+# Brain floating point: float32's exponent with 8 significant bits. Its host form is ml_dtypes'
+# NumPy dtype (a two-byte placeholder when ml_dtypes is missing, which no backend then lists).
+bfloat16 = dtype("bfloat16", np.dtype((np.void, 2)) if _np_bfloat16 is None else _np_bfloat16,
+                 _FLOAT, opt_in=True)
 float32 = dtype("float32", np.float32, _FLOAT)
 float64 = dtype("float64", np.float64, _FLOAT)
 complex64 = dtype("complex64", np.complex64, _COMPLEX)
@@ -85,20 +97,33 @@ half, float, double = float16, float32, float64  # noqa: A001
 short, int, long = int16, int32, int64  # noqa: A001
 cfloat, cdouble = complex64, complex128
 
-# The real dtypes, which every backend holds; complex ones are opt-in (`Backend.dtypes`).
+# The dtypes every backend holds; complex ones and bfloat16 are opt-in (`Backend.dtypes`).
 ALL: tuple[dtype, ...] = (bool, uint8, int8, int16, int32, int64, float16, float32, float64)
 COMPLEX: tuple[dtype, ...] = (complex64, complex128)
-ALL_AND_COMPLEX: tuple[dtype, ...] = ALL + COMPLEX
-FLOATING: tuple[dtype, ...] = (float16, float32, float64)
+# Every dtype: what an op lists when it takes any (the conformance suite skips a dtype on a
+# device whose backend does not list it).
+ALL_AND_COMPLEX: tuple[dtype, ...] = (bool, uint8, int8, int16, int32, int64, float16, bfloat16,
+                                      float32, float64, complex64, complex128)
+FLOATING: tuple[dtype, ...] = (float16, bfloat16, float32, float64)
 FLOATING_AND_COMPLEX: tuple[dtype, ...] = FLOATING + COMPLEX
 INTEGRAL: tuple[dtype, ...] = (uint8, int8, int16, int32, int64)
+HAS_BFLOAT16 = _np_bfloat16 is not None
+"""Whether bfloat16 has its host form (ml_dtypes, a dependency, is installed)."""
 
-_BY_NP: dict[np.dtype[Any], dtype] = {d.np: d for d in ALL_AND_COMPLEX}
+_BY_NP: dict[np.dtype[Any], dtype] = {
+    d.np: d for d in ALL_AND_COMPLEX if d is not bfloat16 or HAS_BFLOAT16}
 _BY_NAME: dict[str, dtype] = {d.name: d for d in ALL_AND_COMPLEX}
 _BY_NAME.update(half=float16, float=float32, double=float64, short=int16, int=int32, long=int64,
                 cfloat=complex64, cdouble=complex128)
 
 _default_float: list[dtype] = [float32]
+
+
+def _require_bfloat16(what: str) -> None:
+    """Refuse bfloat16 where its host form is missing, saying how to install it."""
+    if not HAS_BFLOAT16:
+        raise TypeError(f"{what}: bfloat16 needs the ml_dtypes package, a dependency of "
+                        "tensorweave that is not installed here: pip install ml_dtypes")
 
 
 def get_default_dtype() -> dtype:
@@ -167,6 +192,8 @@ def _promote_pair(a: dtype, b: dtype) -> dtype:
             return complex128  # float64 + complex64 keeps float64's precision
         return hi
     if a.category >= _FLOAT:
+        if a.itemsize == b.itemsize == 2:  # float16 with bfloat16: neither holds the other
+            return float32
         return a if a.itemsize >= b.itemsize else b
     # Integers: NumPy's lattice matches PyTorch's (uint8 + int8 -> int16).
     return _BY_NP[np.promote_types(a.np, b.np)]
@@ -247,7 +274,12 @@ class finfo:  # noqa: N801 - torch.finfo
         if not d.is_floating_point:
             raise TypeError(f"torch.finfo() requires a floating point input type; got {d!r}. "
                             "Use iinfo to handle integer types")
-        info = np.finfo(d.np)
+        if d is bfloat16:
+            _require_bfloat16("finfo")
+            from ml_dtypes import finfo as _finfo  # NumPy's finfo does not know it
+            info = _finfo(d.np)
+        else:
+            info = np.finfo(d.np)
         self.dtype, self.bits = d.name, _b.int(info.bits)
         self.eps, self.max, self.min = _b.float(info.eps), _b.float(info.max), _b.float(info.min)
         self.tiny = self.smallest_normal = _b.float(info.smallest_normal)

@@ -19,13 +19,15 @@ from . import dtypes as D
 from .ops.creation import empty, tensor
 from .tensor import Size, Tensor
 
-__all__ = ["DoubleTensor", "FloatTensor", "HalfTensor", "LongTensor", "IntTensor",
+__all__ = ["DoubleTensor", "FloatTensor", "HalfTensor", "BFloat16Tensor", "LongTensor", "IntTensor",
            "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor", "set_default_tensor_type"]
 
-# The legacy name of each dtype's type.
+# The legacy name of each dtype's type (PyTorch exports no complex ones, but names them).
 _NAMES = {D.float64: "DoubleTensor", D.float32: "FloatTensor", D.float16: "HalfTensor",
-          D.int64: "LongTensor", D.int32: "IntTensor", D.int16: "ShortTensor",
-          D.int8: "CharTensor", D.uint8: "ByteTensor", D.bool: "BoolTensor"}
+          D.bfloat16: "BFloat16Tensor", D.int64: "LongTensor", D.int32: "IntTensor",
+          D.int16: "ShortTensor", D.int8: "CharTensor", D.uint8: "ByteTensor",
+          D.bool: "BoolTensor", D.complex64: "ComplexFloatTensor",
+          D.complex128: "ComplexDoubleTensor"}
 _DTYPES = {name: dt for dt, name in _NAMES.items()}
 
 
@@ -169,8 +171,8 @@ def set_default_tensor_type(t: Any) -> None:
 
 Tensor.new = new  # type: ignore[attr-defined]
 Tensor.type = type_  # type: ignore[method-assign]
-DoubleTensor, FloatTensor, HalfTensor = (legacy_type("cpu", n) for n in
-                                          ("DoubleTensor", "FloatTensor", "HalfTensor"))
+DoubleTensor, FloatTensor, HalfTensor, BFloat16Tensor = (
+    legacy_type("cpu", n) for n in ("DoubleTensor", "FloatTensor", "HalfTensor", "BFloat16Tensor"))
 LongTensor, IntTensor, ShortTensor, CharTensor, ByteTensor, BoolTensor = (
     legacy_type("cpu", n) for n in ("LongTensor", "IntTensor", "ShortTensor", "CharTensor",
                                     "ByteTensor", "BoolTensor"))

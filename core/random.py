@@ -313,6 +313,7 @@ def _is_integral(x: np.ndarray) -> str:
 
 
 @defop(PRIMITIVE, method=False, differentiable=False, random=True, dtypes=D.FLOATING,
+       bfloat16_native=True,  # float32 draws could round up to 1.0
        ref=lambda size, dtype: Dist(size, dtype, mean=0.5, var=1 / 12, low=0.0, high=1.0,
                                     check=lambda x: "" if x.max() < 1 else "a value of 1.0"),
        samples=_size_samples)

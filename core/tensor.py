@@ -92,7 +92,7 @@ class Tensor:
         dt = None if dtype is None else D.to_dtype(dtype)
         arr = _to_numpy(value, dt)
         dt = dt or D.from_numpy_dtype(arr.dtype)
-        be.check_complex("tensor", dt, dev)
+        be.check_dtype("tensor", dt, dev)
         return Tensor._wrap(be.from_numpy(arr, dev.index), dev, dt)
 
     # -- properties ------------------------------------------------------------------------------
@@ -274,7 +274,12 @@ class Tensor:
                               "DLPack; copy the tensor with .cpu() first")
         given = {k: v for k, v in (("stream", stream), ("max_version", max_version),
                                    ("dl_device", dl_device), ("copy", copy)) if v is not None}
-        return export(**given)
+        try:
+            return export(**given)
+        except BufferError as e:
+            raise BufferError(f"__dlpack__: {self._dtype.name} tensors on {self._device} cannot "
+                              f"be exported through DLPack ({e}); convert first, e.g. "
+                              "x.float()") from e
 
     def __dlpack_device__(self) -> tuple[int, int]:
         where = getattr(self._data, "__dlpack_device__", None)
@@ -343,6 +348,9 @@ class Tensor:
 
     def half(self) -> Tensor:
         return self.to(D.float16)
+
+    def bfloat16(self) -> Tensor:
+        return self.to(D.bfloat16)
 
     def int(self) -> Tensor:
         return self.to(D.int32)
@@ -598,7 +606,7 @@ def _to_numpy(value: Any, dt: D.dtype | None) -> np.ndarray:
         arr = np.asarray(value)
     except ValueError as e:
         raise ValueError(f"tensor: could not build a tensor from the given data: {e}") from None
-    if arr.dtype == object or arr.dtype.kind in "USV":
+    if arr.dtype == object or (arr.dtype.kind in "USV" and arr.dtype not in D._BY_NP):
         raise TypeError(f"tensor: could not infer dtype of {type(value).__name__}; expected "
                         "numbers, nested sequences of numbers, NumPy arrays or tensors")
     if dt is None:
@@ -610,7 +618,8 @@ def _to_numpy(value: Any, dt: D.dtype | None) -> np.ndarray:
             dt = D.default_complex()
         else:
             dt = D.from_numpy_dtype(arr.dtype)
-    return np.array(arr, dtype=dt.np, copy=True, order="C")
+    with np.errstate(over="ignore"):  # out of a float16's range is inf, silently as PyTorch
+        return np.array(arr, dtype=dt.np, copy=True, order="C")
 
 
 def _all_python(value: Any) -> bool:

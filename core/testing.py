@@ -23,10 +23,9 @@ from .tensor import Tensor
 __all__ = ["assert_close", "assert_allclose", "make_tensor"]
 
 # (rtol, atol) by dtype, PyTorch's table; every other dtype compares exactly.
-_DTYPE_PRECISIONS = {D.float16: (1e-3, 1e-5), D.float32: (1.3e-6, 1e-5),
-                     D.float64: (1e-7, 1e-7)}
-_NUMPY_PRECISIONS = {np.dtype(np.float16): D.float16, np.dtype(np.float32): D.float32,
-                     np.dtype(np.float64): D.float64}
+_DTYPE_PRECISIONS = {D.float16: (1e-3, 1e-5), D.bfloat16: (1.6e-2, 1e-5),
+                     D.float32: (1.3e-6, 1e-5), D.float64: (1e-7, 1e-7)}
+_NUMPY_PRECISIONS = {d.np: d for d in _DTYPE_PRECISIONS if d is not D.bfloat16 or D.HAS_BFLOAT16}
 _INTEGRAL = (D.uint8, D.int8, D.int16, D.int32, D.int64)
 
 
@@ -122,6 +121,8 @@ def _compare_tensors(actual: Any, expected: Any, rtol: float | None, atol: float
     common = (D.promote_types(actual.dtype, expected.dtype).np if is_tensor
               else np.result_type(a, e))
     a, e = a.astype(common), e.astype(common)
+    if common == D.bfloat16.np:  # compare its values in float32, which NumPy computes with
+        a, e = a.astype(np.float32), e.astype(np.float32)
     matches = _close(a, e, rtol, atol, equal_nan)
     if matches.all():
         return
@@ -208,8 +209,8 @@ def assert_close(actual: Any, expected: Any, *, allow_subclasses: bool = True,
         allow_subclasses: accepted for PyTorch's signature (tensor subclasses compare as
             tensors).
         rtol, atol: the tolerances; both or neither. Without them, PyTorch's defaults for
-            the dtypes (float16 1e-3/1e-5, float32 1.3e-6/1e-5, float64 1e-7/1e-7; exact
-            for integers and bool).
+            the dtypes (float16 1e-3/1e-5, bfloat16 1.6e-2/1e-5, float32 1.3e-6/1e-5, float64
+            1e-7/1e-7; exact for integers and bool).
         equal_nan: NaN equals NaN.
         check_device, check_dtype: require the same device / dtype (otherwise both are
             compared on the host in their promoted dtype).

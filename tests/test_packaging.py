@@ -81,7 +81,8 @@ def test_wheel_metadata(wheel: zipfile.ZipFile) -> None:
     assert 'Requires-Dist: torch==2.13.0; extra == "oracle"' in meta
     runtime = [line for line in meta.splitlines()
                if line.startswith("Requires-Dist:") and "extra ==" not in line]
-    assert sorted(r.split()[1].split(">")[0] for r in runtime) == ["numpy", "pluggy", "tqdm"]
+    assert sorted(r.split()[1].split(">")[0] for r in runtime) == [
+        "ml_dtypes", "numpy", "pluggy", "tqdm"]
 
 
 # -- the README's commands ---------------------------------------------------------------------

@@ -30,10 +30,11 @@ class CpuBackend(Backend):
         return {"cores": os.cpu_count(), "numpy": np.__version__}
 
     def dtypes(self, index: int) -> tuple[Any, ...]:
-        """Every real dtype and complex64/complex128 (NumPy computes with both)."""
-        from tensorweave.dtypes import ALL_AND_COMPLEX
+        """Every dtype: complex64/complex128 (NumPy computes with both) and bfloat16 (held as
+        ml_dtypes' NumPy dtype; ops compute it in float32) when ml_dtypes is installed."""
+        from tensorweave import dtypes as D
 
-        return ALL_AND_COMPLEX
+        return D.ALL_AND_COMPLEX if D.HAS_BFLOAT16 else (*D.ALL, *D.COMPLEX)
 
     def from_numpy(self, array: np.ndarray, index: int | None) -> np.ndarray:
         return array

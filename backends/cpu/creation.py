@@ -23,9 +23,10 @@ def kernels(backend: Any) -> dict[str, Callable[..., Any]]:
 
     def rand(size: tuple[int, ...], dtype: Any, device: Any, generator: Any) -> np.ndarray:
         g = backend.generator if generator is None else generator
-        if dtype.np == np.float16:
-            # 11 random bits: every value is an exact float16 below 1.
-            return (g.integers(0, 1 << 11, size=size) * 2.0 ** -11).astype(np.float16)
+        if dtype.itemsize == 2:
+            # 11 random bits for float16, 8 for bfloat16: every value is exact and below 1.
+            bits = 11 if dtype.np == np.float16 else 8
+            return (g.integers(0, 1 << bits, size=size) * 2.0 ** -bits).astype(dtype.np)
         return np.asarray(g.random(size, dtype=dtype.np))
 
     def randn(size: tuple[int, ...], dtype: Any, device: Any, generator: Any) -> np.ndarray:

@@ -11,6 +11,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from tensorweave import dtypes as D
+
 
 def _log1p(x: np.ndarray) -> np.ndarray:
     """NumPy's complex log1p is log(1 + z), which loses every digit of a small z's real part
@@ -90,6 +92,8 @@ def _elementwise(fn: Callable[..., Any], quiet: bool) -> Callable[..., Any]:
 
 
 def cast(x: np.ndarray, dtype: Any) -> np.ndarray:
+    if x.dtype == D.bfloat16.np:  # ml_dtypes saturates where float32 wraps, as PyTorch does
+        x = x.astype(np.float32)
     with np.errstate(invalid="ignore"):  # nan/inf to integer: unspecified, as in PyTorch
         return x.astype(dtype.np)
 

@@ -5,9 +5,9 @@ run in a lower-precision float dtype and precision-sensitive ops in float32, as
 
 The region only records, per device type, that autocast is on and in which dtype; the
 dispatcher applies the casting policy of `tensorweave.autocast_state` to every op call.
-tensorweave has no bfloat16, so float16 is the only lower-precision dtype (and the cpu
-default, where PyTorch's is bfloat16); asking for another dtype warns and disables the
-region, as PyTorch does for a dtype a device does not support.
+The lower-precision dtypes are float16 and bfloat16 (where the device's backend lists it);
+the default is bfloat16 on cpu and float16 elsewhere, as in PyTorch. Asking for another
+dtype warns and disables the region, as PyTorch does for a dtype a device does not support.
 """
 
 from __future__ import annotations
@@ -28,7 +28,13 @@ __all__ = ["autocast", "is_autocast_enabled", "set_autocast_enabled", "get_autoc
            "set_autocast_cpu_dtype", "get_autocast_gpu_dtype", "set_autocast_gpu_dtype"]
 # (custom_fwd, custom_bwd and is_autocast_available are tensorweave.amp's, not torch-level)
 
-_SUPPORTED = (D.float16,)
+
+
+def _supported(device_type: str) -> tuple[D.dtype, ...]:
+    """float16, and bfloat16 where ``device_type``'s backend lists it."""
+    backend = get_registry().backends[device_type]
+    ok = backend.availability()[0] and D.bfloat16 in backend.dtypes(backend.current_device())
+    return (D.bfloat16, D.float16) if ok else (D.float16,)
 
 
 def _device_type(device_type: Any) -> str:
@@ -53,7 +59,7 @@ class autocast:  # noqa: N801 - PyTorch's name
     Args:
         device_type: ``"cuda"``, ``"cpu"``, ``"opencl"``... (a registered backend).
         dtype: the lower-precision dtype; by default the device type's autocast dtype
-            (float16 unless `set_autocast_dtype` changed it).
+            (bfloat16 on cpu, float16 elsewhere, unless `set_autocast_dtype` changed it).
         enabled: False makes the region turn autocast off (regions nest).
         cache_enabled: accepted for PyTorch's signature; tensorweave keeps no cast cache.
     """
@@ -61,20 +67,19 @@ class autocast:  # noqa: N801 - PyTorch's name
     def __init__(self, device_type: str, dtype: Any = None, enabled: bool = True,
                  cache_enabled: bool | None = None) -> None:
         self.device = _device_type(device_type)
-        self.fast_dtype = state.dtype.get(self.device, D.float16) if dtype is None \
-            else D.to_dtype(dtype)
+        self.fast_dtype = state.default(self.device) if dtype is None else D.to_dtype(dtype)
         self._enabled = bool(enabled)
         self._cache_enabled = state.cache_enabled if cache_enabled is None else cache_enabled
-        if self._enabled and self.fast_dtype not in _SUPPORTED:
+        supported = _supported(self.device) if self._enabled else ()
+        if self._enabled and self.fast_dtype not in supported:
             warnings.warn(f"In {self.device} autocast, but the target dtype is not supported. "
                           f"Disabling autocast.\n{self.device} Autocast only supports dtype "
-                          f"of tensorweave.float16 currently (tensorweave has no bfloat16).",
-                          stacklevel=2)
+                          f"of {', '.join(map(repr, supported))} currently.", stacklevel=2)
             self._enabled = False
 
     def __enter__(self) -> autocast:
         self._previous = (state.enabled.get(self.device, False),
-                          state.dtype.get(self.device, D.float16), state.cache_enabled)
+                          state.default(self.device), state.cache_enabled)
         state.enabled[self.device] = self._enabled
         state.dtype[self.device] = self.fast_dtype
         state.cache_enabled = self._cache_enabled
@@ -114,7 +119,7 @@ def set_autocast_enabled(device_type: Any, enabled: Any = None) -> None:
 
 def get_autocast_dtype(device_type: str) -> D.dtype:
     """The lower-precision dtype autocast uses on ``device_type``."""
-    return state.dtype.get(_device_type(device_type), D.float16)
+    return state.default(_device_type(device_type))
 
 
 def set_autocast_dtype(device_type: str, dtype: Any) -> None:

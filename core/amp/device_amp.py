@@ -7,7 +7,6 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from .. import dtypes as D
 from .autocast_mode import autocast as _autocast
 from .grad_scaler import GradScaler as _GradScaler
 
@@ -25,9 +24,10 @@ class DeviceAmp:
                       f"use `tensorweave.amp.{name}('{self.type}', args...)` instead.",
                       FutureWarning, stacklevel=3)
 
-    def autocast(self, enabled: bool = True, dtype: Any = D.float16,
+    def autocast(self, enabled: bool = True, dtype: Any = None,
                  cache_enabled: bool = True) -> _autocast:
-        """``tensorweave.amp.autocast(<device>, dtype, enabled, cache_enabled)``."""
+        """``tensorweave.amp.autocast(<device>, dtype, enabled, cache_enabled)``; ``dtype``
+        defaults to the device type's (bfloat16 on cpu, float16 on cuda, as PyTorch's)."""
         self._deprecated("autocast")
         return _autocast(self.type, dtype=dtype, enabled=enabled, cache_enabled=cache_enabled)
 

@@ -23,6 +23,7 @@ __all__ = ["Result", "check_forward", "check_backward", "check_random", "Dist", 
 
 DEFAULT_TOL = {
     D.float16: Tol(atol=1e-2, rtol=1e-2),
+    D.bfloat16: Tol(atol=1e-5, rtol=1.6e-2),  # torch.testing's: 8 significant bits
     D.float32: Tol(atol=1e-5, rtol=1.3e-5),
     D.float64: Tol(atol=1e-9, rtol=1e-7),
 }
@@ -84,7 +85,9 @@ def place(sample: SampleInput, dev: Any, requires_grad: bool = False) -> tuple[A
 def _wide(a: np.ndarray) -> np.ndarray:
     """Floats in float64 and complex values in complex128: the reference's precision."""
     kind = a.dtype.kind
-    return a.astype(np.float64) if kind == "f" else a.astype(np.complex128) if kind == "c" else a
+    if kind == "f" or a.dtype == D.bfloat16.np:
+        return a.astype(np.float64)
+    return a.astype(np.complex128) if kind == "c" else a
 
 
 def _ref_args(sample: SampleInput) -> tuple[Any, ...]:

@@ -128,7 +128,8 @@ def check_inplace(dev: Any, dtype: D.dtype) -> list[Result]:
     return out
 
 
-_PROMOTION_DTYPES = (D.bool, D.uint8, D.int32, D.int64, D.float16, D.float32, D.float64)
+_PROMOTION_DTYPES = (D.bool, D.uint8, D.int32, D.int64, D.float16, D.bfloat16, D.float32,
+                     D.float64)
 
 
 def check_promotion(dev: Any, dtypes: tuple[D.dtype, ...]) -> list[Result]:
@@ -263,7 +264,7 @@ CHECKS: dict[str, tuple[Callable[..., list[Result]], tuple[D.dtype, ...] | None]
     "inplace": (check_inplace, (D.int64, D.float32, D.float64)),
     "promotion": (check_promotion, None),
     "round trip": (check_round_trip, D.ALL_AND_COMPLEX),
-    "save/load": (check_save_load, (D.bool, D.int64, D.float16, D.float32, D.float64,
-                                    D.complex128)),
+    "save/load": (check_save_load, (D.bool, D.int64, D.float16, D.bfloat16, D.float32,
+                                    D.float64, D.complex128)),
     "dropout": (check_dropout, (D.float32, D.float64)),
 }

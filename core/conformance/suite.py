@@ -87,7 +87,8 @@ def run(device: Any, ops: Sequence[str] | None = None, dtypes: Sequence[Any] | N
                 results += runner.check_backward(op, dev)
                 results += runner.check_gradgrad(op, dev)
     if "semantics" in groups:
-        usable = tuple(d for d in D.ALL if d in supported and (wanted is None or d in wanted))
+        usable = tuple(d for d in D.ALL_AND_COMPLEX
+                       if d in supported and (wanted is None or d in wanted))
         for name, (check, dts) in semantics.CHECKS.items():
             if not matches(name, ops):
                 continue

@@ -691,6 +691,10 @@ class Module:
         """Cast floating-point parameters and buffers to float16. Returns ``self``."""
         return self._cast_floating(D.float16)
 
+    def bfloat16(self: M) -> M:
+        """Cast floating-point parameters and buffers to bfloat16. Returns ``self``."""
+        return self._cast_floating(D.bfloat16)
+
     def to_empty(self: M, *, device: Any, recurse: bool = True) -> M:
         """Move parameters and buffers to ``device`` without copying their values."""
         from ..ops.creation import empty

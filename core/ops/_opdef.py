@@ -63,6 +63,11 @@ class OpDef:
     broadcasts: bool = False
     # The output is a view of the first input (shares storage and version counter).
     view: bool = False
+    # bfloat16 tensors reach the op's kernel as they are: it moves, converts or reinterprets
+    # elements (casts, views, writes), mutates its arguments (adam_update) or makes values of
+    # its dtype param itself (rand). Every other op computes bfloat16 in float32 and rounds
+    # its results (dispatch._in_float32). Views are bfloat16-native.
+    bfloat16_native: bool = False
     # How many outputs bind() returns (sort returns values and indices).
     n_outputs: int = 1
     # Which outputs are differentiable (indices are not).
@@ -90,11 +95,12 @@ class OpDef:
     promotion_cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     # Whether complex inputs may reach the op: it lists a complex dtype (the dispatcher
-    # refuses them otherwise, see dispatch._check_complex).
+    # refuses them otherwise, see dispatch._check_opt_in).
     complex: bool = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.complex = any(getattr(d, "is_complex", False) for d in self.dtypes)
+        self.bfloat16_native = self.bfloat16_native or self.view
         self.__doc__ = self.api.__doc__
         self.__name__ = self.name
         self.__qualname__ = self.name

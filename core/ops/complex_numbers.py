@@ -36,7 +36,7 @@ def require_complex_device(op: str, x: Tensor, dtype: D.dtype) -> None:
     """Refuse to make a complex ``dtype`` on ``x``'s device when its backend lists none."""
     from ..device import resolve
 
-    resolve(x._device)[1].check_complex(op, dtype, x._device)
+    resolve(x._device)[1].check_dtype(op, dtype, x._device)
 
 
 # -- the primitives ----------------------------------------------------------------------------

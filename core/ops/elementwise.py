@@ -26,7 +26,7 @@ from ._rules import Promotion
 from .creation import ones_like, scalar_tensor, zeros_like
 
 P = Promotion
-NUMERIC = tuple(d for d in D.ALL if d is not D.bool)
+NUMERIC = tuple(d for d in D.ALL_AND_COMPLEX if d is not D.bool and not d.is_complex)
 SIGNED = tuple(d for d in NUMERIC if d.is_signed)
 NUMERIC_AND_COMPLEX = NUMERIC + D.COMPLEX
 LN2, LN10 = math.log(2.0), math.log(10.0)
@@ -123,7 +123,8 @@ def _cast_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInp
 
 
 @defop(PRIMITIVE, meta=_cast_meta, save_inputs=False, method=False, function=False,
-       vjp=lambda g, out, x, dtype: (g,), ref=_quiet(lambda x, dtype: x.astype(dtype.np)),
+       bfloat16_native=True, vjp=lambda g, out, x, dtype: (g,),
+       ref=_quiet(lambda x, dtype: x.astype(dtype.np)),
        dtypes=D.ALL_AND_COMPLEX, samples=_cast_samples)
 def cast(x: Tensor, dtype: D.dtype) -> Tensor:
     """Convert ``x`` to ``dtype`` (what `Tensor.to(dtype)` runs). The gradient is cast back
@@ -133,6 +134,11 @@ def cast(x: Tensor, dtype: D.dtype) -> Tensor:
 
 
 # -- arithmetic -----------------------------------------------------------------------------
+
+def _scaled(other: Any, alpha: Any) -> Any:
+    """``alpha * other`` for add/sub: a Python product when ``other`` is a number too."""
+    return mul(other, alpha) if isinstance(other, Tensor) else other * alpha
+
 
 def _binary_samples(dt: D.dtype, rng: np.random.Generator) -> Any:
     return S.binary(dt, rng)
@@ -148,7 +154,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
         >>> tw.add(tw.tensor([1, 2]), 1, alpha=2)
         tensor([3, 4])
     """
-    return add.bind(input, other if alpha == 1 else mul(other, alpha))
+    return add.bind(input, other if alpha == 1 else _scaled(other, alpha))
 
 
 @defop(PRIMITIVE, promotion=P.DEFAULT, broadcasts=True, save_inputs=False,
@@ -163,7 +169,7 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
     if getattr(input, "dtype", None) is D.bool and getattr(other, "dtype", None) is D.bool:
         raise TypeError("sub: subtraction with two bool tensors is not supported; use "
                         "logical_xor() or the ^ operator instead")
-    return sub.bind(input, other if alpha == 1 else mul(other, alpha))
+    return sub.bind(input, other if alpha == 1 else _scaled(other, alpha))
 
 
 mul = binary("mul", vjp=lambda g, out, a, b: (g * b, g * a), ref=np.multiply,

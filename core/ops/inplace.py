@@ -25,7 +25,8 @@ from ._opdef import PRIMITIVE, OpDef, defop
 __all__ = ["assign"]
 
 
-@defop(PRIMITIVE, method=False, function=False, differentiable=False, dtypes=D.ALL_AND_COMPLEX)
+@defop(PRIMITIVE, method=False, function=False, differentiable=False, bfloat16_native=True,
+       dtypes=D.ALL_AND_COMPLEX)
 def assign(dst: Tensor, src: Tensor) -> Tensor:
     """Write ``src`` (same shape, dtype and device) into ``dst``'s storage; returns ``dst``.
 

@@ -31,7 +31,7 @@ __all__ = ["matmul", "mm", "bmm", "dot", "outer", "ger", "einsum", "addmm", "add
            "addbmm", "inner", "vdot", "tensordot", "kron", "cross", "diag", "trace", "cdist",
            "diag_embed", "diagflat", "block_diag", "dist", "renorm", "vander"]
 
-MATMUL_DTYPES = (D.float16, D.float32, D.float64, D.int32, D.int64, *D.COMPLEX)
+MATMUL_DTYPES = (*D.FLOATING, D.int32, D.int64, *D.COMPLEX)
 # Products of a few float16 values summed in float32 still round once at the end.
 _TOL = {D.float16: Tol(atol=2e-2, rtol=1e-2)}
 

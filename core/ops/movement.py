@@ -230,7 +230,7 @@ def _to_device_decomp(x: Tensor, device: Any) -> Tensor:
 
     src = resolve(x._device)[1]
     dst = resolve(device)[1]
-    dst.check_complex("to", x._dtype, device)
+    dst.check_dtype("to", x._dtype, device)
     host = src.to_numpy(x._data)
     # np.ascontiguousarray would make a 0-d array 1-D; np.array(order="C") keeps the shape.
     host = host if host.flags.c_contiguous else np.array(host, order="C")
@@ -238,6 +238,7 @@ def _to_device_decomp(x: Tensor, device: Any) -> Tensor:
 
 
 @defop(COMPOSITE, decomp=_to_device_decomp, save_inputs=True, method=False, function=False,
+       bfloat16_native=True,
        vjp=lambda g, out, x, device: (g.to(x.device),), dtypes=D.ALL_AND_COMPLEX)
 def to_device(x: Tensor, device: Any) -> Tensor:
     """Copy ``x`` to ``device`` (what `Tensor.to(device)` runs); differentiable."""

@@ -60,8 +60,9 @@ def _adam_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInp
 
 
 @defop(COMPOSITE, method=False, function=False, differentiable=False, n_outputs=3,
-       dtypes=D.FLOATING, decomp=_adam_decomp, ref=_adam_ref, samples=_adam_samples,
-       tol={D.float16: Tol(2e-2, 2e-2)})
+       bfloat16_native=True, dtypes=D.FLOATING, decomp=_adam_decomp, ref=_adam_ref,
+       samples=_adam_samples,
+       tol={D.float16: Tol(2e-2, 2e-2), D.bfloat16: Tol(2e-2, 2e-2)})
 def adam_update(param: Tensor, grad: Tensor, exp_avg: Tensor, exp_avg_sq: Tensor, *,
                 beta1: float, beta2: float, eps: float, step_size: float,
                 bias_correction2_sqrt: float) -> tuple[Tensor, Tensor, Tensor]:

@@ -30,6 +30,7 @@ __all__ = ["save_file", "load_file", "load_metadata", "is_safetensors"]
 # laid out by descending rank, then name, which also aligns every tensor to its item size.
 _CODES: dict[str, D.dtype] = {
     "BOOL": D.bool, "U8": D.uint8, "I8": D.int8, "I16": D.int16, "F16": D.float16,
+    **({"BF16": D.bfloat16} if D.HAS_BFLOAT16 else {}),
     "I32": D.int32, "F32": D.float32, "F64": D.float64, "I64": D.int64}
 _NAMES = {d.name: code for code, d in _CODES.items()}
 _RANK = {d.name: rank for rank, d in enumerate(_CODES.values())}
@@ -69,6 +70,10 @@ def save_file(tensors: Mapping[str, Tensor], filename: Any,
                             f"'__metadata__'; got {name!r}")
         if not isinstance(t, Tensor):
             raise TypeError(f"save_file: {name!r} is a {type(t).__name__}, not a Tensor")
+        if t.dtype.name not in _NAMES:
+            raise TypeError(f"save_file: {name!r} is a {t.dtype.name} tensor, and safetensors "
+                            f"files hold {', '.join(d.name for d in _CODES.values())}; save "
+                            "tw.view_as_real(t) for a complex one, or use tw.save")
     order = sorted(tensors, key=lambda n: (-_RANK[tensors[n].dtype.name], n))
     arrays, begin = [], 0
     for name in order:
@@ -123,7 +128,7 @@ def load_file(filename: Any, device: Any = "cpu") -> dict[str, Tensor]:
     Raises:
         CorruptCheckpointError: a truncated file, or a header whose offsets do not tile
             the data exactly.
-        CheckpointError: a dtype tensorweave lacks (BF16, F8, U16...).
+        CheckpointError: a dtype tensorweave lacks (F8, U16...; BF16 without ml_dtypes).
     """
     name = describe(filename)
     with open_input(filename) as src:

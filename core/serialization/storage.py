@@ -229,7 +229,7 @@ class Restorer:
                 f"load: {self._filename} holds tensors saved on {location!r}, and {str(target)!r} "
                 f"is not usable here: {e}. Pass map_location='cpu' (or another device, a dict "
                 "or a callable) to load them elsewhere.") from None
-        be.check_complex("load", dtype, dev)
+        be.check_dtype("load", dtype, dev)
         # The array is ours (read for this load): a host backend may keep it, uncopied.
         if not array.flags.writeable or array.dtype != dtype.np:
             array = np.array(array, dtype=dtype.np)

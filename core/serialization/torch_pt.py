@@ -24,12 +24,13 @@ from .storage import Restorer
 
 __all__ = ["is_torch_zip", "read"]
 
-# torch.<Name>Storage -> tensorweave dtype (None: a torch dtype tensorweave lacks).
+# torch.<Name>Storage -> tensorweave dtype (None: a torch dtype tensorweave lacks here).
 _STORAGES: dict[str, D.dtype | None] = {
     "FloatStorage": D.float32, "DoubleStorage": D.float64, "HalfStorage": D.float16,
     "LongStorage": D.int64, "IntStorage": D.int32, "ShortStorage": D.int16,
     "CharStorage": D.int8, "ByteStorage": D.uint8, "BoolStorage": D.bool,
-    "BFloat16Storage": None, "ComplexFloatStorage": None, "ComplexDoubleStorage": None,
+    "BFloat16Storage": D.bfloat16 if D.HAS_BFLOAT16 else None,
+    "ComplexFloatStorage": D.complex64, "ComplexDoubleStorage": D.complex128,
 }
 
 
@@ -64,7 +65,7 @@ def read(zf: zipfile.ZipFile, map_location: Any, filename: str) -> Any:
 
     Raises:
         UnsafeCheckpointError: ``data.pkl`` names a global outside the allow-list.
-        CheckpointError: a tensor of a dtype tensorweave lacks (bfloat16, complex).
+        CheckpointError: a tensor of a dtype tensorweave lacks (bfloat16 without ml_dtypes).
         CorruptCheckpointError: a record is missing or short.
     """
     prefix = _prefix(zf.namelist())
@@ -88,9 +89,10 @@ def read(zf: zipfile.ZipFile, map_location: Any, filename: str) -> Any:
         _, kind, key, location, numel = pid
         dtype = _STORAGES[kind.name]
         if dtype is None:
-            raise CheckpointError(filename, f"it holds torch.{kind.name} tensors, whose dtype "
-                                            "tensorweave does not have; convert them in "
-                                            "PyTorch first, e.g. tensor.float()")
+            raise CheckpointError(filename, f"it holds torch.{kind.name} tensors, and bfloat16 "
+                                            "needs the ml_dtypes package (pip install "
+                                            "ml_dtypes), or convert them in PyTorch first, "
+                                            "e.g. tensor.float()")
         return _Storage(str(key), dtype, str(location), int(numel))
 
     def fetch(s: _Storage) -> tuple[np.ndarray, D.dtype, str]:

@@ -301,6 +301,8 @@ def test_a_backend_without_complex_dtypes_refuses_them():
         tw.ones(2, device=dev) * 1j
     with pytest.raises(TypeError, match=msg):
         tw.zeros(2, dtype=tw.complex64, device=dev)
+    with pytest.raises(TypeError, match=msg):  # a cast on the device (was a KeyError)
+        tw.ones(2, device=dev).to(tw.complex64)
 
 
 # -- conjugating reductions, moments, random draws, ranges -----------------------------------

@@ -17,7 +17,7 @@ CASES = [pytest.param(check, dt, id=f"{name}-{dt.name}" if dt else name)
 @pytest.mark.parametrize("check,dtype", CASES)
 def test_semantics(check, dtype, device):
     if dtype is None:  # the check spans every dtype the device supports
-        usable = tuple(d for d in D.ALL if suite.supports(device, d))
+        usable = tuple(d for d in D.ALL_AND_COMPLEX if suite.supports(device, d))
         suite.pytest_verdict(device, None, check.__name__, lambda: check(device, usable))
     else:
         suite.pytest_verdict(device, dtype, check.__name__, lambda: check(device, dtype))

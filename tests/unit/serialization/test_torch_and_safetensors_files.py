@@ -108,11 +108,15 @@ def test_torch_file_from_an_absent_device_needs_map_location(tmp_path):
         assert out["w"].device == "cpu" and out["w"].tolist() == [0.0, 1.0, 2.0]
 
 
-def test_torch_bfloat16_is_refused_with_a_fix(tmp_path):
+def test_torch_bfloat16_and_complex_tensors_load_with_their_values(tmp_path):
     torch = _torch()
-    torch.save({"w": torch.ones(2, dtype=torch.bfloat16)}, tmp_path / "bf16.pt")
-    with pytest.raises(CheckpointError, match=r"BFloat16Storage.*tensor\.float\(\)"):
-        tw.load(tmp_path / "bf16.pt")
+    w = torch.tensor([1.1, -2.5, 3e38, 1e-39], dtype=torch.bfloat16)
+    c = torch.tensor([1 + 2j, -0.5j], dtype=torch.complex64)
+    torch.save({"w": w, "c": c, "z": c.to(torch.complex128)}, tmp_path / "bf16.pt")
+    out = tw.load(tmp_path / "bf16.pt")
+    assert out["w"].dtype is tw.bfloat16 and out["c"].dtype is tw.complex64
+    assert out["w"].float().tolist() == w.float().tolist()
+    assert out["c"].tolist() == c.tolist() and out["z"].dtype is tw.complex128
 
 
 def test_torch_file_with_missing_storage_record_is_corrupted(tmp_path):
@@ -206,9 +210,9 @@ def test_safetensors_truncated_or_overlapping_files_are_corrupted(tmp_path):
     path.write_bytes(struct.pack("<Q", len(header)) + header + bytes(12))
     with pytest.raises(CorruptCheckpointError, match="tiled exactly"):
         load_file(path)
-    header = json.dumps({"a": {"dtype": "BF16", "shape": [1], "data_offsets": [0, 2]}}).encode()
-    path.write_bytes(struct.pack("<Q", len(header)) + header + bytes(2))
-    with pytest.raises(CheckpointError, match="dtype BF16"):
+    header = json.dumps({"a": {"dtype": "F8_E4M3", "shape": [1], "data_offsets": [0, 1]}}).encode()
+    path.write_bytes(struct.pack("<Q", len(header)) + header + bytes(1))
+    with pytest.raises(CheckpointError, match="dtype F8_E4M3"):
         load_file(path)
 
 
