@@ -94,7 +94,8 @@ def _elementwise(fn: Callable[..., Any], quiet: bool) -> Callable[..., Any]:
 def cast(x: np.ndarray, dtype: Any) -> np.ndarray:
     if x.dtype == D.bfloat16.np:  # ml_dtypes saturates where float32 wraps, as PyTorch does
         x = x.astype(np.float32)
-    with np.errstate(invalid="ignore"):  # nan/inf to integer: unspecified, as in PyTorch
+    # nan/inf to integer: unspecified, as in PyTorch; out of float16's range: inf, silently
+    with np.errstate(invalid="ignore", over="ignore"):
         return x.astype(dtype.np)
 
 

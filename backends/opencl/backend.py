@@ -101,12 +101,13 @@ class OpenCLBackend(CounterGenerators, Backend):
         return info
 
     def dtypes(self, index: int) -> tuple[Any, ...]:
-        """Every dtype, less float64 on a device without cl_khr_fp64."""
+        """Every real dtype (bfloat16 when ml_dtypes is installed), less float64 on a device
+        without cl_khr_fp64."""
         from tensorweave import dtypes as D
 
-        if "cl_khr_fp64" in self._devices[index][1].extensions.split():
-            return D.ALL
-        return tuple(d for d in D.ALL if d is not D.float64)
+        fp64 = "cl_khr_fp64" in self._devices[index][1].extensions.split()
+        return tuple(d for d in D.ALL_AND_COMPLEX if not d.is_complex
+                     and (d is not D.bfloat16 or D.HAS_BFLOAT16) and (fp64 or d is not D.float64))
 
     def runtime(self, index: int | None) -> Any:
         i = 0 if index is None else index

@@ -2,13 +2,18 @@
 
 float16 is stored as ``half`` and computed in ``float`` through ``vload_half`` /
 ``vstore_half``, which OpenCL 1.2 provides without the ``cl_khr_fp16`` extension; so every
-device runs float16 tensors (as PyTorch computes half on cpu in float). float64 needs the
-device's ``cl_khr_fp64``.
+device runs float16 tensors (as PyTorch computes half on cpu in float). bfloat16 is stored
+as the top half of a float's bits (``ushort``) and computed in ``float`` too, rounding to
+nearest even on store (``tw_from_bf16`` / ``tw_to_bf16`` in common.cl); core sends it only
+to the casts, copies, ``rand`` and ``adam_update`` (`OpDef.bfloat16_native`). float64 needs
+the device's ``cl_khr_fp64``.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from tensorweave import dtypes as D
 
 __all__ = ["TAGS", "STORAGE", "COMPUTE", "tag", "header"]
 
@@ -17,13 +22,15 @@ TAGS: dict[np.dtype, str] = {
     np.dtype(np.bool_): "b8", np.dtype(np.uint8): "u8", np.dtype(np.int8): "i8",
     np.dtype(np.int16): "i16", np.dtype(np.int32): "i32", np.dtype(np.int64): "i64",
     np.dtype(np.float16): "f16", np.dtype(np.float32): "f32", np.dtype(np.float64): "f64",
+    **({D.bfloat16.np: "bf16"} if D.HAS_BFLOAT16 else {}),
 }
 STORAGE = {"b8": "uchar", "u8": "uchar", "i8": "char", "i16": "short", "i32": "int",
-           "i64": "long", "f16": "half", "f32": "float", "f64": "double"}
-COMPUTE = dict(STORAGE, f16="float")
+           "i64": "long", "f16": "half", "f32": "float", "f64": "double", "bf16": "ushort"}
+COMPUTE = dict(STORAGE, f16="float", bf16="float")
 # The identity of max: the smallest value of each type.
 LOWEST = {"b8": "0", "u8": "0", "i8": "CHAR_MIN", "i16": "SHRT_MIN", "i32": "INT_MIN",
-          "i64": "LONG_MIN", "f16": "-INFINITY", "f32": "-INFINITY", "f64": "-INFINITY"}
+          "i64": "LONG_MIN", "f16": "-INFINITY", "f32": "-INFINITY", "f64": "-INFINITY",
+          "bf16": "-INFINITY"}
 
 
 def tag(dtype: np.dtype) -> str:
@@ -31,12 +38,14 @@ def tag(dtype: np.dtype) -> str:
 
 
 def is_float(t: str) -> bool:
-    return t[0] == "f"
+    return t[0] == "f" or t == "bf16"
 
 
 def load(t: str, ptr: str, idx: str) -> str:
     """An OpenCL expression reading element ``idx`` of ``ptr`` in the compute type."""
-    return f"vload_half({idx}, {ptr})" if t == "f16" else f"{ptr}[{idx}]"
+    if t == "f16":
+        return f"vload_half({idx}, {ptr})"
+    return f"tw_from_bf16({ptr}[{idx}])" if t == "bf16" else f"{ptr}[{idx}]"
 
 
 def convert(src: str, dst: str, v: str) -> str:
@@ -46,6 +55,8 @@ def convert(src: str, dst: str, v: str) -> str:
         return f"(uchar)(({v}) != 0)"
     if dst == "f16":
         return f"(float)({v})"
+    if dst == "bf16":
+        return f"tw_to_bf16((float)({v}))"
     if is_float(src) and not is_float(dst):
         return f"({STORAGE[dst]})(long)({v})"
     return f"({STORAGE[dst]})({v})"
@@ -59,9 +70,11 @@ def store(t: str, ptr: str, idx: str, v: str) -> str:
 def header(t: str) -> str:
     """Macros naming dtype ``t`` for the templated .cl families (T, C, LD, ST...)."""
     st, ct = STORAGE[t], COMPUTE[t]
-    ld = "vload_half((i), (p))" if t == "f16" else "(p)[i]"
+    ld = load(t, "(p)", "(i)")
     if t == "f16":
         sv = "vstore_half((float)(v), (i), (p))"
+    elif t == "bf16":
+        sv = "((p)[i] = tw_to_bf16((float)(v)))"
     elif t == "b8":
         sv = "((p)[i] = (uchar)((v) != 0))"
     else:

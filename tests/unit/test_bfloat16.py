@@ -27,8 +27,11 @@ TRICKY = [1.1, -2.5, 1.00390625, 1.01171875, 3.3e38, 1.2e-38, 9.2e-41, 1e-45, fl
 
 
 def _bits(values):
-    """The tensor's values as float32 bit patterns (NaN-safe, -0.0-aware)."""
-    return np.asarray(values, np.float32).view(np.uint32).tolist()
+    """Values as float32 bit patterns: -0.0 is not 0.0, and every NaN is the same NaN."""
+    a = np.array(values, np.float32)
+    bits = a.view(np.uint32)
+    bits[np.isnan(a)] = 0x7FC00000
+    return bits.tolist()
 
 
 def test_promotion_equals_torchs_for_every_pair():
@@ -228,16 +231,81 @@ def test_default_dtype_may_be_bfloat16():
         tw.set_default_dtype(tw.float32)
 
 
+def _minimal():
+    """The example backend of examples/minimal-backend: it lists no bfloat16."""
+    try:
+        return tw.device("minimal:0")
+    except Exception as e:  # noqa: BLE001 - not installed here
+        pytest.skip(f"no minimal backend: {e}")
+
+
 @pytest.mark.parametrize("make", [
-    lambda: tw.ones(2, dtype=tw.bfloat16, device="opencl"),
-    lambda: tw.ones(2, dtype=tw.bfloat16).to("opencl"),
-    lambda: tw.tensor([1.0], dtype=tw.bfloat16, device="opencl"),
-    lambda: tw.ones(2, device="opencl").to(tw.bfloat16),
-], ids=["factory", "transfer", "tensor", "cast"])
+    lambda dev: tw.ones(2, dtype=tw.bfloat16, device=dev),
+    lambda dev: tw.ones(2, dtype=tw.bfloat16).to(dev),
+    lambda dev: tw.tensor([1.0], dtype=tw.bfloat16, device=dev),
+    lambda dev: tw.ones(2, device=dev).to(tw.bfloat16),
+    lambda dev: tw.ones(2, device=dev).sum(dtype=tw.bfloat16),
+], ids=["factory", "transfer", "tensor", "cast", "dtype-param"])
 def test_a_backend_that_does_not_list_bfloat16_refuses_it(make):
-    with pytest.raises(TypeError, match=r"bfloat16 is not supported on opencl:0: the 'opencl' "
+    with pytest.raises(TypeError, match=r"bfloat16 is not supported on minimal:0: the 'minimal' "
                                         r"backend does not list it\. Use float16 or float32"):
-        make()
+        make(_minimal())
+
+
+def _opencl():
+    try:
+        dev = tw.device("opencl:0")
+        tw.zeros(1, device=dev)
+    except Exception as e:  # noqa: BLE001 - no OpenCL here
+        pytest.skip(f"no opencl device: {e}")
+    return dev
+
+
+def test_opencl_holds_bfloat16_with_cpus_rounding():
+    """Its kernels store bfloat16 as a float's top half, rounding to nearest even on the
+    device: every cast equals the cpu backend's (ties, NaN, infinities, subnormals)."""
+    dev = _opencl()
+    for name in ("float32", "float64", "float16", "int64", "int32", "uint8", "bool"):
+        dt = getattr(tw, name)
+        src = tw.tensor(TRICKY if dt.is_floating_point else [0, 1, 7, 100, 255], dtype=dt) \
+            if dt is not tw.bool else tw.tensor([True, False])
+        if name == "float16":
+            src = tw.tensor([v for v in TRICKY if not 65504 < abs(v) < float("inf")], dtype=dt)
+        on_dev = src.to(dev).to(tw.bfloat16)
+        assert on_dev.device == dev and on_dev.dtype is tw.bfloat16
+        assert _bits(on_dev.cpu().float().tolist()) == _bits(src.to(tw.bfloat16).float().tolist())
+        back, want = on_dev.to(dt).cpu(), src.to(tw.bfloat16).to(dt)
+        if dt.is_floating_point:
+            back, want = _bits(back.float().tolist()), _bits(want.float().tolist())
+        else:
+            back, want = back.tolist(), want.tolist()
+        assert back == want, name
+    x = tw.tensor(TRICKY, dtype=tw.bfloat16)
+    y = x.to(dev)
+    assert _bits(y.cpu().float().tolist()) == _bits(x.float().tolist())
+    y[1:3] = 7.0  # a write through a view, on the device
+    assert y.cpu()[:4].tolist() == [x[0].item(), 7.0, 7.0, x[3].item()]
+
+
+def test_opencl_bfloat16_ops_and_training_follow_cpu():
+    dev = _opencl()
+    tw.manual_seed(0)
+    r = tw.rand(10000, dtype=tw.bfloat16, device=dev).cpu().float().numpy()
+    assert r.max() < 1.0 and np.all(r * 256 == np.round(r * 256))
+    ours = {k: v.cpu() for k, v in _ops_on(dev).items()}
+    ref = _ops_on("cpu")
+    for name in ours:
+        assert ours[name].dtype is ref[name].dtype, name
+        np.testing.assert_allclose(ours[name].float().numpy(), ref[name].float().numpy(),
+                                   rtol=8e-3, atol=1e-6, err_msg=name)  # one bfloat16 step
+
+
+def _ops_on(dev):
+    x = tw.tensor(np.linspace(-2, 2, 48).reshape(6, 8), dtype=tw.bfloat16, device=dev)
+    w = tw.tensor(np.linspace(1, -1, 32).reshape(4, 8), dtype=tw.bfloat16, device=dev)
+    return {"linear": tw.nn.functional.linear(x, w), "softmax": x.softmax(1), "sum": x.sum(0),
+            "exp": x.exp(), "mul": x * 1.005, "add": x + 257.0, "max": x.max(1).values,
+            "cast int": (x * 10).to(tw.int32), "gt": x > 0.5}
 
 
 def test_without_ml_dtypes_bfloat16_says_how_to_install_it():

@@ -15,6 +15,15 @@ typedef struct {
     long st[NOPS][MAXD];   /* element strides of each operand */
 } geom;
 
+/* bfloat16 is a float's top 16 bits: widening is a shift; narrowing rounds to nearest even
+ * and keeps NaNs NaN (a quiet bit set), as PyTorch and ml_dtypes do. */
+float tw_from_bf16(ushort h) { return as_float((uint)h << 16); }
+ushort tw_to_bf16(float f) {
+    uint u = as_uint(f);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return (ushort)((u >> 16) | 0x40u);
+    return (ushort)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+
 /* Elementwise kernels walk in chunks: work-item w covers flat positions [w * CHUNK, ...),
  * decoding its start once and then stepping along the innermost dim, carrying into the
  * outer ones like an odometer. That is 10-25x faster on PoCL than decoding every position

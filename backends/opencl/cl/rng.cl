@@ -22,13 +22,18 @@ typedef double unit_t;
 typedef float unit_t;
 #define UNIT(u) ((float)((u).x >> 21) * 0x1.0p-11f)
 #define UNIT_OPEN(u) (((float)((u).z >> 8) + 0.5f) * 0x1.0p-24f)
+#elif defined(TAG_bf16)
+typedef float unit_t;
+#define UNIT(u) ((float)((u).x >> 24) * 0x1.0p-8f)
+#define UNIT_OPEN(u) (((float)((u).z >> 8) + 0.5f) * 0x1.0p-24f)
 #else
 typedef float unit_t;
 #define UNIT(u) ((float)((u).x >> 8) * 0x1.0p-24f)
 #define UNIT_OPEN(u) (((float)((u).z >> 8) + 0.5f) * 0x1.0p-24f)
 #endif
 
-/* Uniform in [0, 1): exact multiples of 2**-11 (half), 2**-24 (float), 2**-53 (double). */
+/* Uniform in [0, 1): exact multiples of 2**-11 (half), 2**-8 (bfloat16), 2**-24 (float),
+ * 2**-53 (double). */
 __kernel void K(rand)(__global T *out, long n, uint k0, uint k1, ulong base) {
     long i = get_global_id(0);
     if (i >= n) return;
