@@ -109,7 +109,8 @@ def apply(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
             compute, out_dtype = hit[0], hit[1]
         if compute is _BFLOAT16 and not op.bfloat16_native:
             return _in_float32(op, inputs, params, out_dtype,
-                               _full_scalar if op.name in _FULL_SCALARS else _rounded)
+                               _full_scalar if op.name in _FULL_SCALARS else _rounded,
+                               needs_grad, False)
         if compute is not dt or not uniform:
             inputs = tuple(x.to(compute) if isinstance(x, Tensor) and x._dtype is not compute
                            else x for x in inputs)
@@ -121,7 +122,7 @@ def apply(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
             if bf16 and not op.bfloat16_native:
                 return _in_float32(op, inputs, params,
                                    None if op.meta is None else op.meta(*inputs, **params),
-                                   _widened)
+                                   _widened, needs_grad, cplx)
         if op.meta is not None:
             out_dtype = op.meta(*inputs, **params)
 
@@ -227,7 +228,7 @@ _FULL_SCALARS = frozenset({"mul", "div", "lerp"})
 
 
 def _in_float32(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any], out_dtype: Any,
-                operand: Callable[[Any], Any]) -> Any:
+                operand: Callable[[Any], Any], needs_grad: bool, cplx: bool) -> Any:
     """Run ``op`` on bfloat16 values in float32 and round its results to bfloat16 once, as
     PyTorch computes bfloat16 (its "opmath" type): bfloat16 is a storage format, and so no
     backend writes bfloat16 kernels but for the `OpDef.bfloat16_native` ones (casts, views,
@@ -235,24 +236,35 @@ def _in_float32(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any], out_
 
     ``out_dtype`` is the op's output dtype(s) when known (elementwise promotion, ``meta``);
     otherwise a float32 result is rounded unless float32 was among the op's own inputs.
-    ``operand`` prepares each input (`_widened`, `_rounded`, `_full_scalar`).
+    ``operand`` prepares each input (`_widened`, `_rounded`, `_full_scalar`). Under autograd
+    an op with a vjp gets its own node over the bfloat16 values, as in PyTorch (its backward
+    then computes in bfloat16 ops); one without differentiates through the float32 run.
     """
+    own_node = needs_grad and op.vjp is not None
+    if own_node and op.promotion is not None:  # the node sees the promoted operands
+        inputs = tuple(x.to(_BFLOAT16) if isinstance(x, Tensor) and x._dtype is not _BFLOAT16
+                       else x for x in inputs)
     args = tuple(operand(x) for x in inputs)
     ps = {k: _FLOAT32 if v is _BFLOAT16 else v for k, v in params.items()}
     active, _ac.active = _ac.active, {}  # autocast already chose bfloat16; not again inside
+    grad_was, _gm.enabled = _gm.enabled, _gm.enabled and not own_node
     try:
         out = op.bind(*args, **ps)
+        if out_dtype is None:
+            had_f32 = params.get("dtype") is _FLOAT32 or any(
+                isinstance(x, Tensor) and x._dtype is _FLOAT32 for x in inputs)
+            out_dtype = _FLOAT32 if had_f32 else _BFLOAT16
+        if isinstance(out, tuple):
+            wants = out_dtype if isinstance(out_dtype, tuple) else (out_dtype,) * len(out)
+            out = tuple(o.to(w) if o._dtype is _FLOAT32 and w is _BFLOAT16 else o
+                        for o, w in zip(out, wants))
+        elif out._dtype is _FLOAT32 and out_dtype is _BFLOAT16:
+            out = out.to(_BFLOAT16)
     finally:
-        _ac.active = active
-    if out_dtype is None:
-        had_f32 = params.get("dtype") is _FLOAT32 or any(
-            isinstance(x, Tensor) and x._dtype is _FLOAT32 for x in inputs)
-        out_dtype = _FLOAT32 if had_f32 else _BFLOAT16
-    if isinstance(out, tuple):
-        wants = out_dtype if isinstance(out_dtype, tuple) else (out_dtype,) * len(out)
-        return tuple(o.to(w) if o._dtype is _FLOAT32 and w is _BFLOAT16 else o
-                     for o, w in zip(out, wants))
-    return out.to(_BFLOAT16) if out._dtype is _FLOAT32 and out_dtype is _BFLOAT16 else out
+        _ac.active, _gm.enabled = active, grad_was
+    if own_node:
+        record(op, inputs, out, params, cplx)
+    return out
 
 
 def _mark_view(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any], out: Any) -> Any:
