@@ -466,7 +466,8 @@ def matrix_rank(A: Tensor, *, atol: Any = None, rtol: Any = None,  # noqa: N803
     op = "torch.linalg.matrix_rank"
     if isinstance(A, Tensor) and A.ndim < 2:
         raise RuntimeError(f"{op}: The input tensor input must have at least 2 dimensions.")
-    _dec.check_matrix("linalg.eigh" if hermitian else "linalg.svd", A, square=hermitian)
+    _dec.check_matrix("linalg.eigh" if hermitian else "linalg.svd", A, square=hermitian,
+                      complex_ok=True)
     if A.numel() == 0:
         return zeros(tuple(A.shape[:-2]), dtype=D.int64, device=A.device)
     atol_t, rtol_t = _dec.pinv_tolerances(op, A, atol, rtol)
@@ -651,7 +652,8 @@ def _check_lstsq(A: Any, B: Any, driver: Any) -> str:  # noqa: N803
         raise RuntimeError(f"{op}: Expected input and other to have the same dtype, but got "
                            f"input's dtype {_TORCH_NAME[A.dtype.name]} and other's dtype "
                            f"{_TORCH_NAME[B.dtype.name]}")
-    if A.dtype not in _dec.LINALG_DTYPES:
+    if A.dtype not in _dec.LINALG_COMPLEX_DTYPES:
+        # (PyTorch's words, though it takes complex matrices too)
         raise RuntimeError(f"{op}: This function doesn't handle types other than float and "
                            f"double; got {_TORCH_NAME[A.dtype.name]}. Convert with .double().")
     if not (0 <= A.ndim - B.ndim <= 1):
@@ -672,8 +674,9 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *,  # noqa: N803
           driver: str | None = None) -> Any:
     """The least-squares solution X of ``A X = B`` (the minimum-norm one where ``A`` is wide
     or rank-deficient), as `torch.linalg.lstsq` on the CPU: ``(solution, residuals, rank,
-    singular_values)``. ``B`` is (..., m, k), or (..., m) when it has one dim fewer than
-    ``A``; batch dims broadcast.
+    singular_values)``, of complex matrices too (residuals and singular values real).
+    ``B`` is (..., m, k), or (..., m) when it has one dim fewer than ``A``; batch dims
+    broadcast.
 
     The solution is ``pinv(A) @ B`` with the singular values at or below ``rcond`` times the
     largest taken as zero (``rcond`` defaults to ``eps * max(m, n)``; ``gels`` ignores it and
@@ -707,7 +710,7 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *,  # noqa: N803
     if rcond is None:
         rcond = D.finfo(A.dtype).eps * max(m, n)
     x = matmul(_dec.linalg_pinv(A, atol=0.0, rtol=0.0 if driver == "gels" else rcond), b)
-    empty = A.new_zeros((0,))
+    empty = A.new_zeros((0,), dtype=A.dtype.to_real())
     batch = tuple(A.shape[:-2])
     rank = sv = None
     if driver != "gels":
@@ -718,8 +721,11 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *,  # noqa: N803
             rank = _sum(gt(sv, rcond * amax(sv, -1, keepdim=True)), -1)
     # PyTorch's empty residuals are an output of the differentiable op too (zero gradient).
     residuals = x.reshape(-1)[:0]
+    if residuals.dtype.is_complex:
+        residuals = residuals.abs()  # real, as PyTorch's
     if m > n and driver != "gelsy" and (rank is None or bool(eq(rank, n).all().item())):
-        residuals = _sum((matmul(A, x) - b) ** 2, -2)
+        r = matmul(A, x) - b
+        residuals = _sum(r.abs() ** 2 if r.dtype.is_complex else r ** 2, -2)
     return _Lstsq(x.squeeze(-1) if vec else x, residuals,
                   A.new_zeros((0,), dtype=D.int64) if rank is None else rank,
                   sv if driver in ("gelsd", "gelss") else empty)

@@ -55,7 +55,7 @@ def det(a: np.ndarray) -> np.ndarray:
 
 def slogdet(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     s, la = np.linalg.slogdet(a)
-    return np.asarray(s, dtype=a.dtype), np.asarray(la, dtype=a.dtype)
+    return np.asarray(s, dtype=a.dtype), np.asarray(la, dtype=a.real.dtype)
 
 
 def cholesky(a: np.ndarray, upper: bool) -> np.ndarray:

@@ -118,6 +118,8 @@ class CudaBackend(CounterGenerators, Backend):
     def from_numpy(self, array: np.ndarray, index: int | None) -> Any:
         import cupy
 
+        if not array.flags.c_contiguous:  # device storage is row-major, as views assume
+            array = np.array(array, order="C")  # (ascontiguousarray makes 0-d arrays 1-d)
         with cupy.cuda.Device(self.current_device() if index is None else index):
             return cupy.asarray(array)
 

@@ -30,6 +30,7 @@ from ._opdef import COMPOSITE, Tol, defop, method
 from .creation import arange, eye, ones_like, scalar_tensor, tril, triu, zeros, zeros_like
 from .elementwise import abs as _abs
 from .elementwise import (
+    angle,
     ceil,
     eq,
     exp2,
@@ -45,6 +46,7 @@ from .elementwise import (
     maximum,
     minimum,
     ne,
+    sgn,
     sign,
     sqrt,
     where,
@@ -100,13 +102,15 @@ def check_matrix(op: str, a: Any, name: str = "A", square: bool = True,
     if square and a.shape[-1] != a.shape[-2]:
         raise RuntimeError(f"{op}: {name} must be batches of square matrices, but they are "
                            f"{a.shape[-2]} by {a.shape[-1]} matrices")
-    if a.dtype is D.float16:
-        raise RuntimeError(f"{op}: Low precision dtypes not supported. Got Half; convert with "
-                           ".float() first.")
+    if a.dtype is D.float16 or a.dtype is D.bfloat16:
+        name = "Half" if a.dtype is D.float16 else "BFloat16"
+        raise RuntimeError(f"{op}: Low precision dtypes not supported. Got {name}; convert "
+                           "with .float() first.")
     if a.dtype.is_complex and not complex_ok:
         raise RuntimeError(f"{op}: complex matrices are not supported yet (got "
-                           f"{a.dtype.name}); inv, det, solve, solve_triangular, lu_factor, "
-                           "lu_solve, matrix_exp, eig, cholesky, eigh, svd and qr take them.")
+                           f"{a.dtype.name}); inv, det, slogdet, solve, solve_triangular, "
+                           "lu_factor, lu_solve, matrix_exp, eig, cholesky, cholesky_solve, "
+                           "eigh, svd, pinv and qr take them.")
     if a.dtype not in LINALG_COMPLEX_DTYPES:
         raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got "
                            f"{a.dtype.name}; convert with .double() or .float() first.")
@@ -682,35 +686,48 @@ def det(input: Tensor) -> Tensor:  # noqa: A002
 def _slogdet_decomp(a: Tensor) -> tuple[Tensor, Tensor]:
     lu, piv, _ = _lu(a)
     d = diagonal(lu, 0, -2, -1)
-    return _parity_sign(piv, a.dtype) * prod(sign(d), -1), _sum(log(_abs(d)), -1)
+    signs = sgn(d) if a.dtype.is_complex else sign(d)
+    return _parity_sign(piv, a.dtype) * prod(signs, -1), _sum(log(_abs(d)), -1)
 
 
 def _slogdet_vjp(g: tuple[Any, Any], out: tuple[Tensor, Tensor], a: Tensor) -> tuple[Any]:
-    # The sign is piecewise constant; d log|det A| = tr(A^{-1} dA).
-    if g[1] is None:
+    # With z = log det A (holomorphic; dz = tr(A^{-1} dA)), logabsdet = Re z and sign =
+    # exp(i Im z): z's gradient is g_logabsdet + i Im(conj(sign) g_sign), and A's is that
+    # times A^{-H}. A real sign is piecewise constant. Written for complex values.
+    g_sign, g_abs = g
+    cplx = a.dtype.is_complex
+    if g_abs is None and (g_sign is None or not cplx):
         return (None,)
-    return (g[1].unsqueeze(-1).unsqueeze(-1) * _mT(_raw_inverse(a)),)
+    gz = zeros_like(out[1]) if g_abs is None else g_abs
+    if cplx:
+        gz = gz.to(a.dtype)
+        if g_sign is not None:
+            gz = gz + 1j * (out[0].conj() * g_sign).imag
+    return (gz.unsqueeze(-1).unsqueeze(-1) * _raw_inverse(a).mH,)
 
 
 @defop(COMPOSITE, decomp=_slogdet_decomp, vjp=_slogdet_vjp, n_outputs=2, save_out=True,
-       meta=lambda a: (a.dtype, a.dtype), ref=lambda a: tuple(np.linalg.slogdet(a)),
-       samples=_matrix_samples, dtypes=LINALG_DTYPES, tol=_TOL)
+       meta=lambda a: (a.dtype, a.dtype.to_real()), ref=lambda a: tuple(np.linalg.slogdet(a)),
+       samples=_matrix_samples, dtypes=LINALG_COMPLEX_DTYPES, tol=_TOL, real_vjp=False)
 def slogdet(input: Tensor) -> Any:  # noqa: A002
     """``(sign, logabsdet)`` of the determinant of each square matrix, as `torch.slogdet`:
-    no overflow for large determinants; a singular matrix gives ``(0, -inf)``.
+    no overflow for large determinants; a singular matrix gives ``(0, -inf)``. A complex
+    matrix's sign is complex (of modulus 1), its logabsdet real.
 
     Raises:
         RuntimeError: for non-square or non-float inputs.
     """
-    check_matrix("linalg.slogdet", input)
+    check_matrix("linalg.slogdet", input, complex_ok=True)
     return _Slogdet(*slogdet.bind(input))
 
 
 @method
 def logdet(input: Tensor) -> Tensor:  # noqa: A002
     """``log(det(input))``: nan for a negative determinant, -inf for a singular matrix, as
-    `torch.logdet`."""
+    `torch.logdet`; for a complex matrix the complex logarithm ``logabsdet + i angle``."""
     s, la = slogdet(input)
+    if input.dtype.is_complex:
+        return la.to(input.dtype) + 1j * angle(s)
     return where(lt(s, 0), float("nan"), la)
 
 
@@ -791,25 +808,26 @@ def cholesky(input: Tensor, upper: bool = False) -> Tensor:  # noqa: A002
 
 
 def _cholesky_solve_decomp(b: Tensor, f: Tensor, upper: bool) -> Tensor:
-    low = _mT(f) if upper else f
+    low = f.mH if upper else f
     y = _substitute(low, b, upper=False, unit=False)
-    return _substitute(_mT(low), y, upper=True, unit=False)
+    return _substitute(low.mH, y, upper=True, unit=False)
 
 
 def _cholesky_solve_vjp(g: Tensor, x: Tensor, b: Tensor, f: Tensor,
                         upper: bool) -> tuple[Tensor, Tensor]:
-    # X = (L L^T)^{-1} B: gB = (L L^T)^{-1} g and, for every entry of the factor (PyTorch
-    # does not restrict it to the triangle), gL = -(gB X^T + X gB^T) L (U times it if upper).
+    # X = (L L^H)^{-1} B: gB = (L L^H)^{-1} g and, for every entry of the factor (PyTorch
+    # does not restrict it to the triangle), gL = -(gB X^H + X gB^H) L (U times it if
+    # upper). Written for complex values (^H is ^T for real ones).
     gb = cholesky_solve.bind(g, f, upper=upper)
-    common = matmul(gb, _mT(x))
-    common = common + _mT(common)
+    common = matmul(gb, x.mH)
+    common = common + common.mH
     return gb, (-matmul(f, common) if upper else -matmul(common, f))
 
 
 def _cholesky_solve_ref(b: np.ndarray, f: np.ndarray, upper: bool = False) -> np.ndarray:
     t = np.triu(f) if upper else np.tril(f)
-    return np.linalg.solve(t @ np.swapaxes(t, -1, -2) if not upper
-                           else np.swapaxes(t, -1, -2) @ t, b)
+    th = np.conj(np.swapaxes(t, -1, -2))
+    return np.linalg.solve(t @ th if not upper else th @ t, b)
 
 
 def _cholesky_solve_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
@@ -817,15 +835,16 @@ def _cholesky_solve_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S
     # while central differences see only the triangle the solve reads.
     for sb, sf, kw in [((3, 2), (3, 3), {}), ((2, 4, 1), (2, 4, 4), {"upper": True}),
                        ((2, 3, 2), (3, 3), {}), ((1, 1), (1, 1), {})]:
-        low = np.linalg.cholesky(_spd(rng, sf, D.float64)).astype(dt.np)
-        f = np.swapaxes(low, -1, -2).copy() if kw else low
+        low = np.linalg.cholesky(_spd(rng, sf, dt).astype(np.complex128 if dt.is_complex
+                                                          else np.float64)).astype(dt.np)
+        f = np.ascontiguousarray(np.conj(np.swapaxes(low, -1, -2))) if kw else low
         yield S.SampleInput((S.Arg(S.make(rng, sb, dt)), S.Arg(f, differentiable=False)), kw,
                             name=f"{sb},{sf}")
 
 
 @defop(COMPOSITE, decomp=_cholesky_solve_decomp, vjp=_cholesky_solve_vjp, save_out=True,
-       ref=_cholesky_solve_ref, samples=_cholesky_solve_samples, dtypes=LINALG_DTYPES,
-       tol=_TOL)
+       ref=_cholesky_solve_ref, samples=_cholesky_solve_samples, dtypes=LINALG_COMPLEX_DTYPES,
+       tol=_TOL, real_vjp=False)
 def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False) -> Tensor:  # noqa: A002
     """Solve ``A X = B`` given the Cholesky factor of A (``input`` is B; ``input2`` the
     lower factor L, or the upper U with ``upper=True``), as `torch.cholesky_solve`: two
@@ -835,8 +854,8 @@ def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False) -> Tensor
         RuntimeError: for shapes or dtypes that do not fit, as `linalg.solve_triangular`.
     """
     op = "cholesky_solve"
-    check_matrix(op, input2, "input2")
-    check_matrix(op, input, "input", square=False)
+    check_matrix(op, input2, "input2", complex_ok=True)
+    check_matrix(op, input, "input", square=False, complex_ok=True)
     _same_dtype(op, input2, input)
     if input.shape[-2] != input2.shape[-1]:
         raise _incompatible(op, input2, input, True)
@@ -1263,35 +1282,37 @@ def svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> Any:  # no
 
 @method
 def cholesky_inverse(input: Tensor, upper: bool = False) -> Tensor:  # noqa: A002
-    """``(L L^T)^{-1}`` from the lower Cholesky factor L (``U^T U`` from the upper U with
+    """``(L L^H)^{-1}`` from the lower Cholesky factor L (``U^H U`` from the upper U with
     ``upper=True``), as `torch.cholesky_inverse`: `cholesky_solve` of the identity, so the
     gradient is PyTorch's (for every entry of the factor, not only its triangle).
 
     Raises:
         RuntimeError: for non-square or non-float inputs.
     """
-    check_matrix("cholesky_inverse", input)
+    check_matrix("cholesky_inverse", input, complex_ok=True)
     return cholesky_solve(_identity_like(input), input, upper)
 
 
 # -- pseudo-inverse -------------------------------------------------------------------------------
 
 def pinv_tolerances(op: str, a: Tensor, atol: Any, rtol: Any) -> tuple[Tensor, Tensor]:
-    """PyTorch's tolerances of `linalg.pinv` and `linalg.matrix_rank`, as tensors of ``a``'s
-    dtype that broadcast against the singular values (a trailing dim of 1): ``atol`` is 0
-    unless given; ``rtol`` is ``eps * max(m, n)`` unless given, or 0 where a positive
-    ``atol`` is given. Either may be a number or a tensor of batch shape."""
+    """PyTorch's tolerances of `linalg.pinv` and `linalg.matrix_rank`, as tensors of the
+    dtype of ``a``'s singular values (real) that broadcast against them (a trailing dim of
+    1): ``atol`` is 0 unless given; ``rtol`` is ``eps * max(m, n)`` unless given, or 0 where
+    a positive ``atol`` is given. Either may be a number or a tensor of batch shape."""
+    real = a.dtype.to_real()
+
     def as_tensor(name: str, v: Any) -> Tensor:
         if isinstance(v, Tensor):
-            return v.to(a.dtype).unsqueeze(-1)
+            return v.to(real).unsqueeze(-1)
         if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
             raise TypeError(f"{op}: {name} must be a float or a Tensor; got {type(v).__name__}")
-        return scalar_tensor(float(v), a.device, a.dtype).unsqueeze(-1)
+        return scalar_tensor(float(v), a.device, real).unsqueeze(-1)
 
-    default = scalar_tensor(D.finfo(a.dtype).eps * max(a.shape[-2:]), a.device,
-                            a.dtype).unsqueeze(-1)
-    atol_t = zeros((1,), dtype=a.dtype, device=a.device) if atol is None else as_tensor("atol",
-                                                                                         atol)
+    default = scalar_tensor(D.finfo(real).eps * max(a.shape[-2:]), a.device,
+                            real).unsqueeze(-1)
+    atol_t = zeros((1,), dtype=real, device=a.device) if atol is None else as_tensor("atol",
+                                                                                      atol)
     if rtol is not None:
         rtol_t = as_tensor("rtol", rtol)
     else:
@@ -1301,35 +1322,35 @@ def pinv_tolerances(op: str, a: Tensor, atol: Any, rtol: Any) -> tuple[Tensor, T
 
 def _pinv_decomp(a: Tensor, atol: Tensor, rtol: Tensor, hermitian: bool) -> Tensor:
     # Singular values (or eigenvalue magnitudes) at or below max(atol, rtol * largest) count
-    # as zero: A^+ = V diag(1 / s) U^T over the others.
+    # as zero: A^+ = V diag(1 / s) U^H over the others.
     if hermitian:
         sv, u = linalg_eigh.bind(a, uplo="L")
         v, mag = u, _abs(sv)
     else:
         u, sv, vh = linalg_svd.bind(a, full_matrices=False)
-        v, mag = _mT(vh), sv
+        v, mag = vh.mH, sv
     keep = gt(mag, maximum(atol, rtol * amax(mag, -1, keepdim=True)))
     inv = where(keep, 1.0 / where(keep, sv, 1.0), 0.0)
-    return matmul(v * inv.unsqueeze(-2), _mT(u))
+    return matmul(v * inv.unsqueeze(-2).to(a.dtype), u.mH)
 
 
 def _pinv_vjp(g: Tensor, p: Tensor, a: Tensor, atol: Tensor, rtol: Tensor,
               hermitian: bool) -> tuple[Tensor, None, None]:
     # PyTorch's pinv_backward: Golub and Pereyra's derivative of the pseudo-inverse P (exact
     # where the rank is locally constant), whichever decomposition the forward used,
-    # gA = -P^T g P^T + (I - A P) g^T P P^T + P^T P g^T (I - P A), with the products
-    # ordered to keep the intermediates min(m, n) wide.
+    # gA = -P^H g P^H + (I - A P) g^H P P^H + P^H P g^H (I - P A), with the products
+    # ordered to keep the intermediates min(m, n) wide. Written for complex values.
     m, n = a.shape[-2], a.shape[-1]
-    ph, gh = _mT(p), _mT(g)
+    ph, gh = p.mH, g.mH
     if m <= n:
         k = matmul(gh, p)
         kph = matmul(k, ph)
-        ga = (-_mT(matmul(p, k)) + kph - matmul(matmul(a, p), kph)
+        ga = (-matmul(p, k).mH + kph - matmul(matmul(a, p), kph)
               + matmul(matmul(ph, p), gh - matmul(k, a)))
     else:
         k = matmul(p, gh)
         phk = matmul(ph, k)
-        ga = (-_mT(matmul(k, p)) + matmul(matmul(gh - matmul(a, k), p), ph) + phk
+        ga = (-matmul(k, p).mH + matmul(matmul(gh - matmul(a, k), p), ph) + phk
               - matmul(matmul(phk, p), a))
     return ga, None, None
 
@@ -1341,7 +1362,8 @@ def _pinv_ref(a: np.ndarray, *, atol: Any = None, rtol: Any = None,
         rtol = 0.0 if atol is not None and atol > 0 else np.finfo(a.dtype).eps * max(a.shape[-2:])
     tol = np.maximum(0.0 if atol is None else atol, rtol * sv[..., :1])
     inv = np.where(sv > tol, 1.0 / np.where(sv > tol, sv, 1.0), 0.0)
-    return np.swapaxes(vh, -1, -2) * inv[..., None, :] @ np.swapaxes(u, -1, -2)
+    return np.conj(np.swapaxes(vh, -1, -2)) * inv[..., None, :] @ np.conj(np.swapaxes(u, -1,
+                                                                                      -2))
 
 
 def _pinv_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInput]:
@@ -1363,19 +1385,18 @@ def _pinv_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInp
 
 
 @defop(COMPOSITE, decomp=_pinv_decomp, vjp=_pinv_vjp, save_out=True, ref=_pinv_ref,
-       samples=_pinv_samples, dtypes=LINALG_DTYPES, tol=_TOL, function=False, method=False)
+       samples=_pinv_samples, dtypes=LINALG_COMPLEX_DTYPES, tol=_TOL, function=False,
+       method=False, real_vjp=False)
 def linalg_pinv(A: Tensor, *, atol: Any = None, rtol: Any = None,  # noqa: N803
                 hermitian: bool = False) -> Tensor:
     """The pseudo-inverse; see `linalg.pinv`."""
-    if isinstance(A, Tensor) and A.dtype.is_complex:
-        check_matrix("linalg.pinv", A, square=False)  # says complex is not supported yet
-    if not isinstance(A, Tensor) or A.ndim < 2 or A.dtype not in LINALG_DTYPES:
+    if not isinstance(A, Tensor) or A.ndim < 2 or A.dtype not in LINALG_COMPLEX_DTYPES:
         what = (f"{_TORCH_NAME[A.dtype.name]}{{{list(A.shape)}}}" if isinstance(A, Tensor)
                 else type(A).__name__)
         raise RuntimeError(f"linalg.pinv({what}): expected a tensor with 2 or more dimensions "
                            "of float, double, cfloat or cdouble types")
     if hermitian:
-        check_matrix("linalg.pinv", A)
+        check_matrix("linalg.pinv", A, complex_ok=True)
     if A.numel() == 0:
         return zeros((*A.shape[:-2], A.shape[-1], A.shape[-2]), dtype=A.dtype, device=A.device)
     atol_t, rtol_t = pinv_tolerances("linalg.pinv", A, atol, rtol)

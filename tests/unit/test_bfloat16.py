@@ -367,3 +367,12 @@ print("ok")
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+@pytest.mark.parametrize("name", ["inv", "slogdet", "det", "cholesky", "svd", "qr"])
+def test_linalg_refuses_bfloat16_as_torch_does(name):
+    with pytest.raises(RuntimeError):
+        getattr(torch.linalg, name)(torch.eye(2, dtype=torch.bfloat16))
+    with pytest.raises(RuntimeError, match=f"linalg.{name}: Low precision dtypes not supported. "
+                                           "Got BFloat16"):
+        getattr(tw.linalg, name)(tw.eye(2, dtype=tw.bfloat16))

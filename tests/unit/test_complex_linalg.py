@@ -1,8 +1,9 @@
 """Complex matrices in linear algebra: the holomorphic functions (LU, the solves, inverse,
-determinant, matrix exponential and powers), Cholesky and eigh of Hermitian matrices, SVD,
-QR and eig: values and gradients equal PyTorch 2.13's, the decompositions (what a backend
-without LAPACK runs) equal NumPy's complex128, LU pivots as LAPACK's; what does not take
-complex matrices yet (slogdet, pinv, cholesky_solve...) says so."""
+determinant and slogdet, matrix exponential and powers), Cholesky, cholesky_solve and eigh of
+Hermitian matrices, SVD, pinv, QR and eig: values and gradients equal PyTorch 2.13's, the
+decompositions (what a backend without LAPACK runs) equal NumPy's complex128, LU pivots as
+LAPACK's; lstsq; what does not take complex matrices yet (householder_product, ldl_factor)
+says so."""
 
 from __future__ import annotations
 
@@ -45,6 +46,16 @@ CASES = {
         *m.linalg.lu_factor(a), b.mT, left=False, adjoint=True),
     "matrix_exp": lambda m, a, b: m.linalg.matrix_exp(a * 0.5),
     "matrix_power": lambda m, a, b: m.linalg.matrix_power(a, -2),
+    "slogdet-logabsdet": lambda m, a, b: m.linalg.slogdet(a)[1],
+    "logdet": lambda m, a, b: m.logdet(a),
+    "pinv": lambda m, a, b: m.linalg.pinv(a),
+    "pinv-tall": lambda m, a, b: m.linalg.pinv(b) @ a,
+    "pinv-hermitian-atol-wide": lambda m, a, b: m.linalg.pinv(
+        a @ a.mH, hermitian=True, atol=0.1) @ m.linalg.pinv(b.mT),
+    "cholesky_solve": lambda m, a, b: m.cholesky_solve(b, m.linalg.cholesky(a @ a.mH)),
+    "cholesky_solve-upper": lambda m, a, b: m.cholesky_solve(
+        b, m.linalg.cholesky(a @ a.mH, upper=True), upper=True),
+    "cholesky_inverse": lambda m, a, b: m.cholesky_inverse(m.linalg.cholesky(a @ a.mH)),
 }
 
 
@@ -75,8 +86,37 @@ def test_lu_pivots_by_lapacks_measure():
     np.testing.assert_allclose(lu.numpy(), want_lu.numpy(), rtol=1e-12)
 
 
+@pytest.mark.parametrize("driver", ["gelsy", "gelsd", "gelss", "gels"])
+def test_lstsq_of_complex_matrices_equals_pytorchs(driver):
+    tall, rhs = _c(5, 3), _c(5, 2)
+    out = []
+    for m in (tw, torch):
+        a, b = m.tensor(tall, requires_grad=True), m.tensor(rhs, requires_grad=True)
+        r = m.linalg.lstsq(a, b, driver=driver)
+        loss = (r.solution.abs() ** 2).sum() + r.residuals.sum()
+        loss.backward()
+        out.append([_np(v.detach()) for v in r] + [_np(a.grad), _np(b.grad)])
+    for got, want in zip(*out):
+        assert got.shape == want.shape and got.dtype == want.dtype
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-11)
+
+
+def test_slogdet_sign_gradient_and_matrix_rank_equal_pytorchs():
+    out = []
+    for m in (tw, torch):
+        a = m.tensor(A, requires_grad=True)
+        sign, logabsdet = m.linalg.slogdet(a)
+        ((sign * (0.3 - 2j)).real + 0.5 * logabsdet).backward()
+        low = m.tensor(B) @ m.tensor(B).mH  # rank 2 of 3
+        out.append((_np(sign.detach()), _np(logabsdet.detach()), _np(a.grad),
+                    m.linalg.matrix_rank(low).item(), m.linalg.matrix_rank(a).item()))
+    for got, want in zip(*out):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
 @pytest.mark.parametrize("name", ["linalg_lu_factor", "linalg_solve_triangular",
-                                  "linalg_solve", "inverse", "det", "cholesky"])
+                                  "linalg_solve", "inverse", "det", "cholesky", "slogdet",
+                                  "cholesky_solve"])
 def test_decompositions_pass_conformance_in_complex_dtypes(name, monkeypatch):
     op = getattr(dec, name)
     monkeypatch.delitem(op.kernels, "cpu", raising=False)
@@ -85,11 +125,12 @@ def test_decompositions_pass_conformance_in_complex_dtypes(name, monkeypatch):
     assert not bad, "\n".join(f"{r.dtype} {r.check}: {r.detail}" for r in bad)
 
 
-@pytest.mark.parametrize("call", [lambda m: m.linalg.slogdet(m.eye(2, dtype=m.complex128)),
-                                  lambda m: m.linalg.pinv(m.eye(2, dtype=m.complex128)),
-                                  lambda m: m.cholesky_solve(m.eye(2, dtype=m.complex128),
-                                                             m.eye(2, dtype=m.complex128))])
+@pytest.mark.parametrize("call", [
+    lambda m: m.linalg.householder_product(m.eye(2, dtype=m.complex128),
+                                           m.ones(1, dtype=m.complex128)),
+    lambda m: m.linalg.ldl_factor(m.eye(2, dtype=m.complex128))])
 def test_what_does_not_take_complex_matrices_yet_says_so(call):
+    call(torch)  # PyTorch takes them
     with pytest.raises(RuntimeError, match="complex matrices are not supported yet"):
         call(tw)
 
