@@ -1,14 +1,15 @@
 """LAPACK's compact Householder form of QR, as PyTorch exposes it: `geqrf` (the
 reflectors and R in one matrix, plus their scalings ``tau``), `orgqr` (the Q they make,
-`linalg.householder_product`) and `ormqr` (Q, or Q^T, applied to another matrix without
-forming Q).
+`linalg.householder_product`) and `ormqr` (Q, or Q^H, applied to another matrix without
+forming Q), of real and complex matrices.
 
 Everything is written in tensor ops over the batch, one reflection per column, so it runs
-on every backend. `geqrf` follows LAPACK's dgeqr2/dlarfg conventions: the reflector of
-column j is ``H = I - tau v v^T`` with ``v[j] = 1``, ``beta = -sign(alpha) * ||x||`` on
-the diagonal, and no reflection (``tau = 0``) when the column below the diagonal is
-already zero. Like PyTorch, `geqrf` has no derivative; `ormqr` is differentiable in all
-three inputs (through its chain of rank-1 updates).
+on every backend. `geqrf` follows LAPACK's xgeqr2/xlarfg conventions: the reflector of
+column j is ``H = I - tau v v^H`` with ``v[j] = 1``, the real ``beta = -sign(Re alpha) *
+||(alpha, x)||`` on the diagonal, ``H^H`` applied to the columns right of j, and no
+reflection (``tau = 0``) when the column below the diagonal is already zero and alpha is
+real. Like PyTorch, `geqrf` has no derivative; `ormqr` is differentiable in all three
+inputs (through its chain of rank-1 updates).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from . import dtypes as D
 from .autograd.function import Function
 from .ops.creation import arange, eye
 from .ops.decompositions import check_matrix
-from .ops.elementwise import eq, ge, gt, sqrt, where
+from .ops.elementwise import eq, ge, gt, logical_or, ne, sqrt, where
 from .ops.inplace import _TORCH_NAME
 from .ops.linalg import matmul
 from .ops.movement import cat
@@ -39,7 +40,7 @@ def _reflector(a: Tensor, rows: Tensor, i: int) -> Tensor:
 
 
 def householder_product(A: Tensor, tau: Tensor) -> Tensor:  # noqa: N803
-    """The first n columns of ``H_1 H_2 ... H_k``, ``H_i = I - tau_i v_i v_i^T`` with ``v_i``
+    """The first n columns of ``H_1 H_2 ... H_k``, ``H_i = I - tau_i v_i v_i^H`` with ``v_i``
     1 at row i, 0 above and ``A``'s column i below (LAPACK orgqr, the Q of geqrf's output),
     as `torch.linalg.householder_product`. Only ``A``'s strictly lower triangle is read;
     differentiable in ``A`` (that triangle) and ``tau``, as a chain of rank-1 updates.
@@ -71,13 +72,13 @@ def householder_product(A: Tensor, tau: Tensor) -> Tensor:  # noqa: N803
     if tau.dtype is not A.dtype:
         raise RuntimeError(f"{op}: tau dtype {_TORCH_NAME[tau.dtype.name]} does not match "
                            f"input dtype {_TORCH_NAME[A.dtype.name]}")
-    check_matrix(op, A, "input", square=False)
+    check_matrix(op, A, "input", square=False, complex_ok=True)
     rows = arange(m, device=A.device).unsqueeze(-1)
     q = eye(m, n, dtype=A.dtype, device=A.device).expand(*A.shape).clone()
     for i in reversed(range(tau.shape[-1])):  # Q = H_i Q, innermost reflection first
         v = _reflector(A, rows, i)
         t = tau[..., i:i + 1].unsqueeze(-1)
-        q = q - t * v * matmul(v.mT, q)
+        q = q - t * v * matmul(v.mH, q)
     return q
 
 
@@ -85,8 +86,9 @@ orgqr = householder_product
 
 
 def _geqrf(a: Tensor) -> tuple[Tensor, Tensor]:
-    """The unblocked Householder QR (LAPACK dgeqr2) of ``a`` (..., m, n), no autograd."""
+    """The unblocked Householder QR (LAPACK xgeqr2) of ``a`` (..., m, n), no autograd."""
     m, n = a.shape[-2], a.shape[-1]
+    cplx = a.dtype.is_complex
     rows = arange(m, device=a.device).unsqueeze(-1)
     cols = arange(n, device=a.device)
     taus = []
@@ -94,13 +96,14 @@ def _geqrf(a: Tensor) -> tuple[Tensor, Tensor]:
         col = a[..., :, j:j + 1]
         below = where(gt(rows, j), col, 0.0)
         alpha = col[..., j:j + 1, :]
-        xnorm2 = _sum(below * below, dim=-2, keepdim=True)
-        reflect = gt(xnorm2, 0.0)
-        norm = sqrt(alpha * alpha + xnorm2)
-        beta = where(reflect, where(ge(alpha, 0.0), -norm, norm), alpha)
+        re = alpha.real if cplx else alpha
+        xnorm2 = _sum(below.abs() ** 2 if cplx else below * below, dim=-2, keepdim=True)
+        reflect = logical_or(gt(xnorm2, 0.0), ne(alpha.imag, 0.0)) if cplx else gt(xnorm2, 0.0)
+        norm = sqrt(re * re + alpha.imag * alpha.imag + xnorm2 if cplx else re * re + xnorm2)
+        beta = where(reflect, where(ge(re, 0.0), -norm, norm), re)
         tau = where(reflect, (beta - alpha) / where(reflect, beta, 1.0), 0.0)
         v = where(eq(rows, j), 1.0, below / where(reflect, alpha - beta, 1.0))
-        reflected = a - tau * v * matmul(v.mT, a)
+        reflected = a - (tau.conj() if cplx else tau) * v * matmul(v.mH, a)
         column = where(eq(rows, j), beta, where(gt(rows, j), v, col))
         a = where(gt(cols, j), reflected, where(eq(cols, j), column, a))
         taus.append(tau[..., 0, :])
@@ -130,7 +133,7 @@ def geqrf(input: Tensor) -> Any:  # noqa: A002 - PyTorch's name
 
     Raises:
         RuntimeError: for inputs with fewer than 2 dims (PyTorch's message).
-        NotImplementedError: for dtypes other than float32/float64.
+        NotImplementedError: for dtypes other than float32/float64/complex64/complex128.
 
     Example:
         >>> import tensorweave as tw
@@ -142,7 +145,7 @@ def geqrf(input: Tensor) -> Any:  # noqa: A002 - PyTorch's name
         raise TypeError(f"geqrf(): argument 'input' must be Tensor, not {type(input).__name__}")
     if input.ndim < 2:
         raise RuntimeError("torch.geqrf: input must have at least 2 dimensions.")
-    if input.dtype not in (D.float32, D.float64):
+    if input.dtype not in (D.float32, D.float64, *D.COMPLEX):
         raise NotImplementedError(f'"geqrf_cpu" not implemented for '
                                   f"'{_TORCH_NAME[input.dtype.name]}'")
     return _Geqrf(*_GeqrfFunction.apply(input))
@@ -184,14 +187,14 @@ def _check_ormqr(input: Tensor, tau: Tensor, other: Tensor, left: bool) -> None:
             raise RuntimeError(f"{op}: Expected input and {name} to have the same dtype, but "
                                f"input has dtype{_TORCH_NAME[input.dtype.name]} and {name} has "
                                f"dtype {_TORCH_NAME[t.dtype.name]}")
-    check_matrix(op, input, "input", square=False)
+    check_matrix(op, input, "input", square=False, complex_ok=True)
 
 
 def ormqr(input: Tensor, tau: Tensor, other: Tensor, left: bool = True,  # noqa: A002
           transpose: bool = False) -> Tensor:
     """``op(Q) @ other`` (``left``) or ``other @ op(Q)``, with Q the m x m product of the
-    Householder reflectors ``(input, tau)`` of `geqrf` and ``op`` the transpose when
-    ``transpose``, as `torch.ormqr`. Q is never formed: each reflection is a rank-1
+    Householder reflectors ``(input, tau)`` of `geqrf` and ``op`` the (conjugate) transpose
+    when ``transpose``, as `torch.ormqr`. Q is never formed: each reflection is a rank-1
     update of ``other``. Differentiable in ``input`` (its strictly lower triangle), ``tau``
     and ``other``.
 
@@ -202,13 +205,15 @@ def ormqr(input: Tensor, tau: Tensor, other: Tensor, left: bool = True,  # noqa:
     _check_ormqr(input, tau, other, left)
     rows = arange(input.shape[-2], device=input.device).unsqueeze(-1)
     k = tau.shape[-1]
-    # Q = H_0 H_1 ... H_(k-1): Q @ C and C @ Q^T apply the last reflection first.
+    # Q = H_0 H_1 ... H_(k-1): Q @ C and C @ Q^H apply the last reflection first; Q^H's
+    # reflections are H_i^H = I - conj(tau_i) v_i v_i^H.
     order = range(k - 1, -1, -1) if left != transpose else range(k)
+    taus = tau.conj() if transpose and tau.dtype.is_complex else tau
     out = other
     for i in order:
         v = _reflector(input, rows, i)
-        t = tau[..., i:i + 1].unsqueeze(-1)
-        out = out - t * v * matmul(v.mT, out) if left else out - t * matmul(out, v) * v.mT
+        t = taus[..., i:i + 1].unsqueeze(-1)
+        out = out - t * v * matmul(v.mH, out) if left else out - t * matmul(out, v) * v.mH
     return out
 
 

@@ -110,7 +110,8 @@ def check_matrix(op: str, a: Any, name: str = "A", square: bool = True,
         raise RuntimeError(f"{op}: complex matrices are not supported yet (got "
                            f"{a.dtype.name}); inv, det, slogdet, solve, solve_triangular, "
                            "lu_factor, lu_solve, matrix_exp, eig, cholesky, cholesky_solve, "
-                           "eigh, svd, pinv and qr take them.")
+                           "eigh, svd, pinv, lstsq, qr, geqrf and householder_product take "
+                           "them.")
     if a.dtype not in LINALG_COMPLEX_DTYPES:
         raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got "
                            f"{a.dtype.name}; convert with .double() or .float() first.")

@@ -2,8 +2,8 @@
 determinant and slogdet, matrix exponential and powers), Cholesky, cholesky_solve and eigh of
 Hermitian matrices, SVD, pinv, QR and eig: values and gradients equal PyTorch 2.13's, the
 decompositions (what a backend without LAPACK runs) equal NumPy's complex128, LU pivots as
-LAPACK's; lstsq; what does not take complex matrices yet (householder_product, ldl_factor)
-says so."""
+LAPACK's; lstsq, geqrf, householder_product and ormqr; what does not take complex matrices
+yet (ldl_factor) says so."""
 
 from __future__ import annotations
 
@@ -125,10 +125,31 @@ def test_decompositions_pass_conformance_in_complex_dtypes(name, monkeypatch):
     assert not bad, "\n".join(f"{r.dtype} {r.check}: {r.detail}" for r in bad)
 
 
-@pytest.mark.parametrize("call", [
-    lambda m: m.linalg.householder_product(m.eye(2, dtype=m.complex128),
-                                           m.ones(1, dtype=m.complex128)),
-    lambda m: m.linalg.ldl_factor(m.eye(2, dtype=m.complex128))])
+def test_geqrf_equals_lapacks_and_householder_products_and_ormqr_equal_pytorchs():
+    tall, other = _c(2, 4, 3), _c(2, 4, 2)
+    for mat in (tall, np.array([[1 + 1j, 2], [0, 3j]])):  # the second: x = 0, alpha complex
+        a, tau = tw.geqrf(tw.tensor(mat))
+        want_a, want_tau = torch.geqrf(torch.tensor(mat))
+        np.testing.assert_allclose(a.numpy(), want_a.numpy(), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(tau.numpy(), want_tau.numpy(), rtol=1e-12, atol=1e-14)
+    a0, tau0 = (t.numpy() for t in torch.geqrf(torch.tensor(tall)))
+    for left in (True, False):
+        for transpose in (False, True):
+            out = []
+            for m in (tw, torch):
+                a, tau = m.tensor(a0, requires_grad=True), m.tensor(tau0, requires_grad=True)
+                c = m.tensor(other if left else np.swapaxes(other, -1, -2), requires_grad=True)
+                y = m.ormqr(a, tau, c, left=left, transpose=transpose)
+                q = m.linalg.householder_product(a, tau)
+                ((y.abs() ** 2) * m.arange(y.shape[-1], dtype=m.float64)).sum().backward(
+                    retain_graph=True)
+                (q.abs() ** 2 * m.arange(3, dtype=m.float64)).sum().backward()
+                out.append([_np(v) for v in (y.detach(), q.detach(), a.grad, tau.grad, c.grad)])
+            for got, want in zip(*out):
+                np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-11)
+
+
+@pytest.mark.parametrize("call", [lambda m: m.linalg.ldl_factor(m.eye(2, dtype=m.complex128))])
 def test_what_does_not_take_complex_matrices_yet_says_so(call):
     call(torch)  # PyTorch takes them
     with pytest.raises(RuntimeError, match="complex matrices are not supported yet"):
