@@ -5,7 +5,7 @@ timed for all frameworks in interleaved rounds (A, B, C, A, B, C...) in one
 process, and the median per-call time of each is reported with the ratio to
 PyTorch. PyTorch is optional (``pip install tensorweave[oracle]``); without it
 the PyTorch column says so. Besides per-op overhead it times the seed models'
-training steps (`bench_models`).
+training steps (`bench_models`), and where the device holds bfloat16 the MLP step in it.
 
 On a device other than cpu, tensorweave's own cpu backend is a fourth column
 (``tw/cpu``), and each timed batch of calls ends by waiting for the device, so a
@@ -136,7 +136,10 @@ def _workloads(device: str, on_cpu: bool, torch_device: str = "cpu") -> list[Wor
                       ty=torch.from_numpy(ny).to(torch_device): tx @ ty)
             if torch and not (big and torch_device == "cpu") else None,
             "numpy": None if big else (lambda nx=nx, ny=ny: nx @ ny)}))
-    steps = {**bench_models.STEPS, **(bench_models.GPU_STEPS if gpu else {})}
+    from .conformance.suite import supports
+
+    steps = {**bench_models.STEPS, **(bench_models.GPU_STEPS if gpu else {}),
+             **(bench_models.BFLOAT16_STEPS if supports(device, tw.bfloat16) else {})}
     for name, build in steps.items():
         big = name in bench_models.GPU_STEPS
         out.append(Workload(name, {"tensorweave": build(tw, device),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-__all__ = ["STEPS", "GPU_STEPS"]
+__all__ = ["STEPS", "GPU_STEPS", "BFLOAT16_STEPS"]
 
 
 def _step(fw: Any, model: Any, x: Any, y: Any, optimizer: Any) -> Callable[[], Any]:
@@ -26,12 +26,15 @@ def _step(fw: Any, model: Any, x: Any, y: Any, optimizer: Any) -> Callable[[], A
     return step
 
 
-def mlp(fw: Any, device: str, batch: int = 64) -> Callable[[], Any]:
-    """The seed MLP 784-256-128-10, batch 64 (or ``batch``), Adam."""
+def mlp(fw: Any, device: str, batch: int = 64, dtype: str = "float32") -> Callable[[], Any]:
+    """The seed MLP 784-256-128-10, batch 64 (or ``batch``), Adam, in float32 (or ``dtype``:
+    parameters, data and optimizer state)."""
     nn = fw.nn
+    dt = getattr(fw, dtype)
     model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
-                          nn.Linear(128, 10)).to(device)
-    x, y = fw.randn(batch, 784, device=device), fw.randint(0, 10, (batch,), device=device)
+                          nn.Linear(128, 10)).to(device, dt)
+    x, y = (fw.randn(batch, 784, device=device, dtype=dt),
+            fw.randint(0, 10, (batch,), device=device))
     return _step(fw, model, x, y, fw.optim.Adam(model.parameters(), lr=1e-3))
 
 
@@ -77,4 +80,9 @@ STEPS: dict[str, Callable[[Any, str], Callable[[], Any]]] = {
 GPU_STEPS: dict[str, Callable[[Any, str], Callable[[], Any]]] = {
     "MLP train step (784-256-128-10, b1024, Adam)": lambda fw, dev: mlp(fw, dev, 1024),
     "CNN train step (3x32x32, b1024, Adam)": lambda fw, dev: cnn(fw, dev, 1024),
+}
+# Measured on devices whose backend lists bfloat16.
+BFLOAT16_STEPS: dict[str, Callable[[Any, str], Callable[[], Any]]] = {
+    "MLP train step bf16 (784-256-128-10, b64, Adam)":
+        lambda fw, dev: mlp(fw, dev, dtype="bfloat16"),
 }

@@ -171,25 +171,30 @@ def _check_opt_in(op: OpDef, dev: Any, dtype: D.dtype) -> None:
     complex values only the ops that declare complex dtypes: an op written for real numbers
     could otherwise be silently wrong (NumPy orders complex numbers lexicographically;
     PyTorch refuses to)."""
-    if dtype.is_complex and not op.complex:
-        raise TypeError(f"{op.name}: complex tensors are not supported by this op (got "
-                        f"{dtype!r}). Ops that take them list complex64/complex128 in "
-                        "docs/ops.md; work on x.real/x.imag or view_as_real(x) otherwise.")
+    _check_complex_op(op, dtype)
     from .device import resolve
 
     resolve(dev)[1].check_dtype(op.name, dtype, dev)
 
 
+def _check_complex_op(op: OpDef, dtype: D.dtype) -> None:
+    if dtype.is_complex and not op.complex:
+        raise TypeError(f"{op.name}: complex tensors are not supported by this op (got "
+                        f"{dtype!r}). Ops that take them list complex64/complex128 in "
+                        "docs/ops.md; work on x.real/x.imag or view_as_real(x) otherwise.")
+
+
 def _check_opt_in_inputs(op: OpDef, dev: Any, inputs: tuple[Any, ...],
                          params: dict[str, Any]) -> tuple[bool, bool]:
-    """`_check_opt_in` for a non-elementwise op: every opt-in tensor input, and an opt-in
-    ``dtype`` param (a factory's). Returns whether an input is complex (a tensor or a Python
-    number), and whether a bfloat16 tensor or ``dtype`` is involved."""
+    """`_check_opt_in` for a non-elementwise op: an opt-in ``dtype`` param (a factory's, a
+    cast's), and every opt-in tensor input against the op (its device holds it already).
+    Returns whether an input is complex (a tensor or a Python number), and whether a
+    bfloat16 tensor or ``dtype`` is involved."""
     cplx = bf16 = False
     for x in inputs:
         if isinstance(x, Tensor):
             if x._dtype.opt_in:
-                _check_opt_in(op, dev, x._dtype)
+                _check_complex_op(op, x._dtype)
                 cplx = cplx or x._dtype.is_complex
                 bf16 = bf16 or x._dtype is _BFLOAT16
         elif isinstance(x, complex):

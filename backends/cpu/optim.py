@@ -11,10 +11,20 @@ from typing import Any, Callable
 
 import numpy as np
 
+from tensorweave import dtypes as D
+
 
 def adam_update(p: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray, *, beta1: float,
                 beta2: float, eps: float, step_size: float,
                 bias_correction2_sqrt: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if p.dtype == D.bfloat16.np:
+        # In float32, each tensor rounded once when written back (NumPy's bfloat16 loops
+        # round after every operation, and are slow).
+        p32, m32, v32 = (a.astype(np.float32) for a in (p, m, v))
+        adam_update(p32, g.astype(np.float32), m32, v32, beta1=beta1, beta2=beta2, eps=eps,
+                    step_size=step_size, bias_correction2_sqrt=bias_correction2_sqrt)
+        p[...], m[...], v[...] = p32, m32, v32
+        return p, m, v
     w = 1 - beta1
     t = np.subtract(g, m, out=np.empty(p.shape, p.dtype))  # (an array even when 0-d)
     if abs(w) < 0.5:  # lerp's two-sided formula, as the lerp op

@@ -40,3 +40,15 @@ def test_another_device_gets_a_cpu_column_and_waits_for_its_queue(twin, monkeypa
     assert line.split()[-1] == f"{r['ratio_vs_cpu']:.2f}x"
     # On cpu itself there is no such column.
     assert "tw/cpu" not in bench.format_table(bench.run("cpu", rounds=1, only="no grad"))
+
+
+def test_the_bfloat16_step_runs_where_the_device_lists_bfloat16():
+    name = "MLP train step bf16 (784-256-128-10, b64, Adam)"
+    assert [r["name"] for r in bench.run("cpu", rounds=1, only="bf16")] == [name]
+    try:
+        import tensorweave as tw
+
+        tw.zeros(1, device="minimal")
+    except Exception as e:  # noqa: BLE001 - the example backend is not installed here
+        pytest.skip(f"no minimal backend: {e}")
+    assert bench.run("minimal", rounds=1, only="bf16") == []  # it lists no bfloat16
