@@ -92,9 +92,9 @@ class Backend:
             raise TypeError(f"{what}: {dtype!r} is not supported on {device}: the {self.name!r} "
                             "backend does not list complex dtypes. Compute with complex tensors "
                             "on cpu.")
-        from .dtypes import _require_bfloat16
+        from .dtypes import require_bfloat16
 
-        _require_bfloat16(what)
+        require_bfloat16(what)
         raise TypeError(f"{what}: {dtype!r} is not supported on {device}: the {self.name!r} "
                         "backend does not list it. Use float16 or float32 there, or compute "
                         "with bfloat16 tensors on cpu.")

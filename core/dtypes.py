@@ -119,7 +119,7 @@ _BY_NAME.update(half=float16, float=float32, double=float64, short=int16, int=in
 _default_float: list[dtype] = [float32]
 
 
-def _require_bfloat16(what: str) -> None:
+def require_bfloat16(what: str) -> None:
     """Refuse bfloat16 where its host form is missing, saying how to install it."""
     if not HAS_BFLOAT16:
         raise TypeError(f"{what}: bfloat16 needs the ml_dtypes package, a dependency of "
@@ -275,7 +275,7 @@ class finfo:  # noqa: N801 - torch.finfo
             raise TypeError(f"torch.finfo() requires a floating point input type; got {d!r}. "
                             "Use iinfo to handle integer types")
         if d is bfloat16:
-            _require_bfloat16("finfo")
+            require_bfloat16("finfo")
             from ml_dtypes import finfo as _finfo  # NumPy's finfo does not know it
             info = _finfo(d.np)
         else:

@@ -10,13 +10,13 @@ import struct
 import subprocess
 import sys
 
-import ml_dtypes
 import numpy as np
 import pytest
 
 import tensorweave as tw
 from tensorweave.serialization import save_file
 
+ml_dtypes = pytest.importorskip("ml_dtypes")  # a dependency, absent from --no-deps installs
 torch = pytest.importorskip("torch")
 
 DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32",
