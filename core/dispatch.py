@@ -109,7 +109,7 @@ def apply(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
             compute, out_dtype = hit[0], hit[1]
         if compute is _BFLOAT16 and not op.bfloat16_native:
             return _in_float32(op, inputs, params, out_dtype,
-                               _full_scalar if op.name in _FULL_SCALARS else _rounded,
+                               _full_scalar if op.bfloat16_full_scalars else _rounded,
                                needs_grad, False)
         if compute is not dt or not uniform:
             inputs = tuple(x.to(compute) if isinstance(x, Tensor) and x._dtype is not compute
@@ -222,14 +222,11 @@ def _rounded(x: Any) -> Any:
 
 
 def _full_scalar(x: Any) -> Any:
-    """`_rounded`, but a number or 0-d tensor keeps its precision (PyTorch's cpu mul, div and
-    lerp read such an operand at full precision)."""
+    """`_rounded`, but a number or 0-d tensor keeps its precision (the
+    `OpDef.bfloat16_full_scalars` ops)."""
     if isinstance(x, Tensor):
         return _rounded(x) if x.ndim else x.to(_FLOAT32)
     return x
-
-
-_FULL_SCALARS = frozenset({"mul", "div", "lerp"})
 
 
 def _in_float32(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any], out_dtype: Any,

@@ -25,7 +25,6 @@ __all__ = ["assert_close", "assert_allclose", "make_tensor"]
 # (rtol, atol) by dtype, PyTorch's table; every other dtype compares exactly.
 _DTYPE_PRECISIONS = {D.float16: (1e-3, 1e-5), D.bfloat16: (1.6e-2, 1e-5),
                      D.float32: (1.3e-6, 1e-5), D.float64: (1e-7, 1e-7)}
-_NUMPY_PRECISIONS = {d.np: d for d in _DTYPE_PRECISIONS if d is not D.bfloat16 or D.HAS_BFLOAT16}
 _INTEGRAL = (D.uint8, D.int8, D.int16, D.int32, D.int64)
 
 
@@ -100,7 +99,7 @@ def _attribute(name: str, a: Any, e: Any) -> None:
 
 
 def _tensor_dtype(x: Any) -> Any:
-    return x.dtype if isinstance(x, Tensor) else _NUMPY_PRECISIONS.get(x.dtype, x.dtype)
+    return x.dtype if isinstance(x, Tensor) else D._BY_NP.get(x.dtype, x.dtype)
 
 
 def _compare_tensors(actual: Any, expected: Any, rtol: float | None, atol: float | None,

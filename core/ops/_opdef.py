@@ -68,6 +68,10 @@ class OpDef:
     # its dtype param itself (rand). Every other op computes bfloat16 in float32 and rounds
     # its results (dispatch._in_float32). Views are bfloat16-native.
     bfloat16_native: bool = False
+    # PyTorch's cpu kernel of this elementwise op reads a number or 0-d operand of a
+    # bfloat16 computation at full precision (mul, div, lerp); for the others every operand
+    # takes bfloat16's precision first, as promotion makes it.
+    bfloat16_full_scalars: bool = False
     # How many outputs bind() returns (sort returns values and indices).
     n_outputs: int = 1
     # Which outputs are differentiable (indices are not).

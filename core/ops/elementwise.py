@@ -173,9 +173,10 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
 
 
 mul = binary("mul", vjp=lambda g, out, a, b: (g * b, g * a), ref=np.multiply,
-             dtypes=D.ALL_AND_COMPLEX, doc="Element-wise ``input * other``.")
+             dtypes=D.ALL_AND_COMPLEX, bfloat16_full_scalars=True,
+             doc="Element-wise ``input * other``.")
 _div = binary("div", promotion=P.INT_TO_FLOAT, ref=_quiet(np.true_divide), low=0.5, high=3.0,
-              dtypes=D.FLOATING_AND_COMPLEX,
+              dtypes=D.FLOATING_AND_COMPLEX, bfloat16_full_scalars=True,
              vjp=lambda g, out, a, b: (g / b, -g * a / (b * b)), method=False, function=False,
              doc="Element-wise true division ``input / other`` (integers give floats; x/0 is "
                  "inf or nan).")
@@ -1101,7 +1102,7 @@ def _lerp_samples(dt: D.dtype, rng: np.random.Generator) -> Iterator[S.SampleInp
 
 @defop(COMPOSITE, promotion=P.DEFAULT, broadcasts=True, dtypes=D.FLOATING, decomp=_lerp,
        vjp=lambda g, out, a, b, w: (g * (1.0 - w), g * w, g * (b - a) if _is_t(w) else None),
-       ref=_lerp_ref, samples=_lerp_samples)
+       ref=_lerp_ref, samples=_lerp_samples, bfloat16_full_scalars=True)
 def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:  # noqa: A002
     """Linear interpolation ``input + weight * (end - input)``; ``weight`` is a number or a
     tensor (broadcasting).
