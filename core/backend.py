@@ -17,9 +17,20 @@ import numpy as np
 
 from .ops._rules import contiguous_strides
 
-__all__ = ["Backend", "Kernel", "CounterGenerators", "Philox"]
+__all__ = ["Backend", "Kernel", "CounterGenerators", "Philox", "bfloat16_kernel"]
 
 Kernel = Callable[..., Any]
+
+
+def bfloat16_kernel(fn: Kernel) -> Kernel:
+    """Mark kernel ``fn`` as one that takes bfloat16 arrays itself: a GEMM that accumulates
+    in float32 and rounds once, as cuBLAS's does. The dispatcher then passes it the bfloat16
+    operands instead of running the op in float32 and rounding its result
+    (`dispatch._in_float32`), which would cast both operands and forgo the device's
+    bfloat16 units. The mark is an attribute of the function, so it goes with it: a
+    plugin's kernel that replaces a marked one gets float32 unless it is marked too."""
+    fn.takes_bfloat16 = True  # type: ignore[attr-defined]
+    return fn
 
 
 class Backend:

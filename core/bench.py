@@ -10,8 +10,9 @@ training steps (`bench_models`), and where the device holds bfloat16 the MLP ste
 On a device other than cpu, tensorweave's own cpu backend is a fourth column
 (``tw/cpu``), and each timed batch of calls ends by waiting for the device, so a
 queue that runs behind is charged to the device. On ``cuda``, PyTorch runs on its own
-GPU when it has CUDA (and waits for it the same way), and three GPU workloads join:
-float32 and float16 GEMMs of 4096, and the MLP and CNN steps at batch 1024.
+GPU when it has CUDA (and waits for it the same way), and GPU workloads join: float32 and
+float16 GEMMs of 4096 (and bfloat16 where the device holds it), and the MLP and CNN steps
+at batch 1024.
 
 Before each timed batch the bench pauses briefly (`_SETTLE_S`): BLAS, OpenMP and OpenCL
 worker threads keep spinning for a while after their work, and on a two-core machine
@@ -123,21 +124,25 @@ def _workloads(device: str, on_cpu: bool, torch_device: str = "cpu") -> list[Wor
                       tb=torch.ones(1, device=torch_device): ta + tb) if torch else None,
             "numpy": None}),
     ]
+    from .conformance.suite import supports
+
     gemms = [(1024, "float32"), (2048, "float32")]
     if gpu:
         gemms += [(4096, "float32"), (4096, "float16")]
+        if supports(device, tw.bfloat16):
+            gemms.append((4096, "bfloat16"))
     for n, dt in gemms:
-        nx, ny = (np.random.default_rng(i).standard_normal((n, n)).astype(dt) for i in (0, 1))
+        x32, y32 = (np.random.default_rng(i).standard_normal((n, n)).astype(np.float32)
+                    for i in (0, 1))
+        nx, ny = x32.astype(getattr(tw, dt).np), y32.astype(getattr(tw, dt).np)
         big = n > 2048  # too slow on a cpu to take part
         out.append(Workload(f"matmul {n}x{n} {dt} (waits for the result)", {
             "tensorweave": mm(device, nx, ny),
             "cpu": None if on_cpu or big else mm("cpu", nx, ny),
-            "torch": (lambda tx=torch.from_numpy(nx).to(torch_device),
-                      ty=torch.from_numpy(ny).to(torch_device): tx @ ty)
+            "torch": (lambda tx=torch.from_numpy(x32).to(torch_device, getattr(torch, dt)),
+                      ty=torch.from_numpy(y32).to(torch_device, getattr(torch, dt)): tx @ ty)
             if torch and not (big and torch_device == "cpu") else None,
             "numpy": None if big else (lambda nx=nx, ny=ny: nx @ ny)}))
-    from .conformance.suite import supports
-
     steps = {**bench_models.STEPS, **(bench_models.GPU_STEPS if gpu else {}),
              **(bench_models.BFLOAT16_STEPS if supports(device, tw.bfloat16) else {})}
     for name, build in steps.items():

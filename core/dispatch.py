@@ -7,7 +7,8 @@
    (`tensorweave.autocast_state`);
 1. find the device of the tensor inputs (they must agree);
 2. for elementwise ops, promote: cast tensor inputs to the computation dtype; ops on
-   bfloat16 values compute in float32 and round once (`_in_float32`);
+   bfloat16 values compute in float32 and round once (`_in_float32`), unless the kernel
+   takes bfloat16 itself (`backend.bfloat16_kernel`);
 3. look the kernel up in ``op.kernels`` (a plain dict filled at plugin load);
    a composite without a kernel runs its decomposition instead; a primitive
    without one follows the fallback policy;
@@ -107,7 +108,7 @@ def apply(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
                 op.promotion_cache[dt] = (compute, out_dtype, D._default_float[0])
         else:
             compute, out_dtype = hit[0], hit[1]
-        if compute is _BFLOAT16 and not op.bfloat16_native:
+        if compute is _BFLOAT16 and not _takes_bfloat16(op, dev):
             return _in_float32(op, inputs, params, out_dtype,
                                _full_scalar if op.bfloat16_full_scalars else _rounded,
                                needs_grad, False)
@@ -119,7 +120,7 @@ def apply(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
         cplx = False
         if dt is None or not uniform or dt.opt_in or "dtype" in params:
             cplx, bf16 = _check_opt_in_inputs(op, dev, inputs, params)
-            if bf16 and not op.bfloat16_native:
+            if bf16 and not _takes_bfloat16(op, dev):
                 return _in_float32(op, inputs, params,
                                    None if op.meta is None else op.meta(*inputs, **params),
                                    _widened, needs_grad, cplx)
@@ -229,12 +230,18 @@ def _full_scalar(x: Any) -> Any:
     return x
 
 
+def _takes_bfloat16(op: OpDef, dev: Any) -> bool:
+    """Whether ``op`` on ``dev`` runs on bfloat16 values as they are: a bfloat16-native op
+    (casts, views, writes), or a kernel the backend marked (`backend.bfloat16_kernel`)."""
+    return op.bfloat16_native or getattr(op.kernels.get(dev.type), "takes_bfloat16", False)
+
+
 def _in_float32(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any], out_dtype: Any,
                 operand: Callable[[Any], Any], needs_grad: bool, cplx: bool) -> Any:
     """Run ``op`` on bfloat16 values in float32 and round its results to bfloat16 once, as
     PyTorch computes bfloat16 (its "opmath" type): bfloat16 is a storage format, and so no
     backend writes bfloat16 kernels but for the `OpDef.bfloat16_native` ones (casts, views,
-    writes...).
+    writes...) and those it marks (`_takes_bfloat16`).
 
     ``out_dtype`` is the op's output dtype(s) when known (elementwise promotion, ``meta``);
     otherwise a float32 result is rounded unless float32 was among the op's own inputs.

@@ -5,7 +5,9 @@ run on CuPy's current stream of the current device, so work is queued and the ho
 only where a value must reach it (`to_numpy`, `synchronize`, `Tensor.item`). Memory comes
 from CuPy's default memory pool; ``memory_allocated`` is the pool's used bytes and the peak
 is tracked by the allocator hook below. Generators are `tensorweave.backend.Philox` states
-(`CounterGenerators`), as on opencl.
+(`CounterGenerators`), as on opencl. bfloat16 is CuPy's own where CuPy holds ml_dtypes'
+bfloat16 (CuPy 14 on): core computes it in float32 and rounds, as on cpu, but for the GEMMs,
+which cuBLAS runs on bfloat16 itself (`backend.bfloat16_kernel`).
 
 The kernels were written without a GPU: they pass the conformance suite with NumPy standing
 in for CuPy and their CUDA C compiled for the host (tests/unit/test_cuda_on_numpy.py), and
@@ -42,6 +44,7 @@ class CudaBackend(CounterGenerators, Backend):
         self._checked: tuple[bool, str] | None = None
         self._count = 0
         self._peak = 0
+        self._bfloat16: bool | None = None
         self._init_generators()
 
     # -- discovery -------------------------------------------------------------------------
@@ -90,6 +93,30 @@ class CudaBackend(CounterGenerators, Backend):
     def _name(cupy: Any, index: int) -> str:
         name = cupy.cuda.runtime.getDeviceProperties(index)["name"]
         return name.decode() if isinstance(name, bytes) else str(name)
+
+    def dtypes(self, index: int) -> tuple[Any, ...]:
+        """Every real dtype; bfloat16 too where CuPy holds it (`_holds_bfloat16`)."""
+        from tensorweave import dtypes as D
+
+        if self._bfloat16 is None:
+            self._bfloat16 = self.availability()[0] and self._holds_bfloat16()
+        return tuple(d for d in D.ALL_AND_COMPLEX
+                     if not d.is_complex and (d is not D.bfloat16 or self._bfloat16))
+
+    @staticmethod
+    def _holds_bfloat16() -> bool:
+        """Whether CuPy makes an array of ml_dtypes' bfloat16: CuPy 14 on does, with NumPy
+        2.1.2 or later; older ones refuse the dtype."""
+        from tensorweave import dtypes as D
+
+        if not D.HAS_BFLOAT16:
+            return False
+        import cupy
+
+        try:
+            return cupy.asarray(np.zeros(1, D.bfloat16.np)).dtype == D.bfloat16.np
+        except Exception:  # noqa: BLE001 - CuPy's refusal is a ValueError or a TypeError
+            return False
 
     def device_count(self) -> int:
         return self._count if self.availability()[0] else 0

@@ -11,11 +11,15 @@ from typing import Any, Callable
 import cupy as cp
 import numpy as np
 
+from tensorweave import dtypes as D
+
 from .cuda_c import kernel, launch
 from .reduction import sort
 
-# Bits of a uniform's precision per tensor dtype (float16 is computed in float).
-_BITS = {np.dtype(np.float16): 11, np.dtype(np.float32): 24, np.dtype(np.float64): 53}
+# Bits of a uniform's precision per tensor dtype (float16 and bfloat16 are computed in
+# float): each draw is exact in the dtype and below 1, as on cpu and opencl.
+_BITS = {np.dtype(np.float16): 11, np.dtype(D.bfloat16.np): 8, np.dtype(np.float32): 24,
+         np.dtype(np.float64): 53}
 
 
 def _device(device: Any) -> Any:

@@ -16,6 +16,10 @@ import cupy as cp
 import numpy as np
 from cupyx.scipy import special
 
+from tensorweave import dtypes as D
+
+_BFLOAT16 = np.dtype(D.bfloat16.np)
+
 UFUNCS: dict[str, Callable[..., Any]] = {
     "add": cp.add, "sub": cp.subtract, "mul": cp.multiply, "div": cp.true_divide,
     "neg": cp.negative, "exp": cp.exp, "log": cp.log, "abs": cp.absolute, "sqrt": cp.sqrt,
@@ -65,6 +69,11 @@ def where(cond: Any, a: Any, b: Any) -> Any:
 
 
 def cast(x: Any, dtype: Any) -> Any:
+    # bfloat16 to or from an integer or bool goes through float32, so it rounds, wraps and
+    # saturates as float32 does on this device (and as PyTorch converts bfloat16).
+    ends = (x.dtype, np.dtype(dtype.np))
+    if _BFLOAT16 in ends and any(d.kind in "biu" for d in ends):
+        x = x.astype(np.float32)
     return x.astype(dtype.np)
 
 

@@ -5,7 +5,7 @@ reductions.
 Each replaces a decomposition of several CuPy kernels by one launch. They take float32 and
 float64 on rows made contiguous (softmax computes float16 in float32); what they do not
 take -- float16 layer norm and Adam, a strided Adam parameter -- runs the CuPy expressions
-of the same formulas.
+of the same formulas; bfloat16 Adam runs the float32 kernel and rounds once.
 """
 
 from __future__ import annotations
@@ -16,10 +16,13 @@ from typing import Any, Callable
 import cupy as cp
 import numpy as np
 
+from tensorweave import dtypes as D
+
 from .cu import TYPES
 from .cuda_c import BLOCK, kernel, launch
 
 _TYPES = {np.dtype(k): v for k, v in TYPES.items()}
+_BFLOAT16 = np.dtype(D.bfloat16.np)
 
 
 def _kernel(expression: str) -> Any:
@@ -102,6 +105,12 @@ def batch_norm(x: Any, w: Any, b: Any, dim: tuple[int, ...],
 
 def adam_update(p: Any, g: Any, m: Any, v: Any, *, beta1: float, beta2: float, eps: float,
                 step_size: float, bias_correction2_sqrt: float) -> tuple[Any, Any, Any]:
+    if p.dtype == _BFLOAT16:  # in float32, each tensor rounded once when written back
+        p32, m32, v32 = (t.astype(np.float32) for t in (p, m, v))
+        adam_update(p32, g.astype(np.float32), m32, v32, beta1=beta1, beta2=beta2, eps=eps,
+                    step_size=step_size, bias_correction2_sqrt=bias_correction2_sqrt)
+        p[...], m[...], v[...] = p32, m32, v32
+        return p, m, v
     if p.dtype in _TYPES and all(t.flags.c_contiguous and t.dtype == p.dtype
                                  for t in (p, g, m, v)):
         launch(_kernel(f"adam_update<{_TYPES[p.dtype]}>"), p.size, p, g, m, v, np.int64(p.size),

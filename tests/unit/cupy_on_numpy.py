@@ -23,6 +23,7 @@ leak out.
 from __future__ import annotations
 
 import ctypes
+import functools
 import hashlib
 import math
 import shutil
@@ -193,6 +194,7 @@ def adapt(kernel: Callable[..., Any]) -> Callable[..., Any]:
             return tuple(fix(v) for v in r)
         return np.asarray(r) if isinstance(r, np.generic) else r
 
+    @functools.wraps(kernel)  # (keeps `backend.bfloat16_kernel`'s mark)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         with np.errstate(all="ignore"):  # CUDA does not warn on log(0) or 0/0
             return fix(kernel(*args, **kwargs))

@@ -376,3 +376,29 @@ def test_linalg_refuses_bfloat16_as_torch_does(name):
     with pytest.raises(RuntimeError, match=f"linalg.{name}: Low precision dtypes not supported. "
                                            "Got BFloat16"):
         getattr(tw.linalg, name)(tw.eye(2, dtype=tw.bfloat16))
+
+
+def test_a_kernel_marked_bfloat16_kernel_gets_the_bfloat16_arrays(monkeypatch):
+    """Core's float32 path, unless the kernel says it computes bfloat16 itself
+    (`backend.bfloat16_kernel`); the mark goes with the function, so an unmarked
+    replacement gets float32 again."""
+    from tensorweave.backend import bfloat16_kernel
+    from tensorweave.plugin.manager import get_registry
+
+    kernels = get_registry().ops["matmul"].kernels
+    seen = []
+
+    def gemm(a, b):  # float32 sums, rounded once to the operands' dtype
+        seen.append(a.dtype)
+        return np.matmul(a.astype(np.float32), b.astype(np.float32)).astype(a.dtype)
+
+    rng = np.random.default_rng(3)
+    a = tw.tensor(rng.standard_normal((3, 9)), dtype=tw.bfloat16)
+    b = tw.tensor(rng.standard_normal((9, 2)), dtype=tw.bfloat16)
+    want = torch.tensor(a.float().tolist()).bfloat16() @ torch.tensor(b.float().tolist()).bfloat16()
+    marked = bfloat16_kernel(lambda a, b: gemm(a, b))
+    for fn, dtype in ((gemm, np.float32), (marked, ml_dtypes.bfloat16)):
+        monkeypatch.setitem(kernels, "cpu", fn)
+        out = a @ b
+        assert seen.pop() == dtype and out.dtype is tw.bfloat16
+        assert _bits(out.float().tolist()) == _bits(want.float().tolist())

@@ -20,7 +20,7 @@ import pytest
 import tensorweave as tw
 import tensorweave.backends.cuda as _cuda
 from tensorweave.conformance import suite
-from tensorweave.conformance.suite import GROUPS
+from tensorweave.conformance.suite import GROUPS, supports
 from tensorweave.ops._opdef import PRIMITIVE
 from tensorweave.plugin.manager import load
 
@@ -103,13 +103,51 @@ def test_bench_adds_the_gpu_workloads_on_cuda(cuda):
     from tensorweave import bench
 
     fns = {w.name: w.fns for w in bench._workloads("cuda", on_cpu=False)}
-    gemm = fns["matmul 4096x4096 float16 (waits for the result)"]
-    assert gemm["tensorweave"] is not None and gemm["cpu"] is None and gemm["numpy"] is None
+    for dt in ("float16", "bfloat16"):
+        gemm = fns[f"matmul 4096x4096 {dt} (waits for the result)"]
+        assert gemm["tensorweave"] is not None and gemm["cpu"] is None and gemm["numpy"] is None
     assert fns["CNN train step (3x32x32, b1024, Adam)"]["cpu"] is None
     assert "CNN train step (3x32x32, b1024, Adam)" not in \
         {w.name for w in bench._workloads("cpu", on_cpu=True)}
     (row,) = bench.run("cuda", rounds=1, only="add 1-elem float32 (no grad)")
     assert row["tensorweave"] > 0 and row["torch_device"] == "cpu"  # no CUDA PyTorch here
+
+
+def test_bfloat16_is_listed_where_cupy_holds_it(cuda, monkeypatch):
+    pytest.importorskip("ml_dtypes")
+    assert supports("cuda", tw.bfloat16)  # the stand-in's arrays are NumPy's: it holds it
+    cupy, be = sys.modules["cupy"], type(cuda.backends["cuda"])()
+    refuse = lambda a: (_ for _ in ()).throw(ValueError(f"Unsupported dtype {a.dtype}"))  # noqa: E731
+    monkeypatch.setattr(cupy, "asarray", refuse)  # as CuPy 13 does
+    assert tw.bfloat16 not in be.dtypes(0) and tw.float16 in be.dtypes(0)
+
+
+def test_bfloat16_matmul_gives_its_operands_to_the_gemm(cuda, monkeypatch):
+    """cuBLAS's bfloat16 GEMM gets the bfloat16 arrays (not core's float32 copies) and its
+    result is the float32 sums rounded once; under autograd it is PyTorch's MatmulBackward0."""
+    pytest.importorskip("ml_dtypes")
+    seen = []
+    kernel = cuda.ops["matmul"].kernels["cuda"]
+    assert kernel.takes_bfloat16
+
+    def spy(a, b):
+        seen.append((a.dtype, b.dtype))
+        return kernel(a, b)
+    spy.takes_bfloat16 = True
+    monkeypatch.setitem(cuda.ops["matmul"].kernels, "cuda", spy)
+    rng = np.random.default_rng(0)
+    na, nb = rng.standard_normal((5, 33)), rng.standard_normal((33, 4))
+    a = tw.tensor(na, dtype=tw.bfloat16, device="cuda", requires_grad=True)
+    b = tw.tensor(nb, dtype=tw.bfloat16, device="cuda")
+    out = a @ b
+    bf16 = np.dtype(tw.bfloat16.np)
+    assert seen == [(bf16, bf16)] and out.dtype is tw.bfloat16
+    assert out.grad_fn.name() == "MatmulBackward0"
+    want = (na.astype(bf16).astype(np.float32) @ nb.astype(bf16).astype(np.float32)).astype(bf16)
+    np.testing.assert_array_equal(out.detach().cpu().numpy(), want)
+    out.sum().backward()
+    assert a.grad.dtype is tw.bfloat16  # and the backward's GEMMs took bfloat16 too:
+    assert len(seen) > 1 and set(seen) == {(bf16, bf16)}
 
 
 def test_equal_generator_states_draw_what_opencl_draws(cuda):
@@ -129,8 +167,13 @@ def test_equal_generator_states_draw_what_opencl_draws(cuda):
                 tw.randn(8, dtype=tw.float64, generator=g, device=device)]
 
     ours, theirs = draws("cuda"), draws("opencl")
-    for a, b in zip(ours[:6], theirs[:6]):  # the same bits to the same values
+    if supports("cuda", tw.bfloat16) and supports("opencl", tw.bfloat16):
+        bf16 = [tw.rand(40, dtype=tw.bfloat16, generator=tw.Generator(device=d).manual_seed(5),
+                        device=d) for d in ("cuda", "opencl")]
+        ours.insert(0, bf16[0])
+        theirs.insert(0, bf16[1])
+    for a, b in zip(ours[:-2], theirs[:-2]):  # the same bits to the same values
         assert a.dtype == b.dtype
         np.testing.assert_array_equal(a.cpu().numpy(), b.cpu().numpy())
-    for a, b in zip(ours[6:], theirs[6:]):  # Box-Muller: libm's log and cos differ in ulps
+    for a, b in zip(ours[-2:], theirs[-2:]):  # Box-Muller: libm's log and cos differ in ulps
         np.testing.assert_allclose(a.cpu().numpy(), b.cpu().numpy(), rtol=1e-5, atol=1e-6)

@@ -39,6 +39,11 @@ template <> struct tw_units<11> {
     __device__ static float unit(tw_philox_out u) { return (float)(u.x >> 21) * 0x1.0p-11f; }
     __device__ static float open(tw_philox_out u) { return tw_units<24>::open(u); }
 };
+template <> struct tw_units<8> {  // bfloat16 tensors, computed in float: 8 bits, as opencl
+    typedef float T;
+    __device__ static float unit(tw_philox_out u) { return (float)(u.x >> 24) * 0x1.0p-8f; }
+    __device__ static float open(tw_philox_out u) { return tw_units<24>::open(u); }
+};
 template <> struct tw_units<53> {
     typedef double T;
     __device__ static double unit(tw_philox_out u) {
